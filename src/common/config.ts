@@ -1,0 +1,103 @@
+/** The one config file shared by the app and the CLI. Zero config is a valid config. */
+
+export type SupervisorConfig =
+  | { kind: 'launchd'; label: string; /** default gui/<uid> */ domain?: string; plist?: string }
+  | { kind: 'systemd'; unit: string; scope?: 'user' | 'system' }
+  | {
+      kind: 'command';
+      start: string[];
+      stop?: string[];
+      cwd?: string;
+      pidfile?: string;
+      port?: number;
+    };
+
+export interface ServiceConfig {
+  name: string;
+  /** Health URL, e.g. http://127.0.0.1:1337/v1/models. Loopback or any host the user names. */
+  url?: string;
+  port?: number;
+  expect?: { status?: number; jsonField?: string; keyword?: string };
+  timeoutSeconds?: number;
+  intervalSeconds?: number;
+  /** Opt-in deep probe; may load a model on the server. */
+  canary?: {
+    url: string;
+    method?: 'GET' | 'POST';
+    body?: string;
+    timeoutSeconds?: number;
+    intervalSeconds?: number;
+  };
+  supervisor?: SupervisorConfig;
+  /** Substring of the command line that identifies the server's process. */
+  match?: string;
+}
+
+export interface WatchedFileConfig {
+  path: string;
+  name?: string;
+  maxHeldMinutes?: number;
+}
+
+export type JobSchedule =
+  | { every: 'week'; weekday: number; hour: number; minute: number }
+  | { every: 'day'; hour: number; minute: number }
+  | { every: 'interval'; seconds: number };
+
+export interface JobConfig {
+  name: string;
+  supervisor: { kind: 'launchd'; label: string; domain?: string } | { kind: 'systemd'; unit: string; scope?: 'user' | 'system' };
+  schedule?: JobSchedule;
+  graceMinutes?: number;
+  logPath?: string;
+}
+
+export interface Thresholds {
+  /** A process this big that appeared inside the window is an arrival. */
+  arrivalMinBytes: number;
+  arrivalWindowMinutes: number;
+  growthMinWindowMinutes: number;
+  growthMinR2: number;
+  growthMinBytesPerHour: number;
+  /** A thief whose growth exhausts available memory within this many hours → warn. */
+  growthExhaustWarnHours: number;
+  sustainedCpuPercent: number;
+  sustainedCpuMinutes: number;
+  topByMemory: number;
+  swapOutWarnBytesPerSec: number;
+  availableCritPercent: number;
+  probeFailuresN: number;
+  probeWindowM: number;
+  latencyWarnFactor: number;
+  lockMaxHeldMinutes: number;
+  jobGraceMinutes: number;
+}
+
+export interface NotificationConfig {
+  onWarn: boolean;
+  recovery: boolean;
+  recoveryAfterCycles: number;
+  /** null = off (the default); otherwise at least 4. */
+  reminderHours: number | null;
+  quietHours: { start: string; end: string } | null;
+  pendingCycles: number;
+  pendingWindow: number;
+  groupSeconds: number;
+}
+
+export interface WardenConfig {
+  intervalSeconds: number;
+  discovery: boolean;
+  services: ServiceConfig[];
+  watchedFiles: WatchedFileConfig[];
+  jobs: JobConfig[];
+  thresholds: Thresholds;
+  notifications: NotificationConfig;
+  launchAtLogin: boolean;
+}
+
+/** What a config file may hold: every field optional, defaults fill the rest. */
+export type WardenConfigInput = Partial<Omit<WardenConfig, 'thresholds' | 'notifications'>> & {
+  thresholds?: Partial<Thresholds>;
+  notifications?: Partial<NotificationConfig>;
+};

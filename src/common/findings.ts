@@ -1,0 +1,54 @@
+import type { Severity } from './severity.js';
+import type { ActionOffer } from './services.js';
+
+export interface Evidence {
+  label: string;
+  /** Human text with units, e.g. "10.1 GiB". */
+  text: string;
+  value?: number;
+  unit?: 'bytes' | 'bytes/s' | 'seconds' | 'percent' | 'count' | 'ms' | 'pid' | 'exit' | 'bytes/h';
+}
+
+/** One judged signal. Findings are values; the State holds the current set. */
+export interface Finding {
+  /** Stable across cycles, e.g. "service:cathedral:down", "memory:pressure". */
+  key: string;
+  severity: Severity;
+  title: string;
+  evidence: Evidence[];
+  since: number;
+  /** Keys of findings that explain this one. */
+  causes: string[];
+  actions: ActionOffer[];
+  /** What the finding is about, for grouping and snoozing. */
+  subject: { kind: 'memory' | 'process' | 'service' | 'lock' | 'job' | 'warden'; id: string };
+}
+
+/** The operator's note for a symptom: what was measured, why, what to do. */
+export interface Diagnosis {
+  symptom: string;
+  cause: string | null;
+  causeEvidence: string[];
+  thieves: string[];
+  suggestion: string | null;
+}
+
+export interface Notification {
+  incidentId: string;
+  kind: 'incident' | 'recovery' | 'reminder' | 'gave-up' | 'action';
+  severity: Severity;
+  title: string;
+  body: string;
+  at: number;
+}
+
+export interface IncidentView {
+  id: string;
+  openedAt: number;
+  closedAt: number | null;
+  severity: Severity;
+  title: string;
+  findingKeys: string[];
+  diagnosis: Diagnosis | null;
+  notified: boolean;
+}

@@ -1,0 +1,44 @@
+import type { Severity } from './severity.js';
+import type { MemoryView } from './memory.js';
+import type { Thief } from './processes.js';
+import type { JobView, LockView, ServiceView } from './services.js';
+import type { Finding, IncidentView } from './findings.js';
+
+export interface UnknownPart {
+  part: string;
+  reason: string;
+}
+
+export interface HostInfo {
+  platform: string;
+  arch: string;
+  hostname: string;
+  uid: number;
+  cpuCount: number;
+}
+
+/** The one object the tray, the popover, the CLI and /metrics all render. */
+export interface State {
+  version: 1;
+  level: Severity;
+  /** One line for the tray tooltip and the CLI's first line. */
+  headline: string;
+  generatedAt: number;
+  /** When the last complete sample was taken; null before the first. */
+  sampledAt: number | null;
+  stale: boolean;
+  intervalSeconds: number;
+  host: HostInfo;
+  memory: MemoryView | null;
+  thieves: Thief[];
+  services: ServiceView[];
+  locks: LockView[];
+  jobs: JobView[];
+  findings: Finding[];
+  incidents: IncidentView[];
+  unknowns: UnknownPart[];
+  snoozedUntil: number | null;
+  /** Replay of a capture, not the live host. */
+  replay: boolean;
+  history: { available: boolean; reason: string | null };
+}

@@ -1,0 +1,119 @@
+/**
+ * Every external fact Warden reads goes through one Facts object: commands, files and HTTP.
+ * Live reads the host; recording reads the host and keeps every answer for a capture bundle;
+ * replay answers from a bundle on any OS. Readers never know which one they hold.
+ */
+
+export interface RunOptions {
+  /** Deadline; then SIGTERM, then SIGKILL after a grace. Default 5 s. */
+  timeoutMs?: number;
+  /** Output cap per stream; past it the command is stopped and `truncated` set. Default 8 MiB. */
+  maxBytes?: number;
+}
+
+export interface CommandResult {
+  argv: string[];
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+  truncated: boolean;
+  /** The command could not run at all (e.g. "ENOENT: no such command"). */
+  error: string | null;
+}
+
+export interface FileRead {
+  path: string;
+  exists: boolean;
+  content: string | null;
+  truncated: boolean;
+  error: string | null;
+}
+
+export interface FileStat {
+  path: string;
+  exists: boolean;
+  isFile: boolean;
+  isDirectory: boolean;
+  size: number;
+  mtimeMs: number;
+  dev: number;
+  ino: number;
+  uid: number;
+  error: string | null;
+}
+
+export interface DirList {
+  path: string;
+  exists: boolean;
+  entries: string[] | null;
+  error: string | null;
+}
+
+export interface LinkRead {
+  path: string;
+  target: string | null;
+  error: string | null;
+}
+
+export interface HttpRequest {
+  url: string;
+  method?: 'GET' | 'HEAD' | 'POST';
+  body?: string;
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  /** Bytes of body kept; the rest is not read. Default 64 KiB. */
+  maxBodyBytes?: number;
+}
+
+export interface HttpResult {
+  url: string;
+  method: string;
+  status: number | null;
+  latencyMs: number;
+  timedOut: boolean;
+  error: string | null;
+  headers: Record<string, string>;
+  body: string;
+  bodyTruncated: boolean;
+}
+
+export type FactsMode = 'live' | 'recording' | 'replay';
+
+export interface Facts {
+  readonly mode: FactsMode;
+  run(argv: readonly string[], options?: RunOptions): Promise<CommandResult>;
+  readFile(path: string, options?: { maxBytes?: number }): Promise<FileRead>;
+  stat(path: string): Promise<FileStat>;
+  listDir(path: string): Promise<DirList>;
+  readLink(path: string): Promise<LinkRead>;
+  http(request: HttpRequest): Promise<HttpResult>;
+}
+
+/** Thrown by replay when the bundle holds no answer for a fact; the message names the fact. */
+export class MissingFactError extends Error {
+  constructor(readonly fact: string) {
+    super(`the capture has no record of ${fact}`);
+    this.name = 'MissingFactError';
+  }
+}
+
+export function describeArgv(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+}
+
+/** One line saying why a command's output can't be used, or null when it can. */
+export function commandProblem(result: CommandResult): string | null {
+  const cmd = describeArgv(result.argv.slice(0, 3));
+  if (result.error) return `${cmd}: ${result.error}`;
+  if (result.timedOut) return `${cmd}: no answer within ${(result.durationMs / 1000).toFixed(1)} s`;
+  if (result.truncated) return `${cmd}: output over the size cap`;
+  if (result.exitCode !== 0) {
+    const err = result.stderr.trim().split('\n')[0]?.slice(0, 200) ?? '';
+    const how = result.signal ? `killed by ${result.signal}` : `exit ${result.exitCode}`;
+    return `${cmd}: ${how}${err ? `: ${err}` : ''}`;
+  }
+  return null;
+}

@@ -1,0 +1,97 @@
+import { execa } from 'execa';
+import type { CommandResult, RunOptions } from './facts.js';
+
+export const DEFAULT_TIMEOUT_MS = 5_000;
+export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
+/** After SIGTERM, how long a command gets before SIGKILL. */
+export const KILL_GRACE_MS = 1_000;
+/** After SIGKILL, how long we wait for the streams to close before giving up on them. */
+const ABANDON_AFTER_MS = 500;
+
+/**
+ * Runs one command from an argv array (never a shell), with LC_ALL=C, a deadline, an output
+ * cap, and a hard stop: even a command whose grandchildren keep its pipes open resolves by
+ * deadline + grace + 0.5 s, so a hung command never stalls the loop.
+ */
+export async function runCommand(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const started = performance.now();
+  const [file, ...args] = argv;
+  if (!file) {
+    return failed(argv, 'empty command', started);
+  }
+  const child = execa(file, args, {
+    env: { LC_ALL: 'C', LANG: 'C' },
+    extendEnv: true,
+    stdin: 'ignore',
+    reject: false,
+    timeout: timeoutMs,
+    killSignal: 'SIGTERM',
+    forceKillAfterDelay: KILL_GRACE_MS,
+    maxBuffer: maxBytes,
+    stripFinalNewline: false,
+    encoding: 'utf8',
+    cleanup: true,
+    windowsHide: true,
+  });
+  let abandonTimer: NodeJS.Timeout | undefined;
+  const abandoned = new Promise<'abandoned'>((resolve) => {
+    abandonTimer = setTimeout(() => resolve('abandoned'), timeoutMs + KILL_GRACE_MS + ABANDON_AFTER_MS);
+  });
+  try {
+    const outcome = await Promise.race([child, abandoned]);
+    if (outcome === 'abandoned') {
+      child.kill('SIGKILL');
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      return {
+        argv: [...argv],
+        exitCode: null,
+        signal: 'SIGKILL',
+        stdout: '',
+        stderr: '',
+        durationMs: performance.now() - started,
+        timedOut: true,
+        truncated: false,
+        error: null,
+      };
+    }
+    const r = outcome;
+    const spawnError = r.failed && r.exitCode === undefined && !r.timedOut && !r.isMaxBuffer && !r.signal ? r.cause : undefined;
+    return {
+      argv: [...argv],
+      exitCode: r.exitCode ?? null,
+      signal: r.signal ?? null,
+      stdout: String(r.stdout ?? ''),
+      stderr: String(r.stderr ?? ''),
+      durationMs: performance.now() - started,
+      timedOut: Boolean(r.timedOut),
+      truncated: Boolean(r.isMaxBuffer),
+      error: spawnError ? spawnErrorText(spawnError) : null,
+    };
+  } finally {
+    clearTimeout(abandonTimer);
+  }
+}
+
+function spawnErrorText(cause: unknown): string {
+  const code = (cause as { code?: string } | undefined)?.code;
+  if (code === 'ENOENT') return 'ENOENT: no such command on this system';
+  if (code === 'EACCES') return 'EACCES: not executable';
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+function failed(argv: readonly string[], error: string, started: number): CommandResult {
+  return {
+    argv: [...argv],
+    exitCode: null,
+    signal: null,
+    stdout: '',
+    stderr: '',
+    durationMs: performance.now() - started,
+    timedOut: false,
+    truncated: false,
+    error,
+  };
+}
