@@ -1,0 +1,38 @@
+import type { State } from './state.js';
+import type { ActionResult, ProbeView } from './services.js';
+import type { ServiceConfig, WardenConfigInput } from './config.js';
+import type { Notification } from './findings.js';
+
+export type SnoozeTarget = { scope: 'all' } | { scope: 'service'; name: string };
+export type SnoozeFor = '1h' | 'tomorrow' | 'off';
+
+export interface ConfigProblem {
+  /** Dotted path of the field, e.g. "services.0.url". */
+  field: string;
+  message: string;
+}
+
+export type ConfigSaveResult = { ok: true } | { ok: false; problems: ConfigProblem[] };
+
+/**
+ * What every view may ask of the engine. The preload exposes it as `window.warden` over IPC;
+ * `warden serve` exposes the same over HTTP + Server-Sent Events.
+ */
+export interface WardenApi {
+  getState(): Promise<State>;
+  /** Calls back with every new State; returns the unsubscribe function. */
+  subscribe(listener: (state: State) => void): () => void;
+  /** Only actions offered in the current State run. */
+  runAction(actionId: string): Promise<ActionResult>;
+  snooze(target: SnoozeTarget, duration: SnoozeFor): Promise<void>;
+  getConfig(): Promise<WardenConfigInput>;
+  setConfig(config: WardenConfigInput): Promise<ConfigSaveResult>;
+  /** Probes a service once with the given settings, without saving them. */
+  testProbe(service: ServiceConfig): Promise<ProbeView>;
+}
+
+/** The engine as the shells (Electron main, CLI serve) hold it: the API plus notifications. */
+export interface EngineHandle extends WardenApi {
+  currentState(): State;
+  onNotification(listener: (notification: Notification) => void): () => void;
+}
