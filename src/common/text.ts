@@ -1,0 +1,16 @@
+/**
+ * Text from the host (process names, command lines, server bodies) is data, never markup or
+ * terminal control. Before it is shown anywhere it loses ANSI escape sequences, other control
+ * characters and bidi overrides, and is cut to a length with an ellipsis.
+ */
+// CSI / OSC / other ESC sequences, then C0/C1 controls (tab and newline included: one line out).
+const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+// Bidi embeddings, overrides and isolates: a name must not reorder the text around it.
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+export function plainText(value: string, maxLength = 200): string {
+  const clean = value.replace(ANSI, '').replace(CONTROL, ' ').replace(BIDI, '');
+  if (clean.length <= maxLength) return clean;
+  return `${clean.slice(0, Math.max(0, maxLength - 1))}…`;
+}

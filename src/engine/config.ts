@@ -1,0 +1,387 @@
+import { readFile } from 'node:fs/promises';
+import { Ajv, type ErrorObject } from 'ajv';
+import type { ConfigProblem } from '../common/api.js';
+import type { WardenConfig, WardenConfigInput } from '../common/config.js';
+import { DEFAULT_NOTIFICATIONS, DEFAULT_THRESHOLDS } from './defaults.js';
+
+/** The config file's JSON schema; electron-store validates with it too (its `properties`). */
+const absolutePath = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 4096,
+  description: 'An absolute path; "~/" means the home folder. No ".." segments.',
+} as const;
+
+const argv = { type: 'array', minItems: 1, maxItems: 64, items: { type: 'string', minLength: 1, maxLength: 4096 } } as const;
+const seconds = (min: number, max: number) => ({ type: 'number', minimum: min, maximum: max }) as const;
+const name = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
+const httpUrl = { type: 'string', maxLength: 2048, pattern: '^https?://' } as const;
+
+export const CONFIG_JSON_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'Warden config',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string' },
+    intervalSeconds: { ...seconds(1, 3600), default: 5, description: 'How often memory and processes are sampled.' },
+    discovery: { type: 'boolean', default: true, description: 'Find local LLM servers on their default ports.' },
+    launchAtLogin: { type: 'boolean', default: false },
+    services: {
+      type: 'array',
+      maxItems: 500,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        properties: {
+          name,
+          url: httpUrl,
+          port: { type: 'integer', minimum: 1, maximum: 65535 },
+          expect: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              status: { type: 'integer', minimum: 100, maximum: 599 },
+              jsonField: { type: 'string', minLength: 1, maxLength: 200 },
+              keyword: { type: 'string', minLength: 1, maxLength: 200 },
+            },
+          },
+          timeoutSeconds: seconds(0.1, 300),
+          intervalSeconds: seconds(1, 86400),
+          canary: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['url'],
+            properties: {
+              url: httpUrl,
+              method: { enum: ['GET', 'POST'] },
+              body: { type: 'string', maxLength: 65536 },
+              timeoutSeconds: seconds(0.1, 600),
+              intervalSeconds: seconds(5, 86400),
+            },
+          },
+          supervisor: {
+            type: 'object',
+            required: ['kind'],
+            oneOf: [
+              {
+                additionalProperties: false,
+                required: ['kind', 'label'],
+                properties: {
+                  kind: { const: 'launchd' },
+                  label: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9._-]+$' },
+                  domain: { type: 'string', pattern: '^(gui|user)/[0-9]+$|^system$' },
+                  plist: absolutePath,
+                },
+              },
+              {
+                additionalProperties: false,
+                required: ['kind', 'unit'],
+                properties: {
+                  kind: { const: 'systemd' },
+                  unit: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9:_.@\\\\-]+$' },
+                  scope: { enum: ['user', 'system'] },
+                },
+              },
+              {
+                additionalProperties: false,
+                required: ['kind', 'start'],
+                properties: {
+                  kind: { const: 'command' },
+                  start: argv,
+                  stop: argv,
+                  cwd: absolutePath,
+                  pidfile: absolutePath,
+                  port: { type: 'integer', minimum: 1, maximum: 65535 },
+                },
+              },
+            ],
+          },
+          match: { type: 'string', minLength: 1, maxLength: 1000 },
+        },
+      },
+    },
+    watchedFiles: {
+      type: 'array',
+      maxItems: 500,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['path'],
+        properties: { path: absolutePath, name, maxHeldMinutes: seconds(1, 525600) },
+      },
+    },
+    jobs: {
+      type: 'array',
+      maxItems: 500,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'supervisor'],
+        properties: {
+          name,
+          supervisor: {
+            type: 'object',
+            required: ['kind'],
+            oneOf: [
+              {
+                additionalProperties: false,
+                required: ['kind', 'label'],
+                properties: {
+                  kind: { const: 'launchd' },
+                  label: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9._-]+$' },
+                  domain: { type: 'string', pattern: '^(gui|user)/[0-9]+$|^system$' },
+                },
+              },
+              {
+                additionalProperties: false,
+                required: ['kind', 'unit'],
+                properties: {
+                  kind: { const: 'systemd' },
+                  unit: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9:_.@\\\\-]+$' },
+                  scope: { enum: ['user', 'system'] },
+                },
+              },
+            ],
+          },
+          schedule: {
+            type: 'object',
+            required: ['every'],
+            oneOf: [
+              {
+                additionalProperties: false,
+                required: ['every', 'weekday', 'hour', 'minute'],
+                properties: {
+                  every: { const: 'week' },
+                  weekday: { type: 'integer', minimum: 0, maximum: 6, description: '0 = Sunday, as launchd counts' },
+                  hour: { type: 'integer', minimum: 0, maximum: 23 },
+                  minute: { type: 'integer', minimum: 0, maximum: 59 },
+                },
+              },
+              {
+                additionalProperties: false,
+                required: ['every', 'hour', 'minute'],
+                properties: {
+                  every: { const: 'day' },
+                  hour: { type: 'integer', minimum: 0, maximum: 23 },
+                  minute: { type: 'integer', minimum: 0, maximum: 59 },
+                },
+              },
+              {
+                additionalProperties: false,
+                required: ['every', 'seconds'],
+                properties: { every: { const: 'interval' }, seconds: { type: 'integer', minimum: 1 } },
+              },
+            ],
+          },
+          graceMinutes: seconds(0, 10080),
+          logPath: absolutePath,
+        },
+      },
+    },
+    thresholds: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(Object.keys(DEFAULT_THRESHOLDS).map((key) => [key, { type: 'number', minimum: 0 }])),
+    },
+    notifications: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        onWarn: { type: 'boolean' },
+        recovery: { type: 'boolean' },
+        recoveryAfterCycles: { type: 'integer', minimum: 1, maximum: 1000 },
+        reminderHours: { anyOf: [{ type: 'null' }, { type: 'number', minimum: 4, maximum: 720 }] },
+        quietHours: {
+          anyOf: [
+            { type: 'null' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['start', 'end'],
+              properties: {
+                start: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
+                end: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
+              },
+            },
+          ],
+        },
+        pendingCycles: { type: 'integer', minimum: 1, maximum: 100 },
+        pendingWindow: { type: 'integer', minimum: 1, maximum: 100 },
+        groupSeconds: { type: 'number', minimum: 0, maximum: 3600 },
+      },
+    },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateSchema = ajv.compile(CONFIG_JSON_SCHEMA);
+
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(`${source}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates a config object; returns every problem, each naming its field and why. */
+export function checkConfig(input: unknown): ConfigProblem[] {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return [{ field: '(top level)', message: 'must be a JSON object' }];
+  }
+  if (!validateSchema(input)) return schemaProblems(validateSchema.errors ?? []);
+  return semanticProblems(input as WardenConfigInput);
+}
+
+function schemaProblems(errors: ErrorObject[]): ConfigProblem[] {
+  // oneOf failures repeat for every branch; the branch-specific errors say more than "must match exactly one".
+  const seen = new Set<string>();
+  const problems: ConfigProblem[] = [];
+  const specific = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'const');
+  for (const error of specific.length > 0 ? specific : errors) {
+    const field = error.instancePath ? error.instancePath.slice(1).replaceAll('/', '.') : '(top level)';
+    let message = error.message ?? 'is invalid';
+    if (error.keyword === 'additionalProperties') {
+      const extra = (error.params as { additionalProperty?: string }).additionalProperty;
+      message = `has an unknown field "${extra}"`;
+    } else if (error.keyword === 'pattern' && field.endsWith('name')) {
+      message = 'must not contain control characters (newlines, tabs)';
+    } else if (error.keyword === 'pattern' && /url$/i.test(field)) {
+      message = 'must be an http:// or https:// URL';
+    } else if (error.keyword === 'enum') {
+      message = `must be one of ${JSON.stringify((error.params as { allowedValues?: unknown[] }).allowedValues)}`;
+    }
+    const key = `${field}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push({ field, message });
+  }
+  return problems;
+}
+
+/** Paths must be absolute, with no ".." — Warden never resolves a path it was not given whole. */
+export function pathProblem(value: string): string | null {
+  const expanded = value.startsWith('~/') ? value.slice(1) : value;
+  if (!expanded.startsWith('/')) return `must be an absolute path (got "${value}")`;
+  if (expanded.split('/').includes('..')) return `must not contain ".." (got "${value}")`;
+  if (/[\u0000\n\r]/.test(value)) return 'must not contain NUL or newline characters';
+  return null;
+}
+
+function semanticProblems(input: WardenConfigInput): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const checkPath = (field: string, value: string | undefined) => {
+    if (value === undefined) return;
+    const problem = pathProblem(value);
+    if (problem) problems.push({ field, message: problem });
+  };
+  const names = new Set<string>();
+  (input.services ?? []).forEach((service, i) => {
+    if (names.has(service.name)) problems.push({ field: `services.${i}.name`, message: `"${service.name}" is used by another service` });
+    names.add(service.name);
+    if (!service.url && !service.port && !service.supervisor && !service.match) {
+      problems.push({ field: `services.${i}`, message: 'needs at least one of url, port, supervisor or match' });
+    }
+    for (const key of ['url'] as const) {
+      const value = service[key];
+      if (value !== undefined && !isHttpUrl(value)) problems.push({ field: `services.${i}.${key}`, message: 'is not a valid http(s) URL' });
+    }
+    if (service.canary && !isHttpUrl(service.canary.url)) problems.push({ field: `services.${i}.canary.url`, message: 'is not a valid http(s) URL' });
+    const sup = service.supervisor;
+    if (sup?.kind === 'launchd') checkPath(`services.${i}.supervisor.plist`, sup.plist);
+    if (sup?.kind === 'command') {
+      checkPath(`services.${i}.supervisor.cwd`, sup.cwd);
+      checkPath(`services.${i}.supervisor.pidfile`, sup.pidfile);
+      if (!sup.pidfile && !sup.port && !service.port && !service.url) {
+        problems.push({ field: `services.${i}.supervisor`, message: 'a command supervisor needs a pidfile or a port to find its process' });
+      }
+    }
+  });
+  const paths = new Set<string>();
+  (input.watchedFiles ?? []).forEach((file, i) => {
+    checkPath(`watchedFiles.${i}.path`, file.path);
+    if (paths.has(file.path)) problems.push({ field: `watchedFiles.${i}.path`, message: 'is watched twice' });
+    paths.add(file.path);
+  });
+  const jobNames = new Set<string>();
+  (input.jobs ?? []).forEach((job, i) => {
+    checkPath(`jobs.${i}.logPath`, job.logPath);
+    if (jobNames.has(job.name)) problems.push({ field: `jobs.${i}.name`, message: `"${job.name}" is used by another job` });
+    jobNames.add(job.name);
+  });
+  const q = input.notifications?.quietHours;
+  if (q && q.start === q.end) problems.push({ field: 'notifications.quietHours', message: 'start and end are the same time' });
+  return problems;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Fills defaults; "~/" in paths becomes the home folder. The input must have passed checkConfig. */
+export function resolveConfig(input: WardenConfigInput, home: string): WardenConfig {
+  const expand = (p: string) => (p.startsWith('~/') ? home + p.slice(1) : p);
+  return {
+    intervalSeconds: input.intervalSeconds ?? 5,
+    discovery: input.discovery ?? true,
+    launchAtLogin: input.launchAtLogin ?? false,
+    services: (input.services ?? []).map((s) => {
+      const sup = s.supervisor;
+      if (sup?.kind === 'launchd' && sup.plist) return { ...s, supervisor: { ...sup, plist: expand(sup.plist) } };
+      if (sup?.kind === 'command') {
+        return {
+          ...s,
+          supervisor: { ...sup, ...(sup.cwd ? { cwd: expand(sup.cwd) } : {}), ...(sup.pidfile ? { pidfile: expand(sup.pidfile) } : {}) },
+        };
+      }
+      return s;
+    }),
+    watchedFiles: (input.watchedFiles ?? []).map((f) => ({ ...f, path: expand(f.path) })),
+    jobs: (input.jobs ?? []).map((j) => (j.logPath ? { ...j, logPath: expand(j.logPath) } : j)),
+    thresholds: { ...DEFAULT_THRESHOLDS, ...(input.thresholds ?? {}) },
+    notifications: { ...DEFAULT_NOTIFICATIONS, ...(input.notifications ?? {}) },
+  };
+}
+
+export interface LoadedConfig {
+  input: WardenConfigInput;
+  config: WardenConfig;
+  /** "defaults (no config file at …)" or the file path. */
+  source: string;
+}
+
+/** Reads a config file. No file is the zero config; a bad file is a ConfigError naming each field. */
+export async function loadConfigFile(path: string, home: string): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { input: {}, config: resolveConfig({}, home), source: `defaults (no config file at ${path})` };
+    }
+    throw new ConfigError(path, [{ field: '(file)', message: `cannot be read: ${(error as Error).message}` }]);
+  }
+  return parseConfigText(text, path, home);
+}
+
+export function parseConfigText(text: string, source: string, home: string): LoadedConfig {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(source, [{ field: '(file)', message: `is not valid JSON: ${(error as Error).message}` }]);
+  }
+  const problems = checkConfig(data);
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  const input = data as WardenConfigInput;
+  return { input, config: resolveConfig(input, home), source };
+}

@@ -1,0 +1,195 @@
+import type { Thresholds } from '../common/config.js';
+import type { MemorySample } from '../common/memory.js';
+import type { Growth, ProcessRow, ProcessTable, SustainedCpu, Thief } from '../common/processes.js';
+import { formatDecimalGB, formatDuration, formatGrowthRate } from '../common/format.js';
+import { fitLine } from './growth.js';
+import { recogniseRole } from './roles.js';
+
+/** Start times derived from etime jitter by a second or so; more than this is another process. */
+const SAME_PROCESS_TOLERANCE_MS = 2_000;
+/** Keep a point per process at most this often, and this many: 6 h of history at 30 s. */
+const POINT_SPACING_MS = 30_000;
+const MAX_POINTS = 720;
+/** Smaller processes keep no history: a leak worth naming passes this long before it matters. */
+const TRACK_MIN_BYTES = 64 * 1024 * 1024;
+
+interface Point {
+  at: number;
+  bytes: number;
+  cpuSeconds: number | null;
+  cpuPercent: number;
+}
+
+interface Track {
+  pid: number;
+  startedAt: number;
+  points: Point[];
+}
+
+/**
+ * Per-process history keyed by pid + start time, so PID reuse never merges two processes and
+ * exited processes are evicted at the next table.
+ */
+export class ThiefTracker {
+  private tracks = new Map<number, Track>();
+  private latest: ProcessTable | null = null;
+
+  constructor(private thresholds: Thresholds) {}
+
+  setThresholds(thresholds: Thresholds): void {
+    this.thresholds = thresholds;
+  }
+
+  get trackedCount(): number {
+    return this.tracks.size;
+  }
+
+  update(table: ProcessTable): void {
+    this.latest = table;
+    const alive = new Set<number>();
+    for (const row of table.rows) {
+      alive.add(row.pid);
+      let track = this.tracks.get(row.pid);
+      if (track && Math.abs(track.startedAt - row.startedAt) > SAME_PROCESS_TOLERANCE_MS) track = undefined;
+      if (!track) {
+        if (row.rssBytes < TRACK_MIN_BYTES && row.cpuPercent < this.thresholds.sustainedCpuPercent) {
+          this.tracks.delete(row.pid);
+          continue;
+        }
+        track = { pid: row.pid, startedAt: row.startedAt, points: [] };
+        this.tracks.set(row.pid, track);
+      }
+      const last = track.points.at(-1);
+      const point = { at: table.at, bytes: memoryOf(row), cpuSeconds: row.cpuSeconds, cpuPercent: row.cpuPercent };
+      if (last && table.at - last.at < POINT_SPACING_MS) {
+        // Too close to the last point to add one: keep the newest value in its place.
+        if (track.points.length > 1) track.points[track.points.length - 1] = point;
+        else track.points.push(point);
+      } else {
+        track.points.push(point);
+      }
+      if (track.points.length > MAX_POINTS) track.points.splice(0, track.points.length - MAX_POINTS);
+    }
+    for (const pid of this.tracks.keys()) if (!alive.has(pid)) this.tracks.delete(pid);
+  }
+
+  /** The processes worth naming now, most important first. */
+  thieves(now: number, memory: MemorySample | null): Thief[] {
+    const table = this.latest;
+    if (!table) return [];
+    const t = this.thresholds;
+    const byMemory = [...table.rows].filter((r) => !r.zombie).sort((a, b) => memoryOf(b) - memoryOf(a));
+    const top = new Set(byMemory.slice(0, t.topByMemory).map((r) => r.pid));
+    const out: Thief[] = [];
+    for (const row of byMemory) {
+      const track = this.tracks.get(row.pid);
+      const reasons: Thief['reasons'] = [];
+      if (top.has(row.pid)) reasons.push('memory');
+      const sustained = track ? this.sustainedCpu(track) : null;
+      const cpuNow = track ? currentCpu(track) ?? row.cpuPercent : row.cpuPercent;
+      if (sustained || cpuNow >= t.sustainedCpuPercent) reasons.push('cpu');
+      const growth = track ? this.growth(track, memory) : null;
+      if (growth) reasons.push('growth');
+      const age = Math.max(0, now - row.startedAt);
+      const arrived = age <= t.arrivalWindowMinutes * 60_000 && memoryOf(row) >= t.arrivalMinBytes;
+      if (arrived) reasons.push('arrival');
+      if (reasons.length === 0) continue;
+      const role = recogniseRole(row.name, row.command);
+      const metric = row.footprintBytes !== undefined ? 'footprint' : 'rss';
+      const thief: Thief = {
+        pid: row.pid,
+        startedAt: row.startedAt,
+        name: row.name,
+        command: row.command,
+        role: role?.role ?? null,
+        roleLabel: role?.label ?? null,
+        rssBytes: row.rssBytes,
+        footprintBytes: row.footprintBytes ?? null,
+        memoryMetric: metric,
+        memoryBytes: memoryOf(row),
+        cpuPercent: Math.round(cpuNow * 10) / 10,
+        sustainedCpu: sustained,
+        growth,
+        arrivedAgoSeconds: arrived ? Math.round(age / 1000) : null,
+        reasons,
+        story: '',
+      };
+      thief.story = storyOf(thief);
+      out.push(thief);
+    }
+    return out.sort(rank);
+  }
+
+  private growth(track: Track, memory: MemorySample | null): Growth | null {
+    const t = this.thresholds;
+    const fit = fitLine(track.points.map((p) => ({ at: p.at, value: p.bytes })));
+    if (!fit || fit.points < 5) return null;
+    if (fit.spanMs < t.growthMinWindowMinutes * 60_000) return null;
+    const bytesPerHour = fit.slopePerMs * 3_600_000;
+    if (bytesPerHour < t.growthMinBytesPerHour || fit.r2 < t.growthMinR2) return null;
+    const exhausts = memory && bytesPerHour > 0 ? (memory.availableBytes / bytesPerHour) * 3600 : null;
+    return {
+      bytesPerHour: Math.round(bytesPerHour),
+      r2: Math.round(fit.r2 * 1000) / 1000,
+      windowSeconds: Math.round(fit.spanMs / 1000),
+      exhaustsInSeconds: exhausts === null ? null : Math.round(exhausts),
+    };
+  }
+
+  /** The trailing run of busy readings; sustained when it spans the window and averages above the bar. */
+  private sustainedCpu(track: Track): SustainedCpu | null {
+    const t = this.thresholds;
+    const points = track.points;
+    let first = points.length - 1;
+    // Every reading in the run must be busy, or a spike at each end would pass.
+    while (first > 0 && intervalCpu(points[first - 1]!, points[first]!) >= t.sustainedCpuPercent * 0.5) first -= 1;
+    const start = points[first];
+    const last = points.at(-1);
+    if (!start || !last || start === last) return null;
+    const span = last.at - start.at;
+    if (span < t.sustainedCpuMinutes * 60_000 * 0.9) return null;
+    const average =
+      start.cpuSeconds !== null && last.cpuSeconds !== null && last.cpuSeconds >= start.cpuSeconds
+        ? ((last.cpuSeconds - start.cpuSeconds) / (span / 1000)) * 100
+        : points.slice(first).reduce((sum, p) => sum + p.cpuPercent, 0) / (points.length - first);
+    if (average < t.sustainedCpuPercent) return null;
+    return { averagePercent: Math.round(average), forSeconds: Math.round(span / 1000) };
+  }
+}
+
+function memoryOf(row: ProcessRow): number {
+  return row.footprintBytes ?? row.rssBytes;
+}
+
+/** CPU over the last two points. */
+function currentCpu(track: Track): number | null {
+  const [a, b] = track.points.slice(-2);
+  if (!b) return null;
+  return a ? intervalCpu(a, b) : b.cpuPercent;
+}
+
+/** CPU between two readings, from cumulative CPU time where ps gave it (linux %cpu is a lifetime average). */
+function intervalCpu(a: Point, b: Point): number {
+  if (a.cpuSeconds === null || b.cpuSeconds === null || b.at <= a.at) return b.cpuPercent;
+  const pct = ((b.cpuSeconds - a.cpuSeconds) / ((b.at - a.at) / 1000)) * 100;
+  return pct >= 0 ? pct : b.cpuPercent;
+}
+
+function rank(a: Thief, b: Thief): number {
+  const weight = (x: Thief) => (x.growth ? 4 : 0) + (x.arrivedAgoSeconds !== null ? 2 : 0) + (x.sustainedCpu ? 1 : 0);
+  return weight(b) - weight(a) || b.memoryBytes - a.memoryBytes;
+}
+
+/** One line an operator can read at 3 a.m. */
+export function storyOf(t: Thief): string {
+  const parts: string[] = [`${formatDecimalGB(t.memoryBytes)} ${t.memoryMetric === 'footprint' ? 'footprint' : 'RSS'}`];
+  if (t.growth) {
+    let g = `growing ${formatGrowthRate(t.growth.bytesPerHour)} over ${formatDuration(t.growth.windowSeconds)}`;
+    if (t.growth.exhaustsInSeconds !== null) g += `; available memory gone in ~${formatDuration(t.growth.exhaustsInSeconds)} at this rate`;
+    parts.push(g);
+  }
+  if (t.arrivedAgoSeconds !== null) parts.push(`arrived ${formatDuration(t.arrivedAgoSeconds)} ago`);
+  if (t.sustainedCpu) parts.push(`${t.sustainedCpu.averagePercent}% CPU for ${formatDuration(t.sustainedCpu.forSeconds)}`);
+  else if (t.reasons.includes('cpu')) parts.push(`${Math.round(t.cpuPercent)}% CPU now`);
+  return parts.join(', ');
+}
