@@ -23,6 +23,8 @@ export interface ProcessRow {
 export interface ProcessTable {
   at: number;
   rows: ProcessRow[];
+  /** ps lines that did not have the expected columns: a format change shows here first. */
+  skipped?: number;
 }
 
 /** What a process is, recognised from its name and command line. */

@@ -14,6 +14,8 @@ export interface CaptureHost {
   hostname: string;
   uid: number;
   user: string;
+  /** The user's home folder on the captured host (~/Library/LaunchAgents lives there). */
+  home?: string;
   cpuCount: number;
   createdAt: number;
   wardenVersion: string;
@@ -65,6 +67,7 @@ const schema = {
         hostname: { type: 'string' },
         uid: { type: 'integer' },
         user: { type: 'string' },
+        home: { type: 'string' },
         cpuCount: { type: 'integer', minimum: 1 },
         createdAt: { type: 'number' },
         wardenVersion: { type: 'string' },

@@ -9,7 +9,20 @@ export const KILL_GRACE_MS = 1_000;
 const ABANDON_AFTER_MS = 500;
 
 /**
- * Runs one command from an argv array (never a shell), with LC_ALL=C, a deadline, an output
+ * Numbers, dates and messages in the C locale (so `%cpu` prints "12.5", never "12,5"), but
+ * characters in UTF-8: under a plain LC_ALL=C, procps prints every byte of a non-ASCII process
+ * name as "?". The user's LANG and LC_* are dropped so none of them can override this.
+ */
+const COMMAND_ENV: NodeJS.ProcessEnv = (() => {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (key !== 'LANG' && !key.startsWith('LC_')) env[key] = value;
+  env.LANG = 'C';
+  env.LC_CTYPE = process.platform === 'darwin' ? 'UTF-8' : 'C.UTF-8';
+  return env;
+})();
+
+/**
+ * Runs one command from an argv array (never a shell), in the C locale, a deadline, an output
  * cap, and a hard stop: even a command whose grandchildren keep its pipes open resolves by
  * deadline + grace + 0.5 s, so a hung command never stalls the loop.
  */
@@ -22,8 +35,8 @@ export async function runCommand(argv: readonly string[], options: RunOptions = 
     return failed(argv, 'empty command', started);
   }
   const child = execa(file, args, {
-    env: { LC_ALL: 'C', LANG: 'C' },
-    extendEnv: true,
+    env: COMMAND_ENV,
+    extendEnv: false,
     stdin: 'ignore',
     reject: false,
     timeout: timeoutMs,

@@ -1,0 +1,47 @@
+import type { NotificationConfig, Thresholds } from '../common/config.js';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+/** The judgement's numbers; docs/judgement.md gives the reason for each. */
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  arrivalMinBytes: 2 * GiB,
+  arrivalWindowMinutes: 30,
+  growthMinWindowMinutes: 20,
+  growthMinR2: 0.8,
+  growthMinBytesPerHour: 512 * MiB,
+  growthExhaustWarnHours: 2,
+  sustainedCpuPercent: 150,
+  sustainedCpuMinutes: 10,
+  topByMemory: 5,
+  swapOutWarnBytesPerSec: 1 * MiB,
+  availableCritPercent: 5,
+  probeFailuresN: 3,
+  probeWindowM: 5,
+  latencyWarnFactor: 5,
+  lockMaxHeldMinutes: 30,
+  jobGraceMinutes: 60,
+};
+
+export const DEFAULT_NOTIFICATIONS: NotificationConfig = {
+  onWarn: false,
+  recovery: true,
+  recoveryAfterCycles: 3,
+  reminderHours: null,
+  quietHours: null,
+  pendingCycles: 2,
+  pendingWindow: 3,
+  groupSeconds: 30,
+};
+
+/** Reminders more often than this are the nagging that trains operators to ignore Warden. */
+export const MIN_REMINDER_HOURS = 4;
+
+/** Probe samples taken this soon after wake from sleep do not count: Wi-Fi, DNS and swapped-out servers are still waking. */
+export const WAKE_GRACE_SECONDS = 180;
+
+/** A latency below this is never "slow", whatever the ratio: 2 ms → 11 ms on loopback is noise. */
+export const SLOW_MIN_MS = 250;
+
+/** Automatic actions per target before Warden gives up and says so once (systemd's StartLimitBurst idea). */
+export const AUTO_ACTION_LIMIT = { max: 3, withinSeconds: 30 * 60 };

@@ -1,0 +1,145 @@
+import type { Part } from '../common/result.js';
+import type { CommandResult, Facts } from './facts.js';
+import { commandProblem, describeArgv } from './facts.js';
+
+export interface LsofFile {
+  /** "3", "cwd", "txt"…; "" when lsof printed no `f` field (Linux lsof only prints it when asked). */
+  fd: string;
+  name: string;
+}
+
+export interface LsofProcess {
+  pid: number;
+  command: string;
+  files: LsofFile[];
+}
+
+export interface LsofOpener {
+  pid: number;
+  command: string;
+  /** Descriptor numbers or names the process holds the file by. */
+  fds: string[];
+}
+
+/** lsof walks every process's descriptors; on a busy Mac that takes a while. */
+export const LSOF_TIMEOUT_MS = 5_000;
+
+export function lsofPortListenersArgv(port: number): string[] {
+  return ['lsof', '-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fpcn'];
+}
+
+/** `f` is asked for explicitly: macOS lsof always prints it, Linux lsof only when selected. */
+export function lsofFileOpenersArgv(path: string): string[] {
+  return ['lsof', '-Fpcfn', '--', path];
+}
+
+/**
+ * lsof prints non-printable bytes as \xNN (a space in a name becomes \x20) and a few controls
+ * as \t \n \r \b \f. Bytes are gathered first so escaped UTF-8 sequences decode as one char.
+ */
+export function decodeLsofText(text: string): string {
+  if (!text.includes('\\')) return text;
+  const bytes: number[] = [];
+  const controls: Record<string, number> = { t: 9, n: 10, r: 13, b: 8, f: 12 };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (ch === '\\') {
+      const hex = /^x([0-9a-fA-F]{2})/.exec(text.slice(i + 1, i + 4));
+      if (hex?.[1]) {
+        bytes.push(parseInt(hex[1], 16));
+        i += 3;
+        continue;
+      }
+      const control = controls[text[i + 1] ?? ''];
+      if (control !== undefined) {
+        bytes.push(control);
+        i += 1;
+        continue;
+      }
+    }
+    bytes.push(...Buffer.from(ch, 'utf8'));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/**
+ * `lsof -F pcn` (and `-F pcfn`) output: one field per line, its first character naming it.
+ * `p` starts a process, `f` starts a file, `n` names it; an `n` with no `f` before it starts a
+ * file of its own. Other fields are ignored, as are lines before the first `p`.
+ */
+export function parseLsofFields(text: string): LsofProcess[] {
+  const processes: LsofProcess[] = [];
+  let current: LsofProcess | null = null;
+  let file: LsofFile | null = null;
+  for (const line of text.split('\n')) {
+    const id = line[0];
+    const value = line.slice(1).replace(/\r$/, '');
+    if (id === 'p') {
+      current = /^\d+$/.test(value) ? { pid: Number(value), command: '', files: [] } : null;
+      if (current) processes.push(current);
+      file = null;
+    } else if (!current) {
+      continue;
+    } else if (id === 'c') {
+      current.command = decodeLsofText(value);
+    } else if (id === 'f') {
+      file = { fd: value, name: '' };
+      current.files.push(file);
+    } else if (id === 'n') {
+      const name = decodeLsofText(value);
+      if (file && file.name === '') {
+        file.name = name;
+      } else {
+        current.files.push({ fd: '', name });
+      }
+      file = null;
+    }
+  }
+  return processes;
+}
+
+const WARNING = /^lsof: WARNING:/;
+
+/**
+ * lsof exits 1 both when nothing matched (no output) and on real errors (a message on stderr);
+ * warnings (e.g. a FUSE mount it cannot stat) come with either exit code and do not matter.
+ */
+function lsofOutput(result: CommandResult, asked: string[]): Part<LsofProcess[]> {
+  // Reasons name what was asked ("lsof <path>"), not lsof's option letters.
+  const problem = (r: CommandResult): string => {
+    const text = commandProblem(r) ?? 'failed';
+    const prefix = `${describeArgv(r.argv.slice(0, 3))}: `;
+    return `${describeArgv(asked)}: ${text.startsWith(prefix) ? text.slice(prefix.length) : text}`;
+  };
+  if (result.error || result.timedOut || result.truncated) return { ok: false, reason: problem(result) };
+  const errors = result.stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !WARNING.test(l));
+  if (result.exitCode === 0 || (result.exitCode === 1 && result.stdout.trim() !== '')) {
+    const processes = parseLsofFields(result.stdout);
+    if (result.stdout.trim() !== '' && processes.length === 0) {
+      return { ok: false, reason: `${describeArgv(asked)}: no p<pid> lines in the output` };
+    }
+    return { ok: true, value: processes };
+  }
+  if (result.exitCode === 1 && errors.length === 0) return { ok: true, value: [] };
+  return { ok: false, reason: problem({ ...result, stderr: errors.join('\n') }) };
+}
+
+/**
+ * Processes listening on a TCP port, on any address. An unprivileged lsof sees only the
+ * caller's own processes on Linux; on macOS it sees every process's sockets.
+ */
+export async function readPortListeners(facts: Facts, port: number): Promise<Part<Array<{ pid: number; command: string }>>> {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, reason: `port ${port} is not a TCP port (1–65535)` };
+  const result = await facts.run(lsofPortListenersArgv(port), { timeoutMs: LSOF_TIMEOUT_MS });
+  const part = lsofOutput(result, ['lsof', `-iTCP:${port}`, '-sTCP:LISTEN']);
+  if (!part.ok) return part;
+  return { ok: true, value: part.value.map((p) => ({ pid: p.pid, command: p.command })) };
+}
+
+/** Processes that have the file open, with the descriptors they hold it by. */
+export async function readFileOpeners(facts: Facts, path: string): Promise<Part<LsofOpener[]>> {
+  const result = await facts.run(lsofFileOpenersArgv(path), { timeoutMs: LSOF_TIMEOUT_MS });
+  const part = lsofOutput(result, ['lsof', path]);
+  if (!part.ok) return part;
+  return { ok: true, value: part.value.map((p) => ({ pid: p.pid, command: p.command, fds: p.files.map((f) => f.fd).filter((fd) => fd !== '') })) };
+}

@@ -1,0 +1,31 @@
+import type { ProcessTable } from '../common/processes.js';
+import { errorText, known, unknownPart, type Part } from '../common/result.js';
+import { commandProblem, type CommandResult, type Facts } from './facts.js';
+import { PS_ARGV, parsePs } from './ps.js';
+
+export const PS_TIMEOUT_MS = 4_000;
+/**
+ * Electron and Chromium helpers carry command lines of several KiB each; 5,000 of them can pass
+ * the runner's default 8 MiB cap, and a truncated table is worse than none.
+ */
+export const PS_MAX_BYTES = 32 * 1024 * 1024;
+
+export async function readProcessTable(facts: Facts, at: number): Promise<Part<ProcessTable>> {
+  let result: CommandResult;
+  try {
+    result = await facts.run(PS_ARGV, { timeoutMs: PS_TIMEOUT_MS, maxBytes: PS_MAX_BYTES });
+  } catch (error) {
+    return unknownPart(errorText(error));
+  }
+  // ps exits 1 with no output when it matched nothing (adv_cmds: `if (nkept == 0) exit(1)`).
+  if (result.exitCode === 1 && !result.error && !result.timedOut && result.stdout.trim() === '') {
+    return unknownPart('ps printed nothing');
+  }
+  const problem = commandProblem(result);
+  if (problem) return unknownPart(problem);
+  const { rows, skipped } = parsePs(result.stdout, at);
+  if (rows.length === 0) {
+    return unknownPart(skipped > 0 ? `ps: none of ${skipped} lines had the expected columns` : 'ps printed nothing');
+  }
+  return known({ at, rows, skipped });
+}
