@@ -1,0 +1,558 @@
+import type { NotificationConfig } from '../common/config.js';
+import type { Diagnosis, Finding, IncidentView, Notification } from '../common/findings.js';
+import type { SnoozeTarget } from '../common/api.js';
+import { worst, type Severity } from '../common/severity.js';
+import { formatDuration } from '../common/format.js';
+import { AUTO_ACTION_LIMIT, MIN_REMINDER_HOURS } from './defaults.js';
+import type { IncidentEvent } from './history.js';
+
+/**
+ * The notification policy: pending (N of M cycles) → firing, incidents grouped by cause, subject
+ * and time, one notification per incident, one recovery notice, quiet hours, snoozes, restart
+ * limits. Time comes in as numbers; nothing here reads the clock.
+ */
+
+export interface AlertPolicyOptions {
+  /** The engine's cycle, to tell a clock jump from a slow cycle; learned from the gaps when absent. */
+  intervalSeconds?: number;
+  /** Minutes since local midnight at `now`; the system time zone by default. */
+  localMinutes?: (now: number) => number;
+  autoActionLimit?: { max: number; withinSeconds: number };
+}
+
+interface Tracker {
+  key: string;
+  /** Presence over the last pendingWindow counted cycles, newest last. */
+  hits: boolean[];
+  present: boolean;
+  severity: Severity;
+  title: string;
+  subject: Finding['subject'];
+  causes: string[];
+  firstSeen: number;
+  incidentId: string | null;
+}
+
+interface IncidentState {
+  id: string;
+  openedAt: number;
+  closedAt: number | null;
+  /** Findings that start to fire within groupSeconds of this join the incident. */
+  groupStart: number;
+  notifiableSince: number | null;
+  everNotifiable: boolean;
+  severity: Severity;
+  peak: Severity;
+  title: string;
+  primaryKey: string;
+  findingKeys: string[];
+  diagnosis: Diagnosis | null;
+  notified: boolean;
+  lastNotifiedAt: number | null;
+  clearCycles: number;
+  eventSeq: number;
+  /** What the last open/update event said, so an unchanged incident writes nothing. */
+  recorded: string;
+}
+
+interface AutoActionRecord {
+  key: string;
+  at: number[];
+  gaveUpAt: number | null;
+}
+
+/** Everything the policy needs to resume after a restart; plain JSON. */
+export interface AlertSnapshot {
+  version: 1;
+  lastNow: number | null;
+  gaps: number[];
+  seq: number;
+  trackers: Tracker[];
+  incidents: IncidentState[];
+  snoozes: Array<{ target: SnoozeTarget; until: number }>;
+  autoActions: AutoActionRecord[];
+  /** Notices held back (quiet hours) until they may be delivered. */
+  held: Notification[];
+}
+
+export interface AlertStep {
+  notifications: Notification[];
+  incidents: IncidentView[];
+  /** History events, ids deterministic: append them before saving the snapshot. */
+  events: IncidentEvent[];
+}
+
+export type AutoActionVerdict = 'allowed' | 'gave-up';
+
+const KEEP_CLOSED = 20;
+const KEEP_GAPS = 8;
+const MAX_ALSO_LINES = 4;
+/** A gap this many times the cycle is sleep or a changed clock, not a slow cycle. */
+const JUMP_FACTOR = 3;
+const KIND_ORDER: Record<Finding['subject']['kind'], number> = { service: 0, lock: 1, job: 2, memory: 3, process: 4, warden: 5 };
+const RANK: Record<Severity, number> = { ok: 0, unknown: 1, warn: 2, crit: 3 };
+
+export function systemLocalMinutes(now: number): number {
+  const d = new Date(now);
+  return d.getHours() * 60 + d.getMinutes();
+}
+
+function parseClock(text: string): number | null {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(text.trim());
+  if (!m) return null;
+  const h = Number(m[1]);
+  const min = Number(m[2]);
+  return h < 24 && min < 60 ? h * 60 + min : null;
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+export class AlertPolicy {
+  private config: NotificationConfig;
+  private readonly options: Required<Pick<AlertPolicyOptions, 'localMinutes' | 'autoActionLimit'>> & { intervalSeconds: number | null };
+  private lastNow: number | null = null;
+  private gaps: number[] = [];
+  private seq = 0;
+  private trackers = new Map<string, Tracker>();
+  private incidents: IncidentState[] = [];
+  private snoozes: Array<{ target: SnoozeTarget; until: number }> = [];
+  private autoActions = new Map<string, AutoActionRecord>();
+  private held: Notification[] = [];
+
+  constructor(config: NotificationConfig, persisted?: AlertSnapshot | null, options: AlertPolicyOptions = {}) {
+    this.config = config;
+    this.options = {
+      intervalSeconds: options.intervalSeconds ?? null,
+      localMinutes: options.localMinutes ?? systemLocalMinutes,
+      autoActionLimit: options.autoActionLimit ?? AUTO_ACTION_LIMIT,
+    };
+    if (persisted) this.restore(persisted);
+  }
+
+  setConfig(config: NotificationConfig): void {
+    this.config = config;
+  }
+
+  snapshot(): AlertSnapshot {
+    return structuredClone({
+      version: 1,
+      lastNow: this.lastNow,
+      gaps: this.gaps,
+      seq: this.seq,
+      trackers: [...this.trackers.values()],
+      incidents: this.incidents,
+      snoozes: this.snoozes,
+      autoActions: [...this.autoActions.values()],
+      held: this.held,
+    });
+  }
+
+  /** Snoozes a service, or everything, until `until`; null lifts the snooze. */
+  snooze(target: SnoozeTarget, until: number | null): void {
+    this.snoozes = this.snoozes.filter((s) => !sameTarget(s.target, target));
+    if (until !== null) this.snoozes.push({ target: structuredClone(target), until });
+  }
+
+  /** When the snooze of everything ends, for State.snoozedUntil. */
+  snoozedUntil(now: number): number | null {
+    const all = this.snoozes.filter((s) => s.target.scope === 'all' && s.until > now);
+    return all.length > 0 ? Math.max(...all.map((s) => s.until)) : null;
+  }
+
+  /**
+   * Asks to run one automatic action on `key`. After `max` within `withinSeconds` the answer
+   * stays "gave-up" until resetAutoAction, and a single notice says so.
+   */
+  recordAutoAction(key: string, now: number, incidentId?: string): AutoActionVerdict {
+    const limit = this.options.autoActionLimit;
+    const record = this.autoActions.get(key) ?? { key, at: [], gaveUpAt: null };
+    this.autoActions.set(key, record);
+    if (record.gaveUpAt !== null) return 'gave-up';
+    record.at = record.at.filter((t) => t <= now && now - t < limit.withinSeconds * 1000);
+    if (record.at.length >= limit.max) {
+      record.gaveUpAt = now;
+      this.held.push({
+        incidentId: incidentId ?? `auto:${key}`,
+        kind: 'gave-up',
+        severity: 'crit',
+        title: `${key}: gave up after ${limit.max} automatic attempts in ${formatDuration(limit.withinSeconds)}`,
+        body: 'Warden will not try again by itself. Look at it, then use the action in the menu.',
+        at: now,
+      });
+      return 'gave-up';
+    }
+    record.at.push(now);
+    return 'allowed';
+  }
+
+  /** The operator acted, or the target is healthy again: automatic actions may run again. */
+  resetAutoAction(key: string): void {
+    this.autoActions.delete(key);
+  }
+
+  step(findings: Finding[], diagnoses: Map<string, Diagnosis>, now: number): AlertStep {
+    const notifications: Notification[] = [];
+    const events: IncidentEvent[] = [];
+    const jumped = this.clockJumped(now);
+    this.snoozes = this.snoozes.filter((s) => s.until > now);
+
+    const alerting = new Map<string, Finding>();
+    const unknownSubjects = new Set<string>();
+    for (const f of findings) {
+      if (f.severity === 'warn' || f.severity === 'crit') alerting.set(f.key, f);
+      else if (f.severity === 'unknown') unknownSubjects.add(subjectId(f.subject));
+    }
+    for (const f of alerting.values()) {
+      const t = this.trackers.get(f.key) ?? { key: f.key, hits: [], present: false, severity: f.severity, title: f.title, subject: f.subject, causes: [], firstSeen: now, incidentId: null };
+      Object.assign(t, { present: true, severity: f.severity, title: f.title, subject: f.subject, causes: f.causes });
+      this.trackers.set(f.key, t);
+    }
+    for (const t of this.trackers.values()) if (!alerting.has(t.key)) t.present = false;
+
+    // The first cycle after sleep or a changed clock neither fires nor clears anything.
+    if (!jumped) {
+      this.countCycle();
+      this.assignFiring(now, events);
+      for (const incident of this.open()) this.judgeRecovery(incident, unknownSubjects, now, notifications, events);
+      this.assignFiring(now, events);
+      this.notify(diagnoses, now, notifications, events);
+    }
+    for (const incident of this.open()) this.refresh(incident, diagnoses, now, events);
+    return { notifications, incidents: this.views(), events };
+  }
+
+  // ---------------------------------------------------------------- cycles and the clock
+
+  private clockJumped(now: number): boolean {
+    const last = this.lastNow;
+    this.lastNow = now;
+    if (last === null) return false;
+    const gap = now - last;
+    if (gap < 0) return true;
+    const expected = this.options.intervalSeconds !== null ? this.options.intervalSeconds * 1000 : median(this.gaps);
+    if (expected !== null && gap > JUMP_FACTOR * expected) return true;
+    if (gap > 0) this.gaps = [...this.gaps, gap].slice(-KEEP_GAPS);
+    return false;
+  }
+
+  private expectedMs(): number | null {
+    return this.options.intervalSeconds !== null ? this.options.intervalSeconds * 1000 : median(this.gaps);
+  }
+
+  private countCycle(): void {
+    const window = Math.max(1, this.config.pendingWindow);
+    for (const t of [...this.trackers.values()]) {
+      t.hits = [...t.hits, t.present].slice(-window);
+      if (t.incidentId === null && !t.hits.some(Boolean)) this.trackers.delete(t.key);
+    }
+  }
+
+  private open(): IncidentState[] {
+    return this.incidents.filter((i) => i.closedAt === null);
+  }
+
+  private notifiable(severity: Severity): boolean {
+    return severity === 'crit' || (severity === 'warn' && this.config.onWarn);
+  }
+
+  // ---------------------------------------------------------------- pending → firing, grouping
+
+  private assignFiring(now: number, events: IncidentEvent[]): void {
+    const needed = Math.min(Math.max(1, this.config.pendingCycles), Math.max(1, this.config.pendingWindow));
+    const starting = [...this.trackers.values()]
+      .filter((t) => t.present && t.incidentId === null && t.hits.filter(Boolean).length >= needed)
+      .sort((a, b) => RANK[b.severity] - RANK[a.severity] || a.key.localeCompare(b.key));
+    for (const t of starting) {
+      const incident = this.incidentFor(t, now) ?? this.openIncident(t, now, events);
+      t.incidentId = incident.id;
+      if (!incident.findingKeys.includes(t.key)) incident.findingKeys.push(t.key);
+      if (this.notifiable(t.severity) && incident.notifiableSince === null) {
+        incident.notifiableSince = now;
+        // A quiet incident turning red starts a fresh group window, so what fires with it joins it.
+        if (!incident.notified) incident.groupStart = now;
+      }
+    }
+  }
+
+  /** Cause or symptom of a member, the same subject, or starting within the group window. */
+  private incidentFor(t: Tracker, now: number): IncidentState | null {
+    const open = this.open();
+    const members = (i: IncidentState) => [...this.trackers.values()].filter((m) => m.incidentId === i.id);
+    const linked = open.find((i) => members(i).some((m) => t.causes.includes(m.key) || m.causes.includes(t.key)));
+    if (linked) return linked;
+    const sameSubject = open.find((i) => members(i).some((m) => subjectId(m.subject) === subjectId(t.subject)));
+    if (sameSubject) return sameSubject;
+    const groupMs = Math.max(0, this.config.groupSeconds) * 1000;
+    return open.find((i) => now - i.groupStart >= 0 && now - i.groupStart <= groupMs) ?? null;
+  }
+
+  private openIncident(t: Tracker, now: number, events: IncidentEvent[]): IncidentState {
+    this.seq += 1;
+    const incident: IncidentState = {
+      id: `inc-${now}-${this.seq}`,
+      openedAt: now,
+      closedAt: null,
+      groupStart: now,
+      notifiableSince: null,
+      everNotifiable: false,
+      severity: t.severity,
+      peak: t.severity,
+      title: t.title,
+      primaryKey: t.key,
+      findingKeys: [],
+      diagnosis: null,
+      notified: false,
+      lastNotifiedAt: null,
+      clearCycles: 0,
+      eventSeq: 0,
+      recorded: '',
+    };
+    this.incidents.push(incident);
+    events.push(this.event(incident, 'open', now, { severity: t.severity, title: t.title, findingKeys: [t.key] }));
+    incident.recorded = signature(incident.severity, incident.title, [t.key]);
+    return incident;
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  private members(incident: IncidentState): Tracker[] {
+    return [...this.trackers.values()].filter((t) => t.incidentId === incident.id);
+  }
+
+  private judgeRecovery(incident: IncidentState, unknownSubjects: Set<string>, now: number, out: Notification[], events: IncidentEvent[]): void {
+    const members = this.members(incident);
+    const present = members.filter((m) => m.present);
+    const red = present.filter((m) => this.notifiable(m.severity));
+    if (red.length > 0) {
+      incident.everNotifiable = true;
+      incident.clearCycles = 0;
+      incident.notifiableSince ??= now;
+      return;
+    }
+    // A member whose subject could not be read this cycle is not known to be clear.
+    if (members.some((m) => unknownSubjects.has(subjectId(m.subject)))) return;
+    const clear = incident.everNotifiable || present.length === 0;
+    incident.clearCycles = clear ? incident.clearCycles + 1 : 0;
+    if (incident.clearCycles < Math.max(1, this.config.recoveryAfterCycles)) return;
+
+    incident.closedAt = now;
+    events.push(this.event(incident, 'close', now, {}));
+    if (incident.notified && this.config.recovery && !this.snoozed(members, members)) {
+      const still = present.map((m) => `Still: ${m.title}`);
+      const notice: Notification = {
+        incidentId: incident.id,
+        kind: 'recovery',
+        severity: 'ok',
+        title: `Recovered: ${incident.title}`,
+        body: [`Clear for ${incident.clearCycles} checks; open ${formatDuration((now - incident.openedAt) / 1000)}.`, ...still].join('\n'),
+        at: now,
+      };
+      if (this.quiet(now)) this.held.push(notice);
+      else {
+        out.push(notice);
+        events.push(this.event(incident, 'notify', now, { notification: notice }));
+      }
+    }
+    // What still shows at warn starts over in an incident of its own, quiet unless onWarn.
+    for (const m of members) m.incidentId = null;
+    this.incidents = [...this.open(), ...this.incidents.filter((i) => i.closedAt !== null).slice(-KEEP_CLOSED)];
+  }
+
+  // ---------------------------------------------------------------- notifying
+
+  private quiet(now: number): boolean {
+    const q = this.config.quietHours;
+    if (!q) return false;
+    const start = parseClock(q.start);
+    const end = parseClock(q.end);
+    if (start === null || end === null || start === end) return false;
+    const m = this.options.localMinutes(now);
+    return start < end ? m >= start && m < end : m >= start || m < end;
+  }
+
+  private groupWaitOver(incident: IncidentState, now: number): boolean {
+    const since = incident.notifiableSince;
+    if (since === null) return false;
+    const groupMs = Math.max(0, this.config.groupSeconds) * 1000;
+    if (now - since >= groupMs) return true;
+    // No later cycle can fall inside the window: waiting longer would collect nothing.
+    const expected = this.expectedMs();
+    return expected !== null && now + expected > since + groupMs;
+  }
+
+  /** Covered by a snooze, or the cause of a covered symptom in the same incident. */
+  private snoozed(red: Tracker[], members: Tracker[]): boolean {
+    const direct = (t: Tracker) =>
+      this.snoozes.some((s) => s.target.scope === 'all' || (t.subject.kind === 'service' && t.subject.id === s.target.name));
+    const covered = members.filter(direct);
+    return red.every((t) => direct(t) || covered.some((c) => c.causes.includes(t.key)));
+  }
+
+  private notify(diagnoses: Map<string, Diagnosis>, now: number, out: Notification[], events: IncidentEvent[]): void {
+    const quiet = this.quiet(now);
+    for (const incident of this.open()) {
+      const members = this.members(incident);
+      const red = members.filter((m) => m.present && this.notifiable(m.severity));
+      if (red.length === 0 || quiet || this.snoozed(red, members)) continue;
+      let kind: Notification['kind'] | null = null;
+      if (!incident.notified && this.groupWaitOver(incident, now)) kind = 'incident';
+      else if (incident.notified && this.reminderDue(incident, now)) kind = 'reminder';
+      if (!kind) continue;
+      this.refresh(incident, diagnoses, now, events);
+      const notification = this.compose(incident, kind, diagnoses, now);
+      incident.notified = true;
+      incident.lastNotifiedAt = now;
+      out.push(notification);
+      events.push(this.event(incident, 'notify', now, { notification }));
+    }
+    if (!quiet && this.held.length > 0) {
+      for (const n of this.held) {
+        out.push(n);
+        const incident = this.incidents.find((i) => i.id === n.incidentId);
+        events.push(incident ? this.event(incident, 'notify', now, { notification: n }) : { id: `${n.incidentId}/${n.kind}-${n.at}`, incidentId: n.incidentId, type: 'notify', at: now, notification: n });
+      }
+      this.held = [];
+    }
+  }
+
+  private reminderDue(incident: IncidentState, now: number): boolean {
+    const hours = this.config.reminderHours;
+    if (hours === null || incident.lastNotifiedAt === null) return false;
+    return now - incident.lastNotifiedAt >= Math.max(MIN_REMINDER_HOURS, hours) * 3_600_000;
+  }
+
+  /** Title: the symptom. Body: the measured cause, the thieves, then what else is wrong. */
+  private compose(incident: IncidentState, kind: 'incident' | 'reminder', diagnoses: Map<string, Diagnosis>, now: number): Notification {
+    const members = this.members(incident);
+    const primary = members.find((m) => m.key === incident.primaryKey);
+    const diagnosis = diagnoses.get(incident.primaryKey) ?? incident.diagnosis;
+    const explained = causeClosure(incident.primaryKey, members);
+    const lines: string[] = [];
+    if (diagnosis?.cause) lines.push(capitalise(diagnosis.cause));
+    if (diagnosis) lines.push(...diagnosis.thieves);
+    const also = members
+      .filter((m) => m.present && m !== primary && !explained.has(m.key))
+      .filter((m) => !(m.subject.kind === 'process' && (diagnosis?.thieves.length ?? 0) > 0))
+      .sort(byImportance(members));
+    lines.push(...also.slice(0, MAX_ALSO_LINES).map((m) => `Also: ${m.title}`));
+    if (also.length > MAX_ALSO_LINES) lines.push(`…and ${also.length - MAX_ALSO_LINES} more`);
+    if (diagnosis?.suggestion) lines.push(`Next: ${diagnosis.suggestion}`);
+    if (kind === 'reminder') lines.unshift(`Still open after ${formatDuration((now - incident.openedAt) / 1000)}.`);
+    return {
+      incidentId: incident.id,
+      kind,
+      severity: incident.severity,
+      title: kind === 'reminder' ? `Still: ${incident.title}` : incident.title,
+      body: lines.join('\n'),
+      at: now,
+    };
+  }
+
+  // ---------------------------------------------------------------- views and events
+
+  private refresh(incident: IncidentState, diagnoses: Map<string, Diagnosis>, now: number, events: IncidentEvent[]): void {
+    const members = this.members(incident);
+    const present = members.filter((m) => m.present);
+    const ranked = [...(present.length > 0 ? present : members)].sort(byImportance(members));
+    const primary = ranked[0];
+    if (primary) {
+      incident.primaryKey = primary.key;
+      incident.title = primary.title;
+      incident.diagnosis = diagnoses.get(primary.key) ?? incident.diagnosis;
+    }
+    if (present.length > 0) incident.severity = worst(present.map((m) => m.severity));
+    incident.peak = worst([incident.peak, incident.severity]);
+    const sig = signature(incident.severity, incident.title, incident.findingKeys);
+    if (sig !== incident.recorded) {
+      incident.recorded = sig;
+      events.push(this.event(incident, 'update', now, { severity: incident.severity, title: incident.title, findingKeys: [...incident.findingKeys], diagnosis: incident.diagnosis }));
+    }
+  }
+
+  private event(incident: IncidentState, type: IncidentEvent['type'], at: number, extra: Partial<IncidentEvent>): IncidentEvent {
+    incident.eventSeq += 1;
+    return { id: `${incident.id}/${incident.eventSeq}`, incidentId: incident.id, type, at, ...extra };
+  }
+
+  private views(): IncidentView[] {
+    return this.incidents.map((i) => ({
+      id: i.id,
+      openedAt: i.openedAt,
+      closedAt: i.closedAt,
+      severity: i.closedAt === null ? i.severity : i.peak,
+      title: i.title,
+      findingKeys: [...i.findingKeys],
+      diagnosis: i.diagnosis,
+      notified: i.notified,
+    }));
+  }
+
+  private restore(s: AlertSnapshot): void {
+    const copy = structuredClone(s);
+    this.lastNow = copy.lastNow;
+    this.gaps = copy.gaps;
+    this.seq = copy.seq;
+    this.trackers = new Map(copy.trackers.map((t) => [t.key, t]));
+    this.incidents = copy.incidents;
+    this.snoozes = copy.snoozes;
+    this.autoActions = new Map(copy.autoActions.map((a) => [a.key, a]));
+    this.held = copy.held;
+  }
+}
+
+function sameTarget(a: SnoozeTarget, b: SnoozeTarget): boolean {
+  return a.scope === 'all' ? b.scope === 'all' : b.scope === 'service' && a.name === b.name;
+}
+
+function subjectId(subject: Finding['subject']): string {
+  return `${subject.kind}:${subject.id}`;
+}
+
+function signature(severity: Severity, title: string, keys: string[]): string {
+  return JSON.stringify([severity, title, [...keys].sort()]);
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Keys that explain `key`, transitively: the cause is carried in the notification, not repeated. */
+function causeClosure(key: string, members: Tracker[]): Set<string> {
+  const byKey = new Map(members.map((m) => [m.key, m]));
+  const out = new Set<string>();
+  const queue = [...(byKey.get(key)?.causes ?? [])];
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    if (out.has(next)) continue;
+    out.add(next);
+    queue.push(...(byKey.get(next)?.causes ?? []));
+  }
+  return out;
+}
+
+/** Worst first; a symptom before the cause that explains it; services before hosts; oldest first. */
+function byImportance(members: Tracker[]): (a: Tracker, b: Tracker) => number {
+  const causes = new Set(members.flatMap((m) => m.causes));
+  return (a, b) =>
+    RANK[b.severity] - RANK[a.severity] ||
+    Number(causes.has(a.key)) - Number(causes.has(b.key)) ||
+    KIND_ORDER[a.subject.kind] - KIND_ORDER[b.subject.kind] ||
+    a.firstSeen - b.firstSeen ||
+    a.key.localeCompare(b.key);
+}
+
+/** A persisted snapshot, or null when it is not one this version can resume from. */
+export function parseAlertSnapshot(value: unknown): AlertSnapshot | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const s = value as Partial<AlertSnapshot>;
+  const arrays = [s.gaps, s.trackers, s.incidents, s.snoozes, s.autoActions, s.held];
+  if (s.version !== 1 || !arrays.every(Array.isArray) || typeof s.seq !== 'number') return null;
+  if (s.lastNow !== null && typeof s.lastNow !== 'number') return null;
+  const trackersOk = s.trackers!.every((t) => typeof t?.key === 'string' && Array.isArray(t.hits) && Array.isArray(t.causes) && typeof t.subject?.kind === 'string');
+  const incidentsOk = s.incidents!.every((i) => typeof i?.id === 'string' && typeof i.openedAt === 'number' && Array.isArray(i.findingKeys));
+  return trackersOk && incidentsOk ? (value as AlertSnapshot) : null;
+}

@@ -1,0 +1,326 @@
+import type { Diagnosis, Finding } from '../common/findings.js';
+import type { MemoryView } from '../common/memory.js';
+import type { Thief } from '../common/processes.js';
+import type { ActionOffer, JobView, LockView, ProbeView, ServiceView } from '../common/services.js';
+import { formatBytes, formatDecimalGB, formatDuration, formatGrowthRate, formatPercent, formatRate } from '../common/format.js';
+import { fileName, samplesOf, shortCommand, thiefLabel, thiefWho, type Observation } from './assess.js';
+import { WAKE_GRACE_SECONDS } from './defaults.js';
+
+/** At or above this CPU a silent server is working on something; below it, it is waiting or stuck. */
+export const BUSY_CPU_PERCENT = 50;
+const TOP_MEMORY_THIEVES = 3;
+const TOP_CPU_THIEVES = 2;
+
+const SERVICE_SYMPTOM = /^service:(.+):(down|canary|slow)$/;
+
+/**
+ * Links symptoms to the causes measured beside them and writes the operator's note for each
+ * finding. Read the memory before reading the source: a probe failing while the host swaps is
+ * explained by the memory findings, and the thieves are named, the latest arrival first among equals.
+ */
+export function diagnose(
+  findings: Finding[],
+  input: Observation,
+  now: number,
+): { findings: Finding[]; diagnoses: Map<string, Diagnosis> } {
+  const keys = new Set(findings.map((f) => f.key));
+  const memoryKeys = findings.filter((f) => f.subject.kind === 'memory' && f.severity !== 'unknown').map((f) => f.key);
+  const stressed =
+    keys.has('memory:swap') ||
+    keys.has('memory:available') ||
+    findings.some((f) => f.key === 'memory:pressure' && f.severity === 'crit');
+  const growthKeys = findings.filter((f) => /^thief:.*:growth$/.test(f.key)).map((f) => f.key);
+  const heldLocks = input.locks.filter((lock) => keys.has(lockKey(lock)));
+
+  const linked = findings.map((finding): Finding => {
+    const causes = new Set(finding.causes);
+    if (SERVICE_SYMPTOM.test(finding.key) && stressed) memoryKeys.forEach((k) => causes.add(k));
+    if (finding.subject.kind === 'memory' && finding.severity !== 'unknown') growthKeys.forEach((k) => causes.add(k));
+    if (finding.subject.kind === 'job') {
+      const job = input.jobs.find((j) => j.name === finding.subject.id);
+      if (job) lockBehindJob(job, heldLocks).forEach((lock) => causes.add(lockKey(lock)));
+    }
+    causes.delete(finding.key);
+    return { ...finding, causes: [...causes] };
+  });
+
+  const diagnoses = new Map<string, Diagnosis>();
+  for (const finding of linked) {
+    const diagnosis = diagnoseOne(finding, input, now, stressed, heldLocks);
+    if (diagnosis) diagnoses.set(finding.key, diagnosis);
+  }
+  return { findings: linked, diagnoses };
+}
+
+function diagnoseOne(finding: Finding, input: Observation, now: number, stressed: boolean, heldLocks: LockView[]): Diagnosis | null {
+  const service = SERVICE_SYMPTOM.exec(finding.key);
+  if (service) {
+    const svc = input.services.find((s) => s.name === service[1]);
+    if (svc) return serviceDiagnosis(finding, service[2] as 'down' | 'canary' | 'slow', svc, input, now, stressed);
+  }
+  switch (finding.subject.kind) {
+    case 'memory':
+      if (finding.severity === 'unknown') return plain(finding);
+      return memoryDiagnosis(finding, input, now);
+    case 'lock': {
+      const lock = input.locks.find((l) => l.path === finding.subject.id);
+      return lock ? lockDiagnosis(finding, lock) : plain(finding);
+    }
+    case 'job': {
+      const job = input.jobs.find((j) => j.name === finding.subject.id);
+      return job ? jobDiagnosis(finding, job, heldLocks) : plain(finding);
+    }
+    case 'service': {
+      const svc = input.services.find((s) => s.name === finding.subject.id);
+      if (svc && finding.key.endsWith(':orphaned')) return orphanDiagnosis(finding, svc);
+      return plain(finding);
+    }
+    default:
+      return plain(finding);
+  }
+}
+
+function plain(finding: Finding): Diagnosis {
+  return { symptom: finding.title, cause: null, causeEvidence: finding.evidence.map((e) => `${e.label}: ${e.text}`), thieves: [], suggestion: null };
+}
+
+// ---------------------------------------------------------------- services
+
+function serviceDiagnosis(
+  finding: Finding,
+  kind: 'down' | 'canary' | 'slow',
+  service: ServiceView,
+  input: Observation,
+  now: number,
+  stressed: boolean,
+): Diagnosis {
+  const probe = kind === 'canary' ? service.canary : service.probe;
+  const measuredEvidence = finding.evidence.find((e) => e.label === (kind === 'canary' ? 'canary' : 'health probe'));
+  let symptom: string;
+  if (kind === 'slow') symptom = `${service.name}: ${finding.evidence.map((e) => `${e.label} ${e.text}`).join('; ')}`;
+  else if (measuredEvidence) symptom = `${service.name} ${kind === 'canary' ? 'canary' : 'health probe'}: ${measuredEvidence.text}`;
+  else symptom = `${service.name}: ${service.state} — ${service.stateReason}`;
+
+  const firstFailure = kind === 'slow' ? finding.since : firstFailureAt(probe, finding.since);
+  const processLine = processState(service, input);
+  const causeEvidence: string[] = [];
+  let cause: string;
+  let thieves: string[] = [];
+  let suggestion: string | null;
+  if (stressed && input.memory) {
+    cause = memoryCause(input.memory);
+    causeEvidence.push(...memoryEvidence(input.memory), processLine);
+    thieves = thiefLines(input, firstFailure, 'the first failure', now);
+    const straw = arrivalBefore(input.thieves, firstFailure, now)[0];
+    suggestion = straw
+      ? `Free memory: unload or quit ${thiefLabel(straw)} (${formatDecimalGB(straw.memoryBytes)}), then watch the ${kind === 'canary' ? 'canary' : 'probe'}`
+      : 'Free memory: stop or restart the largest or growing process above';
+  } else {
+    cause = processLine;
+    suggestion = serviceSuggestion(service);
+  }
+  if (input.wokeAt != null && now - input.wokeAt < 2 * WAKE_GRACE_SECONDS * 1000) {
+    causeEvidence.push(`host woke from sleep ${formatDuration((now - input.wokeAt) / 1000)} ago`);
+  }
+  return { symptom, cause, causeEvidence, thieves, suggestion };
+}
+
+/**
+ * The failures "began" at the oldest failure of the current run: walking back from the newest
+ * sample, a single success inside a flapping run does not end it, two in a row do.
+ */
+export function firstFailureAt(probe: ProbeView | null, since: number): number {
+  if (!probe) return since;
+  const samples = samplesOf(probe);
+  let first = since;
+  let successes = 0;
+  for (let i = samples.length - 1; i >= 0; i -= 1) {
+    const sample = samples[i]!;
+    if (sample.ok) {
+      successes += 1;
+      if (successes >= 2) break;
+    } else {
+      successes = 0;
+      first = Math.min(first, sample.at);
+    }
+  }
+  return first;
+}
+
+function processState(service: ServiceView, input: Observation): string {
+  const proc = service.process;
+  if (!proc) {
+    const exit = service.supervision?.lastExit;
+    const exitText = exit && !exit.neverExited ? `; last ${exit.text}` : '';
+    return `process gone: ${service.stateReason}${exitText}`;
+  }
+  const row = input.processes?.find((p) => p.pid === proc.pid);
+  const thief = input.thieves.find((t) => t.pid === proc.pid);
+  const cpu = row?.cpuPercent ?? thief?.cpuPercent ?? null;
+  if (cpu === null) return `process alive: PID ${proc.pid} (CPU not measured)`;
+  return cpu >= BUSY_CPU_PERCENT
+    ? `process alive and busy: PID ${proc.pid} at ${formatPercent(cpu)} CPU`
+    : `process alive and idle: PID ${proc.pid} at ${formatPercent(cpu)} CPU — not working on the request`;
+}
+
+function serviceSuggestion(service: ServiceView): string | null {
+  const offer = offerOf(service.actions, service.orphan ? 'readopt' : 'restart') ?? service.actions[0];
+  return offer ? `${offer.label}: ${offer.confirm}` : null;
+}
+
+function offerOf(actions: ActionOffer[], kind: ActionOffer['kind']): ActionOffer | undefined {
+  return actions.find((a) => a.kind === kind);
+}
+
+// ---------------------------------------------------------------- memory
+
+/** "memory pressure: swap 10.1 GiB used, 820 MiB free of 64 GiB (1.9 GiB available), pressure critical" */
+export function memoryCause(memory: MemoryView): string {
+  const parts: string[] = [];
+  if (memory.swapUsedBytes > 0) parts.push(`swap ${formatBytes(memory.swapUsedBytes)} used`);
+  const free = formatBytes(memory.freeBytes);
+  const available = formatBytes(memory.availableBytes);
+  parts.push(`${free} free of ${formatBytes(memory.totalBytes)}${available !== free ? ` (${available} available)` : ''}`);
+  if (memory.pressure) parts.push(`pressure ${memory.pressure}`);
+  return `memory pressure: ${parts.join(', ')}`;
+}
+
+function memoryEvidence(memory: MemoryView): string[] {
+  const out = [`swap ${formatBytes(memory.swapUsedBytes)} used of ${formatBytes(memory.swapTotalBytes)}`];
+  if (memory.rates) {
+    out.push(`swapping out ${formatRate(memory.rates.swapOutBytesPerSec)}, in ${formatRate(memory.rates.swapInBytesPerSec)}`);
+  }
+  out.push(`${formatBytes(memory.freeBytes)} free, ${formatBytes(memory.availableBytes)} available of ${formatBytes(memory.totalBytes)}`);
+  if (memory.pressure) out.push(`pressure ${memory.pressure} (${memory.pressureSource})`);
+  return out;
+}
+
+function memoryDiagnosis(finding: Finding, input: Observation, now: number): Diagnosis {
+  const thieves = thiefLines(input, finding.since, 'memory ran short', now);
+  const grower = [...input.thieves]
+    .filter((t) => t.growth !== null && t.growth.bytesPerHour > 0 && t.reasons.includes('growth'))
+    .sort((a, b) => b.growth!.bytesPerHour - a.growth!.bytesPerHour)[0];
+  const straw = arrivalBefore(input.thieves, finding.since, now)[0];
+  const top = byMemory(input.thieves)[0];
+  let cause: string | null = null;
+  if (straw) cause = `${thiefLabel(straw)} (${formatDecimalGB(straw.memoryBytes)}) arrived ${formatDuration((finding.since - arrivedAt(straw, now)) / 1000)} before memory ran short`;
+  else if (grower) cause = `${thiefLabel(grower)} growing ${formatGrowthRate(grower.growth!.bytesPerHour)}`;
+  else if (top) cause = `${thiefLabel(top)} holds ${formatDecimalGB(top.memoryBytes)}`;
+  return {
+    symptom: input.memory ? memoryCause(input.memory) : finding.title,
+    cause,
+    causeEvidence: input.memory ? memoryEvidence(input.memory) : [],
+    thieves,
+    suggestion: straw ? `Unload or quit ${thiefLabel(straw)} to free ${formatDecimalGB(straw.memoryBytes)}` : null,
+  };
+}
+
+// ---------------------------------------------------------------- thieves
+
+function arrivedAt(thief: Thief, now: number): number {
+  return now - (thief.arrivedAgoSeconds ?? 0) * 1000;
+}
+
+/** Arrivals that came before the event, largest first: the straw is among them. */
+function arrivalBefore(thieves: Thief[], eventAt: number, now: number): Thief[] {
+  return thieves
+    .filter((t) => t.arrivedAgoSeconds !== null && arrivedAt(t, now) <= eventAt)
+    .sort((a, b) => b.memoryBytes - a.memoryBytes);
+}
+
+function byMemory(thieves: Thief[]): Thief[] {
+  return thieves
+    .filter((t) => t.reasons.includes('memory') || t.reasons.includes('growth') || t.reasons.includes('arrival'))
+    .sort((a, b) => b.memoryBytes - a.memoryBytes);
+}
+
+/**
+ * The top memory holders, every arrival before the event (phrased relative to it), then the
+ * sustained CPU takers: one short line each, the numbers in the thieves' own stories.
+ */
+function thiefLines(input: Observation, eventAt: number, event: string, now: number): string[] {
+  const arrivals = new Set(arrivalBefore(input.thieves, eventAt, now));
+  const chosen: Thief[] = [];
+  const add = (t: Thief): void => {
+    if (!chosen.includes(t)) chosen.push(t);
+  };
+  byMemory(input.thieves).slice(0, TOP_MEMORY_THIEVES).forEach(add);
+  arrivals.forEach(add);
+  input.thieves
+    .filter((t) => t.sustainedCpu !== null || t.reasons.includes('cpu'))
+    .sort((a, b) => b.cpuPercent - a.cpuPercent)
+    .slice(0, TOP_CPU_THIEVES)
+    .forEach(add);
+
+  return chosen.map((thief) => {
+    const who = thiefWho(thief, input.services);
+    if (arrivals.has(thief)) {
+      const before = formatDuration((eventAt - arrivedAt(thief, now)) / 1000);
+      return `${who}, ${formatDecimalGB(thief.memoryBytes)}, arrived ${before} before ${event}`;
+    }
+    let story = thief.story.trim() || formatDecimalGB(thief.memoryBytes);
+    const cpu = thief.sustainedCpu?.averagePercent ?? (thief.reasons.includes('cpu') ? thief.cpuPercent : null);
+    if (cpu !== null && !story.includes('%')) story += `, ${formatPercent(cpu)} CPU`;
+    return `${who}, ${story}`;
+  });
+}
+
+// ---------------------------------------------------------------- locks, jobs, orphans
+
+function lockKey(lock: LockView): string {
+  return `lock:${lock.path}:held`;
+}
+
+function holderText(lock: LockView): string {
+  const holder = [...lock.holders].sort((a, b) => b.heldSeconds - a.heldSeconds)[0];
+  if (!holder) return `${fileName(lock.path)}: holder not known`;
+  return `held by PID ${holder.pid} ${shortCommand(holder.command)} (${holder.kind}, process up ${formatDuration(holder.heldSeconds)})`;
+}
+
+function lockDiagnosis(finding: Finding, lock: LockView): Diagnosis {
+  const release = offerOf(lock.actions, 'release');
+  return {
+    symptom: lock.readerError
+      ? `a reader of ${fileName(lock.path)} was refused: ${lock.readerError}`
+      : `${fileName(lock.path)} locked ${formatDuration(lock.heldSeconds ?? 0)} (limit ${formatDuration(lock.limitSeconds)})`,
+    cause: holderText(lock),
+    causeEvidence: finding.evidence.map((e) => `${e.label}: ${e.text}`),
+    thieves: [],
+    suggestion: release ? `${release.label}: ${release.confirm}` : null,
+  };
+}
+
+/** A job whose failure names a held lock's file was refused that lock. */
+function lockBehindJob(job: JobView, heldLocks: LockView[]): LockView[] {
+  const text = `${job.explanation} ${job.lastExit?.text ?? ''}`;
+  return heldLocks.filter((lock) => text.includes(fileName(lock.path)));
+}
+
+function jobDiagnosis(finding: Finding, job: JobView, heldLocks: LockView[]): Diagnosis {
+  const lock = lockBehindJob(job, heldLocks)[0];
+  return {
+    symptom: finding.title,
+    cause: lock ? `${fileName(lock.path)} ${holderText(lock)}` : job.explanation,
+    causeEvidence: finding.evidence.map((e) => `${e.label}: ${e.text}`),
+    thieves: [],
+    suggestion: job.logPath ? `Read ${job.logPath}` : null,
+  };
+}
+
+function orphanDiagnosis(finding: Finding, service: ServiceView): Diagnosis {
+  const orphan = service.orphan;
+  const readopt = offerOf(service.actions, 'readopt');
+  return {
+    symptom: orphan
+      ? `${service.name}: PID ${orphan.process.pid} runs with no loaded job owning it`
+      : `${service.name}: ${service.stateReason}`,
+    cause: orphan?.why ?? service.stateReason,
+    causeEvidence: finding.evidence.map((e) => `${e.label}: ${e.text}`),
+    thieves: [],
+    suggestion: readopt
+      ? `${readopt.label}: ${readopt.confirm}`
+      : orphan?.matchingBackup && orphan.canonicalPath
+        ? `Restore ${orphan.matchingBackup} to ${orphan.canonicalPath} and bootstrap it`
+        : null,
+  };
+}

@@ -1,0 +1,480 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Diagnosis, Notification } from '../common/findings.js';
+import type { MemorySample, MemoryView, PressureLevel } from '../common/memory.js';
+import type { ActionResult } from '../common/services.js';
+import type { Severity } from '../common/severity.js';
+import { errorText } from '../common/result.js';
+import { parseAlertSnapshot, type AlertSnapshot } from './alerts.js';
+
+/**
+ * Warden's memory across restarts, in one data folder:
+ * - incidents.jsonl: append-only events, rotated to incidents.1.jsonl … incidents.<keep>.jsonl;
+ * - series.json: host memory, the last hour per sample and 24 h per minute;
+ * - alerts-state.json: the alert policy's snapshot.
+ * History is never fatal: a folder that cannot be written makes the store `available: false`
+ * with the reason, keeps events in memory, and writes them once it can.
+ */
+
+export type IncidentEventType = 'open' | 'update' | 'notify' | 'action' | 'close';
+
+export interface IncidentEvent {
+  /** Unique and deterministic, so an event replayed after a restart is written once. */
+  id: string;
+  incidentId: string;
+  type: IncidentEventType;
+  at: number;
+  severity?: Severity;
+  title?: string;
+  findingKeys?: string[];
+  diagnosis?: Diagnosis | null;
+  notification?: Notification;
+  action?: ActionResult;
+}
+
+export interface IncidentRecord {
+  id: string;
+  openedAt: number | null;
+  closedAt: number | null;
+  severity: Severity | null;
+  title: string | null;
+  findingKeys: string[];
+  diagnosis: Diagnosis | null;
+  notifications: Notification[];
+  actions: ActionResult[];
+  events: number;
+}
+
+export interface IncidentReading {
+  incidents: IncidentRecord[];
+  /** Lines that could not be read (torn by a crash, or not an event). */
+  skipped: number;
+  problems: string[];
+}
+
+export interface MemoryPoint {
+  at: number;
+  availableBytes: number;
+  freeBytes: number;
+  swapUsedBytes: number;
+  pressure: PressureLevel | null;
+  swapOutBytesPerSec: number | null;
+}
+
+/** One minute of samples; `at` is the minute's start. */
+export interface MemoryBucket {
+  at: number;
+  samples: number;
+  availableAvgBytes: number;
+  availableMinBytes: number;
+  swapUsedMaxBytes: number;
+  swapOutMaxBytesPerSec: number | null;
+  pressureMax: PressureLevel | null;
+}
+
+export interface MemorySeries {
+  recent: MemoryPoint[];
+  minutes: MemoryBucket[];
+}
+
+export interface HistoryOptions {
+  /** incidents.jsonl rotates before it would pass this size. */
+  maxBytes?: number;
+  /** Rotated files kept beside the current one. */
+  keep?: number;
+  /** Events held in memory while the folder cannot be written; the oldest go first beyond this. */
+  maxPending?: number;
+}
+
+export function actionEvent(incidentId: string, result: ActionResult): IncidentEvent {
+  return { id: `${incidentId}/action/${result.id}@${result.startedAt}`, incidentId, type: 'action', at: result.finishedAt, action: result };
+}
+
+const INCIDENTS = 'incidents.jsonl';
+const SERIES = 'series.json';
+const ALERTS = 'alerts-state.json';
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const MINUTE_MS = 60_000;
+const PRESSURE_RANK: Record<PressureLevel, number> = { normal: 0, warn: 1, critical: 2 };
+
+const ERRNO_TEXT: Record<string, string> = {
+  ENOSPC: 'disk full',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOTDIR: 'a parent of the path is not a folder',
+  EISDIR: 'is a folder',
+  EIO: 'input/output error',
+};
+
+function errno(error: unknown): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : null;
+}
+
+function problemText(what: string, error: unknown): string {
+  const code = errno(error);
+  return code ? `cannot ${what}: ${code} (${ERRNO_TEXT[code] ?? errorText(error)})` : `cannot ${what}: ${errorText(error)}`;
+}
+
+function isEvent(value: unknown): value is IncidentEvent {
+  const e = value as Partial<IncidentEvent> | null;
+  return (
+    typeof e === 'object' && e !== null &&
+    typeof e.id === 'string' && typeof e.incidentId === 'string' && typeof e.at === 'number' &&
+    (e.type === 'open' || e.type === 'update' || e.type === 'notify' || e.type === 'action' || e.type === 'close')
+  );
+}
+
+interface ParsedFile {
+  events: IncidentEvent[];
+  skipped: number;
+  problems: string[];
+  endsWithNewline: boolean;
+}
+
+function parseLines(name: string, text: string): ParsedFile {
+  const out: ParsedFile = { events: [], skipped: 0, problems: [], endsWithNewline: text.length === 0 || text.endsWith('\n') };
+  const lines = text.split('\n');
+  lines.forEach((line, index) => {
+    if (line.trim() === '') return;
+    const last = index === lines.length - 1;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      out.skipped += 1;
+      out.problems.push(last ? `${name} line ${index + 1}: torn (cut off mid-write, probably a crash); skipped` : `${name} line ${index + 1}: not JSON; skipped`);
+      return;
+    }
+    if (!isEvent(value)) {
+      out.skipped += 1;
+      out.problems.push(`${name} line ${index + 1}: not an incident event; skipped`);
+      return;
+    }
+    out.events.push(value);
+  });
+  return out;
+}
+
+export class HistoryStore {
+  private readonly maxBytes: number;
+  private readonly keep: number;
+  private readonly maxPending: number;
+  private state: { available: boolean; reason: string | null } = { available: true, reason: null };
+  private seen = new Set<string>();
+  private pending: IncidentEvent[] = [];
+  private dropped = 0;
+  private size = 0;
+  private needsNewline = false;
+  private recent: MemoryPoint[] = [];
+  private minutes: MemoryBucket[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
+  /** What opening found wrong (torn lines, unreadable series); never fatal. */
+  readonly openProblems: string[] = [];
+
+  private constructor(readonly dir: string, options: HistoryOptions) {
+    this.maxBytes = options.maxBytes ?? 5 * 1024 * 1024;
+    this.keep = Math.max(0, options.keep ?? 3);
+    this.maxPending = Math.max(1, options.maxPending ?? 5000);
+  }
+
+  /** Opens (creating) the folder and loads what is there. Never throws. */
+  static async open(dir: string, options: HistoryOptions = {}): Promise<HistoryStore> {
+    const store = new HistoryStore(dir, options);
+    await store.load();
+    return store;
+  }
+
+  get available(): boolean {
+    return this.state.available;
+  }
+
+  get reason(): string | null {
+    return this.state.reason;
+  }
+
+  /** Events waiting in memory for the folder to become writable. */
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  private file(name: string): string {
+    return path.join(this.dir, name);
+  }
+
+  private rotated(n: number): string {
+    return this.file(n === 0 ? INCIDENTS : `incidents.${n}.jsonl`);
+  }
+
+  /** Operations run one at a time, in order: an append never interleaves with a rotation. */
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private fail(what: string, error: unknown): void {
+    const dropped = this.dropped > 0 ? `; ${this.dropped} oldest events not kept` : '';
+    this.state = { available: false, reason: problemText(what, error) + dropped };
+  }
+
+  private ok(): void {
+    this.state = { available: true, reason: null };
+  }
+
+  private async load(): Promise<void> {
+    try {
+      await fs.mkdir(this.dir, { recursive: true });
+    } catch (error) {
+      this.fail(`create ${this.dir}`, error);
+      return;
+    }
+    const scan = await this.scan();
+    this.openProblems.push(...scan.problems);
+    for (const e of scan.events) this.seen.add(e.id);
+    this.needsNewline = !scan.currentEndsWithNewline;
+    this.size = scan.currentSize;
+    await this.loadSeries();
+  }
+
+  /** Reads every incidents file, oldest first. Files that are not regular files are not read. */
+  private async scan(): Promise<{ events: IncidentEvent[]; skipped: number; problems: string[]; currentSize: number; currentEndsWithNewline: boolean }> {
+    const out = { events: [] as IncidentEvent[], skipped: 0, problems: [] as string[], currentSize: 0, currentEndsWithNewline: true };
+    for (let n = this.keep; n >= 0; n -= 1) {
+      const file = this.rotated(n);
+      const name = path.basename(file);
+      let text: string;
+      try {
+        const stat = await fs.stat(file);
+        if (!stat.isFile()) {
+          out.problems.push(`${name}: not a regular file; not read`);
+          continue;
+        }
+        text = await fs.readFile(file, 'utf8');
+      } catch (error) {
+        if (errno(error) !== 'ENOENT') out.problems.push(problemText(`read ${name}`, error));
+        continue;
+      }
+      const parsed = parseLines(name, text);
+      out.events.push(...parsed.events);
+      out.skipped += parsed.skipped;
+      out.problems.push(...parsed.problems);
+      if (n === 0) {
+        out.currentSize = Buffer.byteLength(text);
+        out.currentEndsWithNewline = parsed.endsWithNewline;
+      }
+    }
+    return out;
+  }
+
+  /** Appends events not written before; while the folder cannot be written they wait in memory. */
+  append(events: IncidentEvent[]): Promise<void> {
+    return this.serial(async () => {
+      const waiting = new Set(this.pending.map((e) => e.id));
+      for (const e of events) {
+        if (this.seen.has(e.id) || waiting.has(e.id)) continue;
+        waiting.add(e.id);
+        this.pending.push(e);
+      }
+      if (this.pending.length > this.maxPending) {
+        this.dropped += this.pending.length - this.maxPending;
+        this.pending = this.pending.slice(-this.maxPending);
+      }
+      await this.flushNow();
+    });
+  }
+
+  /** Retries writing what waits in memory. */
+  flush(): Promise<void> {
+    return this.serial(() => this.flushNow());
+  }
+
+  private async flushNow(): Promise<void> {
+    if (this.pending.length === 0) return;
+    try {
+      await fs.mkdir(this.dir, { recursive: true });
+      const body = this.pending.map((e) => JSON.stringify(e)).join('\n') + '\n';
+      if (this.size > 0 && this.size + Buffer.byteLength(body) > this.maxBytes) await this.rotate();
+      // A torn last line from a crash must not swallow the first new event.
+      const text = (this.needsNewline ? '\n' : '') + body;
+      await fs.appendFile(this.file(INCIDENTS), text);
+      this.size += Buffer.byteLength(text);
+      this.needsNewline = false;
+      for (const e of this.pending) this.seen.add(e.id);
+      this.pending = [];
+      this.dropped = 0;
+      this.ok();
+    } catch (error) {
+      // Part of the text may have landed: start the retry on a fresh line; readers drop repeats by id.
+      this.needsNewline = true;
+      this.fail(`write ${this.file(INCIDENTS)}`, error);
+    }
+  }
+
+  private async rotate(): Promise<void> {
+    if (this.keep === 0) {
+      await fs.rm(this.rotated(0), { force: true });
+    } else {
+      for (let n = this.keep - 1; n >= 0; n -= 1) {
+        try {
+          await fs.rename(this.rotated(n), this.rotated(n + 1));
+        } catch (error) {
+          if (errno(error) !== 'ENOENT') throw error;
+        }
+      }
+    }
+    this.size = 0;
+    this.needsNewline = false;
+    // Ids of the file that fell off the end are gone for good; keep the set to what exists.
+    const scan = await this.scan();
+    this.seen = new Set(scan.events.map((e) => e.id));
+  }
+
+  /** Every incident on disk and in memory, events folded in order, repeats dropped by id. */
+  readIncidents(): Promise<IncidentReading> {
+    return this.serial(async () => {
+      const scan = await this.scan();
+      const byId = new Map<string, IncidentEvent>();
+      for (const e of [...scan.events, ...this.pending]) if (!byId.has(e.id)) byId.set(e.id, e);
+      const records = new Map<string, IncidentRecord>();
+      for (const e of byId.values()) {
+        const r = records.get(e.incidentId) ?? {
+          id: e.incidentId, openedAt: null, closedAt: null, severity: null, title: null,
+          findingKeys: [], diagnosis: null, notifications: [], actions: [], events: 0,
+        };
+        records.set(e.incidentId, r);
+        r.events += 1;
+        if (e.type === 'open') r.openedAt = e.at;
+        if (e.type === 'close') r.closedAt = e.at;
+        if (e.severity) r.severity = e.severity;
+        if (e.title !== undefined) r.title = e.title;
+        if (e.findingKeys) r.findingKeys = [...e.findingKeys];
+        if (e.diagnosis !== undefined) r.diagnosis = e.diagnosis;
+        if (e.notification) r.notifications.push(e.notification);
+        if (e.action) r.actions.push(e.action);
+      }
+      const incidents = [...records.values()].sort((a, b) => (a.openedAt ?? 0) - (b.openedAt ?? 0));
+      return { incidents, skipped: scan.skipped, problems: scan.problems };
+    });
+  }
+
+  // ---------------------------------------------------------------- memory series
+
+  addMemorySample(sample: MemorySample | MemoryView): void {
+    const rates = 'rates' in sample ? sample.rates : null;
+    const point: MemoryPoint = {
+      at: sample.at,
+      availableBytes: sample.availableBytes,
+      freeBytes: sample.freeBytes,
+      swapUsedBytes: sample.swapUsedBytes,
+      pressure: sample.pressure,
+      swapOutBytesPerSec: rates ? rates.swapOutBytesPerSec : null,
+    };
+    const last = this.recent[this.recent.length - 1];
+    if (last && point.at < last.at) {
+      // The clock went back: what lies "ahead" of now would never age out on time.
+      this.recent = this.recent.filter((p) => p.at <= point.at);
+      this.minutes = this.minutes.filter((b) => b.at <= point.at);
+    }
+    this.recent.push(point);
+    this.recent = this.recent.filter((p) => p.at > point.at - HOUR_MS);
+
+    const minute = Math.floor(point.at / MINUTE_MS) * MINUTE_MS;
+    let bucket = this.minutes[this.minutes.length - 1];
+    if (!bucket || bucket.at !== minute) {
+      bucket = {
+        at: minute, samples: 0, availableAvgBytes: 0, availableMinBytes: point.availableBytes,
+        swapUsedMaxBytes: point.swapUsedBytes, swapOutMaxBytesPerSec: null, pressureMax: null,
+      };
+      this.minutes.push(bucket);
+    }
+    bucket.samples += 1;
+    bucket.availableAvgBytes += (point.availableBytes - bucket.availableAvgBytes) / bucket.samples;
+    bucket.availableMinBytes = Math.min(bucket.availableMinBytes, point.availableBytes);
+    bucket.swapUsedMaxBytes = Math.max(bucket.swapUsedMaxBytes, point.swapUsedBytes);
+    if (point.swapOutBytesPerSec !== null) bucket.swapOutMaxBytesPerSec = Math.max(bucket.swapOutMaxBytesPerSec ?? 0, point.swapOutBytesPerSec);
+    if (point.pressure && (!bucket.pressureMax || PRESSURE_RANK[point.pressure] > PRESSURE_RANK[bucket.pressureMax])) bucket.pressureMax = point.pressure;
+    this.minutes = this.minutes.filter((b) => b.at > point.at - DAY_MS);
+  }
+
+  memorySeries(): MemorySeries {
+    return structuredClone({ recent: this.recent, minutes: this.minutes });
+  }
+
+  saveSeries(): Promise<void> {
+    return this.serial(() => this.writeAtomic(SERIES, JSON.stringify({ version: 1, recent: this.recent, minutes: this.minutes })));
+  }
+
+  private async loadSeries(): Promise<void> {
+    const value = await this.readJson(SERIES);
+    if (value === undefined) return;
+    const v = value as { version?: unknown; recent?: unknown; minutes?: unknown } | null;
+    const pointsOk = (list: unknown): boolean => Array.isArray(list) && list.every((p) => typeof (p as { at?: unknown })?.at === 'number');
+    if (v?.version !== 1 || !pointsOk(v.recent) || !pointsOk(v.minutes)) {
+      this.openProblems.push(`${SERIES}: not a memory series; starting a new one`);
+      return;
+    }
+    this.recent = v.recent as MemoryPoint[];
+    this.minutes = v.minutes as MemoryBucket[];
+  }
+
+  // ---------------------------------------------------------------- alert snapshot
+
+  saveAlertSnapshot(snapshot: AlertSnapshot): Promise<void> {
+    return this.serial(() => this.writeAtomic(ALERTS, JSON.stringify(snapshot)));
+  }
+
+  /** The saved snapshot, or null (none, unreadable, or from another version: start fresh). */
+  loadAlertSnapshot(): Promise<AlertSnapshot | null> {
+    return this.serial(async () => {
+      const value = await this.readJson(ALERTS);
+      if (value === undefined) return null;
+      const snapshot = parseAlertSnapshot(value);
+      if (!snapshot) this.openProblems.push(`${ALERTS}: not a snapshot this version can resume; starting fresh`);
+      return snapshot;
+    });
+  }
+
+  // ---------------------------------------------------------------- files
+
+  /** undefined when absent or unreadable (the problem is noted); JSON otherwise. */
+  private async readJson(name: string): Promise<unknown> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.file(name), 'utf8');
+    } catch (error) {
+      if (errno(error) !== 'ENOENT') this.openProblems.push(problemText(`read ${name}`, error));
+      return undefined;
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      this.openProblems.push(`${name}: not JSON; ignored`);
+      return undefined;
+    }
+  }
+
+  /** Write a temporary file, sync it, rename it over: a crash leaves the old file or the new one. */
+  private async writeAtomic(name: string, text: string): Promise<void> {
+    const target = this.file(name);
+    const temp = `${target}.${process.pid}.tmp`;
+    try {
+      await fs.mkdir(this.dir, { recursive: true });
+      const handle = await fs.open(temp, 'w');
+      try {
+        await handle.writeFile(text);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(temp, target);
+      if (this.pending.length === 0) this.ok();
+    } catch (error) {
+      await fs.rm(temp, { force: true }).catch(() => undefined);
+      this.fail(`write ${target}`, error);
+    }
+  }
+}

@@ -1,0 +1,438 @@
+import { describe, expect, it } from 'vitest';
+import { AlertPolicy, parseAlertSnapshot, type AlertPolicyOptions, type AlertSnapshot, type AlertStep } from '../../src/engine/alerts.js';
+import { assess } from '../../src/engine/assess.js';
+import { diagnose } from '../../src/engine/diagnose.js';
+import { DEFAULT_NOTIFICATIONS, DEFAULT_THRESHOLDS } from '../../src/engine/defaults.js';
+import type { NotificationConfig } from '../../src/common/config.js';
+import type { Diagnosis, Finding, Notification } from '../../src/common/findings.js';
+import type { Severity } from '../../src/common/severity.js';
+import type { IncidentEvent } from '../../src/engine/history.js';
+import { T, healthyObservation, incidentObservation } from '../support/incident-observation.js';
+
+const INTERVAL = 5_000;
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const utcMinutes = (now: number) => Math.floor((now % 86_400_000) / MIN);
+
+function f(key: string, severity: Severity = 'crit', over: Partial<Finding> = {}): Finding {
+  const [kind, id] = key.split(':') as [string, string];
+  const subject: Finding['subject'] =
+    kind === 'memory' ? { kind: 'memory', id: 'host' }
+      : kind === 'service' ? { kind: 'service', id }
+        : kind === 'lock' ? { kind: 'lock', id }
+          : kind === 'job' ? { kind: 'job', id }
+            : kind === 'thief' ? { kind: 'process', id }
+              : { kind: 'warden', id };
+  return { key, severity, title: `title of ${key}`, evidence: [], since: 0, causes: [], actions: [], subject, ...over };
+}
+
+/** Drives a policy cycle by cycle on an injected clock. */
+class Run {
+  notes: Notification[] = [];
+  events: IncidentEvent[] = [];
+  last!: AlertStep;
+  policy: AlertPolicy;
+  constructor(
+    public now = T,
+    config: Partial<NotificationConfig> = {},
+    options: AlertPolicyOptions = {},
+    snapshot: AlertSnapshot | null = null,
+  ) {
+    this.policy = new AlertPolicy({ ...DEFAULT_NOTIFICATIONS, ...config }, snapshot, { intervalSeconds: INTERVAL / 1000, localMinutes: utcMinutes, ...options });
+  }
+  cycle(findings: Finding[], diagnoses = new Map<string, Diagnosis>(), advance = INTERVAL): AlertStep {
+    this.now += advance;
+    this.last = this.policy.step(findings, diagnoses, this.now);
+    this.notes.push(...this.last.notifications);
+    this.events.push(...this.last.events);
+    return this.last;
+  }
+  repeat(n: number, findings: Finding[] | ((i: number) => Finding[]), advance = INTERVAL): void {
+    for (let i = 0; i < n; i += 1) this.cycle(typeof findings === 'function' ? findings(i) : findings, new Map(), advance);
+  }
+  kinds(): string[] {
+    return this.notes.map((n) => n.kind);
+  }
+}
+
+const down = f('service:cathedral:down');
+
+describe('alerts: sequences → notifications', () => {
+  it('stays silent while all is green, for 1000 cycles', () => {
+    const run = new Run();
+    run.repeat(1000, []);
+    expect(run.notes).toEqual([]);
+    expect(run.last.incidents).toEqual([]);
+  });
+
+  it('stays silent for 1000 cycles of warnings when onWarn is off, showing them as a quiet incident', () => {
+    const run = new Run();
+    run.repeat(1000, [f('service:cathedral:orphaned', 'warn'), f('job:weekly:failed', 'warn')]);
+    expect(run.notes).toEqual([]);
+    expect(run.last.incidents).toHaveLength(1);
+    expect(run.last.incidents[0]!.notified).toBe(false);
+  });
+
+  it.each([
+    { name: 'a single-cycle blip', pattern: [1], incidents: 0 },
+    // fires (2 of 3), clears for 3 cycles and closes before the 30 s group window ends
+    { name: 'a blip resolved inside the group window', pattern: [1, 1, 1], incidents: 1 },
+  ])('$name → no notification', ({ pattern, incidents }) => {
+    const run = new Run();
+    run.repeat(40, (i) => (pattern[i] ? [down] : []));
+    expect(run.notes).toEqual([]);
+    expect(run.last.incidents).toHaveLength(incidents);
+    if (incidents) expect(run.last.incidents[0]!.closedAt).not.toBeNull();
+  });
+
+  it('catches flapping 1-0-1-0 and notifies once', () => {
+    const run = new Run();
+    run.repeat(60, (i) => (i % 2 === 0 ? [down] : []));
+    expect(run.kinds()).toEqual(['incident']);
+  });
+
+  it('sends exactly one recovery notice once all-clear for recoveryAfterCycles', () => {
+    const run = new Run();
+    run.repeat(20, [down]);
+    run.repeat(2, []);
+    expect(run.kinds()).toEqual(['incident']);
+    run.cycle([]);
+    expect(run.kinds()).toEqual(['incident', 'recovery']);
+    run.repeat(200, []);
+    expect(run.kinds()).toEqual(['incident', 'recovery']);
+    expect(run.notes[1]!.title).toBe('Recovered: title of service:cathedral:down');
+    expect(run.notes[1]!.severity).toBe('ok');
+  });
+
+  it('recovers when the red clears even if a warning stays; the warning lives on quietly', () => {
+    const orphan = f('service:cathedral:orphaned', 'warn');
+    const run = new Run();
+    run.repeat(20, [down, orphan]);
+    run.repeat(3, [orphan]);
+    expect(run.kinds()).toEqual(['incident', 'recovery']);
+    expect(run.notes[1]!.body).toBe('Clear for 3 checks; open 1 min 45 s.\nStill: title of service:cathedral:orphaned');
+    run.repeat(500, [orphan]);
+    expect(run.kinds()).toEqual(['incident', 'recovery']);
+    const open = run.last.incidents.filter((i) => i.closedAt === null);
+    expect(open).toEqual([expect.objectContaining({ findingKeys: ['service:cathedral:orphaned'], severity: 'warn', notified: false })]);
+  });
+
+  it('sends no recovery notice when recovery is off', () => {
+    const run = new Run(T, { recovery: false });
+    run.repeat(20, [down]);
+    run.repeat(20, []);
+    expect(run.kinds()).toEqual(['incident']);
+  });
+
+  it('waits the group window, then notifies once for findings that started together', () => {
+    const run = new Run();
+    run.cycle([down]);
+    run.cycle([down]); // fires: 2 of 3
+    run.repeat(4, [down, f('lock:/x.db:held')]);
+    expect(run.notes).toEqual([]);
+    run.repeat(30, [down, f('lock:/x.db:held')]);
+    expect(run.kinds()).toEqual(['incident']);
+    expect(run.notes[0]!.body).toContain('Also: title of lock:/x.db:held');
+    expect(run.last.incidents).toHaveLength(1);
+  });
+
+  it('opens a second incident for an unrelated failure starting later', () => {
+    const run = new Run();
+    run.repeat(20, [down]);
+    run.repeat(20, [down, f('lock:/x.db:held')]);
+    expect(run.kinds()).toEqual(['incident', 'incident']);
+  });
+
+  it('notifies warnings when onWarn is on', () => {
+    const run = new Run(T, { onWarn: true });
+    run.repeat(20, [f('service:cathedral:orphaned', 'warn')]);
+    expect(run.kinds()).toEqual(['incident']);
+  });
+});
+
+describe('alerts: a cause and its symptoms make one notification', () => {
+  const memory = f('memory:available', 'crit', { title: 'Memory nearly exhausted' });
+  const canary = f('service:cathedral:canary', 'crit', { causes: ['memory:available'], title: 'cathedral: canary not answering within 10 s' });
+  const diagnoses = new Map<string, Diagnosis>([
+    ['service:cathedral:canary', { symptom: 's', cause: 'memory pressure: swap 10.1 GiB used', causeEvidence: [], thieves: ['LM Studio worker (PID 4410), 13.0 GB'], suggestion: null }],
+  ]);
+
+  it('memory first, the symptom ten minutes later: the symptom is folded into the notified incident', () => {
+    const run = new Run();
+    run.repeat(20, [memory]);
+    expect(run.kinds()).toEqual(['incident']);
+    for (let i = 0; i < 20; i += 1) run.cycle([memory, canary], diagnoses);
+    expect(run.kinds()).toEqual(['incident']);
+    expect(run.last.incidents).toHaveLength(1);
+    expect(run.last.incidents[0]!.title).toBe('cathedral: canary not answering within 10 s');
+  });
+
+  it('the symptom first, memory later: the cause does not notify on its own', () => {
+    const run = new Run();
+    for (let i = 0; i < 20; i += 1) run.cycle([canary], diagnoses);
+    for (let i = 0; i < 20; i += 1) run.cycle([canary, memory], diagnoses);
+    expect(run.kinds()).toEqual(['incident']);
+  });
+
+  it('together: the notification is the symptom, the cause carried in its body, not repeated', () => {
+    const run = new Run();
+    for (let i = 0; i < 20; i += 1) run.cycle([memory, canary], diagnoses);
+    expect(run.notes).toHaveLength(1);
+    expect(run.notes[0]!.title).toBe('cathedral: canary not answering within 10 s');
+    expect(run.notes[0]!.body).toBe('Memory pressure: swap 10.1 GiB used\nLM Studio worker (PID 4410), 13.0 GB');
+  });
+});
+
+describe('alerts: the afternoon of 2026-05-10', () => {
+  it('sends exactly ONE crit notification naming the symptom, the measured cause and the three thieves', () => {
+    const run = new Run(T);
+    let previous: Map<string, Finding> | null = null;
+    for (let i = 0; i < 40; i += 1) {
+      const now = run.now + INTERVAL;
+      const input = incidentObservation(now);
+      const judged = diagnose(assess(input, previous, DEFAULT_THRESHOLDS, now), input, now);
+      previous = new Map(judged.findings.map((x) => [x.key, x]));
+      run.cycle(judged.findings, judged.diagnoses);
+    }
+    expect(run.notes).toHaveLength(1);
+    const [note] = run.notes;
+    expect(note!.kind).toBe('incident');
+    expect(note!.severity).toBe('crit');
+    expect(note!.title).toBe('cathedral: canary not answering within 10 s');
+    const body = note!.body;
+    for (const text of [
+      'swap 10.1 GiB used',
+      '820 MiB free of 64 GiB',
+      'pressure critical',
+      'cathedral (sanctum-mlx, PID 812), ~50.2 GB, growing 3.5 GB/h',
+      'LM Studio worker (llmworker, PID 4410), 13.0 GB, arrived 28 min before the first failure',
+      'qemu-system-aarch64 (PID 977), 1.3 GB, 368% CPU',
+      'Also: workspace.duckdb: locked 3 d 2 h by PID 10832 (Python)',
+      'Also: cathedral: running unsupervised (plist missing)',
+      'Also: weekly-restart: last run exit 5',
+    ]) expect(body).toContain(text);
+    // the cause and the thieves are said once, in the lines above, not again as "Also"
+    expect(body).not.toMatch(/Also: (Memory|Swapping|cathedral \(sanctum-mlx|qemu)/);
+    expect(body.split('\n').every((line) => line.length <= 120)).toBe(true);
+    expect(run.last.incidents).toHaveLength(1);
+    expect(run.last.incidents[0]!.findingKeys).toHaveLength(9);
+  });
+
+  it('sends nothing on a healthy day on the same host', () => {
+    const run = new Run();
+    for (let i = 0; i < 200; i += 1) {
+      const now = run.now + INTERVAL;
+      const input = healthyObservation(now);
+      const judged = diagnose(assess(input, null, DEFAULT_THRESHOLDS, now), input, now);
+      run.cycle(judged.findings, judged.diagnoses);
+    }
+    expect(run.notes).toEqual([]);
+  });
+});
+
+describe('alerts: restart mid-incident', () => {
+  const roundTrip = (s: AlertSnapshot) => parseAlertSnapshot(JSON.parse(JSON.stringify(s)));
+
+  it.each([
+    { name: 'right away', gap: INTERVAL },
+    { name: 'after ten minutes down', gap: 10 * MIN },
+  ])('resumes without re-notifying ($name)', ({ gap }) => {
+    const first = new Run();
+    first.repeat(20, [down]);
+    expect(first.kinds()).toEqual(['incident']);
+    const snapshot = roundTrip(first.policy.snapshot());
+    expect(snapshot).not.toBeNull();
+    const second = new Run(first.now, {}, {}, snapshot);
+    second.cycle([down], new Map(), gap);
+    second.repeat(40, [down]);
+    expect(second.notes).toEqual([]);
+    expect(second.last.incidents[0]!.id).toBe(first.last.incidents[0]!.id);
+    second.repeat(5, []);
+    expect(second.kinds()).toEqual(['recovery']);
+  });
+
+  it('sends a notification still waiting in the group window exactly once after the restart', () => {
+    const first = new Run();
+    first.repeat(3, [down]);
+    expect(first.notes).toEqual([]);
+    const second = new Run(first.now, {}, {}, roundTrip(first.policy.snapshot()));
+    second.repeat(20, [down]);
+    expect(second.kinds()).toEqual(['incident']);
+  });
+
+  it('writes history events with ids that do not collide across the restart', () => {
+    const first = new Run();
+    first.repeat(20, [down]);
+    const second = new Run(first.now, {}, {}, roundTrip(first.policy.snapshot()));
+    second.repeat(5, []);
+    const ids = [...first.events, ...second.events].map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...first.events, ...second.events].map((e) => e.type)).toEqual(['open', 'notify', 'close', 'notify']);
+  });
+
+  it('rejects a snapshot it cannot resume', () => {
+    expect(parseAlertSnapshot({ version: 2 })).toBeNull();
+    expect(parseAlertSnapshot('garbage')).toBeNull();
+    expect(parseAlertSnapshot({ ...new AlertPolicy(DEFAULT_NOTIFICATIONS).snapshot(), trackers: [{ key: 1 }] })).toBeNull();
+  });
+});
+
+describe('alerts: quiet hours (22:00–07:00)', () => {
+  const quiet = { quietHours: { start: '22:00', end: '07:00' } };
+  const at = (h: number, m = 0) => Date.UTC(2026, 4, 10, h, m);
+
+  it('holds the notification and delivers it once quiet hours end, if still firing', () => {
+    const run = new Run(at(23), quiet, { intervalSeconds: 60 });
+    run.repeat(7 * 60 + 59, [down], MIN); // until 06:59
+    expect(run.notes).toEqual([]);
+    run.repeat(30, [down], MIN);
+    expect(run.kinds()).toEqual(['incident']);
+    expect(run.notes[0]!.at).toBe(at(31)); // 07:00 the next day
+  });
+
+  it('drops it when the failure ended during quiet hours', () => {
+    const run = new Run(at(23), quiet, { intervalSeconds: 60 });
+    run.repeat(60, [down], MIN);
+    run.repeat(9 * 60, [], MIN);
+    expect(run.notes).toEqual([]);
+  });
+
+  it('holds a recovery notice of a notified incident until morning', () => {
+    const run = new Run(at(21, 54), quiet, { intervalSeconds: 60 });
+    run.repeat(5, [down], MIN); // notified at 21:56
+    expect(run.kinds()).toEqual(['incident']);
+    run.repeat(60, [], MIN); // all clear from 22:00, recovered at 22:02: inside quiet hours
+    expect(run.kinds()).toEqual(['incident']);
+    run.repeat(8 * 60, [], MIN); // 22:59 → 06:59
+    expect(run.kinds()).toEqual(['incident']);
+    run.cycle([], new Map(), MIN); // 07:00
+    expect(run.kinds()).toEqual(['incident', 'recovery']);
+    // the notice keeps the time the recovery happened
+    expect(run.notes[1]!.at).toBe(at(22, 2));
+    run.repeat(60, [], MIN);
+    expect(run.kinds()).toEqual(['incident', 'recovery']);
+  });
+});
+
+describe('alerts: snooze', () => {
+  it.each([
+    { name: 'the service', target: { scope: 'service' as const, name: 'cathedral' } },
+    { name: 'everything', target: { scope: 'all' as const } },
+  ])('snoozing $name holds its notification until the snooze ends', ({ target }) => {
+    const run = new Run();
+    run.policy.snooze(target, T + HOUR);
+    run.repeat(HOUR / INTERVAL - 1, [down]);
+    expect(run.notes).toEqual([]);
+    run.repeat(10, [down]);
+    expect(run.kinds()).toEqual(['incident']);
+  });
+
+  it('snoozing a service covers the memory cause folded into it, not an unrelated lock', () => {
+    const memory = f('memory:available');
+    const canary = f('service:cathedral:canary', 'crit', { causes: ['memory:available'] });
+    const run = new Run();
+    run.policy.snooze({ scope: 'service', name: 'cathedral' }, T + HOUR);
+    run.repeat(20, [memory, canary]);
+    expect(run.notes).toEqual([]);
+    run.repeat(20, [memory, canary, f('lock:/x.db:held')]);
+    expect(run.kinds()).toEqual(['incident']);
+  });
+
+  it('lifting a snooze (null) lets the notification through at once', () => {
+    const run = new Run();
+    run.policy.snooze({ scope: 'all' }, T + HOUR);
+    expect(run.policy.snoozedUntil(T)).toBe(T + HOUR);
+    run.repeat(20, [down]);
+    run.policy.snooze({ scope: 'all' }, null);
+    expect(run.policy.snoozedUntil(T)).toBeNull();
+    run.cycle([down]);
+    expect(run.kinds()).toEqual(['incident']);
+  });
+});
+
+describe('alerts: a clock that jumps neither fires nor clears', () => {
+  it.each([
+    { name: 'sleep (1 h gap)', jump: HOUR, options: {} },
+    { name: 'clock set back 1 h', jump: -HOUR, options: {} },
+    { name: 'sleep, interval learned from the gaps', jump: HOUR, options: { intervalSeconds: undefined } },
+  ])('$name: the cycle after the jump does not count toward pending', ({ jump, options }) => {
+    const run = new Run(T, {}, options);
+    run.repeat(10, []);
+    run.cycle([down]);
+    run.cycle([down], new Map(), jump);
+    run.repeat(20, []);
+    expect(run.last.incidents).toEqual([]);
+    expect(run.notes).toEqual([]);
+
+    // the same presence without the jump fires
+    const control = new Run(T, {}, options);
+    control.repeat(10, []);
+    control.cycle([down]);
+    control.cycle([down]);
+    control.repeat(20, []);
+    expect(control.last.incidents).toHaveLength(1);
+  });
+
+  it('does not count toward recovery', () => {
+    const run = new Run(T, { recoveryAfterCycles: 1 });
+    run.repeat(20, [down]);
+    run.cycle([], new Map(), HOUR); // woke: the failure looks gone, but this cycle does not count
+    run.repeat(20, [down]);
+    expect(run.kinds()).toEqual(['incident']);
+    expect(run.last.incidents.filter((i) => i.closedAt === null)).toHaveLength(1);
+
+    const control = new Run(T, { recoveryAfterCycles: 1 });
+    control.repeat(20, [down]);
+    control.cycle([]);
+    control.repeat(20, [down]);
+    expect(control.kinds()).toEqual(['incident', 'recovery', 'incident']);
+  });
+});
+
+describe('alerts: reminders and restart limits', () => {
+  it.each([
+    { name: 'off by default', reminderHours: null, expected: ['incident'] },
+    { name: 'every 4 h', reminderHours: 4, expected: ['incident', 'reminder', 'reminder'] },
+    { name: 'asked for every hour, held to 4 h', reminderHours: 1, expected: ['incident', 'reminder', 'reminder'] },
+  ])('reminders $name', ({ reminderHours, expected }) => {
+    const run = new Run(T, { reminderHours }, { intervalSeconds: 60 });
+    run.repeat(10 * 60, [down], MIN);
+    expect(run.kinds()).toEqual(expected);
+  });
+
+  it('gives up after 3 automatic actions within 30 min and says so once', () => {
+    const run = new Run();
+    const verdicts = [0, 1, 2, 3, 4].map((i) => run.policy.recordAutoAction('restart:cathedral', T + i * MIN));
+    expect(verdicts).toEqual(['allowed', 'allowed', 'allowed', 'gave-up', 'gave-up']);
+    run.repeat(10, []);
+    expect(run.kinds()).toEqual(['gave-up']);
+    expect(run.notes[0]!.title).toBe('restart:cathedral: gave up after 3 automatic attempts in 30 min');
+    run.policy.resetAutoAction('restart:cathedral');
+    expect(run.policy.recordAutoAction('restart:cathedral', T + 10 * MIN)).toBe('allowed');
+  });
+
+  it('forgets automatic actions older than the window', () => {
+    const policy = new AlertPolicy(DEFAULT_NOTIFICATIONS);
+    const verdicts = [0, 20, 40, 60].map((m) => policy.recordAutoAction('restart:x', T + m * MIN));
+    expect(verdicts).toEqual(['allowed', 'allowed', 'allowed', 'allowed']);
+  });
+
+  it('keeps the gave-up state across a restart', () => {
+    const policy = new AlertPolicy(DEFAULT_NOTIFICATIONS);
+    for (let i = 0; i < 4; i += 1) policy.recordAutoAction('restart:x', T + i);
+    const resumed = new AlertPolicy(DEFAULT_NOTIFICATIONS, parseAlertSnapshot(JSON.parse(JSON.stringify(policy.snapshot()))));
+    expect(resumed.recordAutoAction('restart:x', T + HOUR)).toBe('gave-up');
+  });
+});
+
+describe('alerts: an unreadable part is not a recovery', () => {
+  it('holds the incident open while its subject cannot be read', () => {
+    const memory = f('memory:available');
+    const run = new Run();
+    run.repeat(20, [memory]);
+    run.repeat(20, [f('unknown:memory', 'unknown', { subject: { kind: 'memory', id: 'host' } })]);
+    expect(run.kinds()).toEqual(['incident']);
+    run.repeat(3, []);
+    expect(run.kinds()).toEqual(['incident', 'recovery']);
+  });
+});
