@@ -1,0 +1,249 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import type { State } from '../common/state.js';
+import type { Notification } from '../common/findings.js';
+import type { ActionOffer } from '../common/services.js';
+import type { Severity } from '../common/severity.js';
+import { plainText } from '../common/text.js';
+import { formatDuration } from '../common/format.js';
+import { CaptureError, parseCapture } from '../platform/capture.js';
+import { ConfigError, loadConfigFile, type LoadedConfig } from '../engine/config.js';
+import { configPath as defaultConfigPath, dataDir as defaultDataDir } from '../engine/paths.js';
+import { bundleFrom, createEngine, createRecordingEngine, createReplayEngine } from '../engine/create.js';
+import { HistoryStore } from '../engine/history.js';
+import type { Engine } from '../engine/engine.js';
+import { renderStatus } from './render.js';
+import { renderNotification, renderServices, renderIncidents } from './render-more.js';
+import { InputError, UsageError } from './errors.js';
+import type { CliValues } from './main.js';
+
+const VERSION = '0.1.0';
+const EXIT_BY_LEVEL: Record<Severity, number> = { ok: 0, warn: 1, crit: 2, unknown: 3 };
+
+function out(text: string): void {
+  process.stdout.write(text);
+}
+
+async function loadConfig(values: CliValues): Promise<{ loaded: LoadedConfig; file: string }> {
+  const file = values.config ? path.resolve(values.config) : defaultConfigPath();
+  try {
+    return { loaded: await loadConfigFile(file, os.homedir()), file };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      throw new InputError(`config ${error.source} is invalid:\n${error.problems.map((p) => `  ${p.field}: ${p.message}`).join('\n')}`);
+    }
+    throw error;
+  }
+}
+
+async function readCapture(file: string) {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read capture ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return parseCapture(text, file);
+  } catch (error) {
+    if (error instanceof CaptureError) throw new InputError(error.message);
+    throw error;
+  }
+}
+
+async function replayState(values: CliValues, onNotification?: (n: Notification) => void): Promise<State> {
+  const bundle = await readCapture(values.replay as string);
+  const override = values.config ? (await loadConfig(values)).loaded : undefined;
+  let session;
+  try {
+    session = createReplayEngine(bundle, override);
+  } catch (error) {
+    if (error instanceof CaptureError) throw new InputError(error.message);
+    throw error;
+  }
+  if (onNotification) session.engine.onNotification(onNotification);
+  return session.runAll();
+}
+
+/** Two samples a second apart: rates and CPU need a pair. Nothing is written to disk. */
+async function liveState(values: CliValues): Promise<State> {
+  const { loaded, file } = await loadConfig(values);
+  const engine = await createEngine({ config: loaded, configPath: file, dataDir: null });
+  await engine.tick();
+  await new Promise((r) => setTimeout(r, 1000));
+  const state = await engine.tick();
+  await engine.stop();
+  return state;
+}
+
+export async function runStatus(values: CliValues, rest: string[]): Promise<number> {
+  if (rest.length > 0) throw new UsageError(`status takes no arguments (got "${rest[0]}")`);
+  const state = values.replay ? await replayState(values) : await liveState(values);
+  if (values.json) out(`${JSON.stringify(state, null, 2)}\n`);
+  else out(renderStatus(state, state.replay ? (state.sampledAt ?? Date.now()) : Date.now()));
+  return values.check ? EXIT_BY_LEVEL[state.level] : 0;
+}
+
+export async function runWatch(values: CliValues, rest: string[]): Promise<number> {
+  if (rest.length > 0) throw new UsageError(`watch takes no arguments (got "${rest[0]}")`);
+  const printNotification = (n: Notification) => out(renderNotification(n));
+  if (values.replay) {
+    // A replay has no wall clock: print each notification as the engine would send it, then the end state.
+    const state = await replayState(values, values.notify ? printNotification : undefined);
+    if (!values.notify) out(renderStatus(state, state.sampledAt ?? Date.now()));
+    return 0;
+  }
+  const { loaded, file } = await loadConfig(values);
+  if (values.interval) {
+    const s = Number(values.interval);
+    if (!Number.isFinite(s) || s < 1 || s > 3600) throw new UsageError('--interval takes seconds from 1 to 3600');
+    loaded.config.intervalSeconds = s;
+  }
+  const engine = await createEngine({ config: loaded, configPath: file, log: (line) => process.stderr.write(`warden: ${line}\n`) });
+  const tty = process.stdout.isTTY;
+  if (values.notify) {
+    engine.onNotification(printNotification);
+    out(`warden: watching; notifications print here as the app would send them (Ctrl-C to stop)\n`);
+  } else {
+    engine.subscribe((state) => {
+      if (tty) out('\u001b[2J\u001b[H');
+      out(renderStatus(state, Date.now()));
+      if (!tty) out('\n');
+    });
+  }
+  engine.start();
+  await untilInterrupted();
+  await engine.stop();
+  return 0;
+}
+
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
+
+export async function runCapture(values: CliValues, rest: string[]): Promise<number> {
+  if (rest.length > 0) throw new UsageError(`capture takes no arguments (got "${rest[0]}")`);
+  if (!values.output) throw new UsageError('capture needs -o FILE');
+  const samples = values.samples === undefined ? 3 : Number(values.samples);
+  const interval = values.interval === undefined ? 5 : Number(values.interval);
+  if (!Number.isInteger(samples) || samples < 1 || samples > 1000) throw new UsageError('--samples takes a whole number from 1 to 1000');
+  if (!Number.isFinite(interval) || interval < 0.5 || interval > 3600) throw new UsageError('--interval takes seconds from 0.5 to 3600');
+  const { loaded, file } = await loadConfig(values);
+  const { engine, recording } = createRecordingEngine(loaded, file);
+  for (let i = 0; i < samples; i++) {
+    const started = Date.now();
+    await engine.tick();
+    process.stderr.write(`warden: sample ${i + 1} of ${samples} recorded\n`);
+    if (i < samples - 1) await new Promise((r) => setTimeout(r, Math.max(0, interval * 1000 - (Date.now() - started))));
+  }
+  await engine.stop();
+  const bundle = bundleFrom(recording, loaded.input, VERSION, `warden capture, ${samples} samples every ${interval} s`);
+  const target = path.resolve(values.output);
+  await writeFile(target, `${JSON.stringify(bundle)}\n`);
+  const facts = recording.samples.reduce((n, s) => n + s.commands.length + s.files.length + s.http.length, 0);
+  out(`wrote ${target}: ${samples} samples, ${facts} facts. Replay anywhere: warden status --replay ${target}\n`);
+  return 0;
+}
+
+export async function runServices(values: CliValues, rest: string[]): Promise<number> {
+  if (rest.length > 0) throw new UsageError(`services takes no arguments (got "${rest[0]}")`);
+  const state = values.replay ? await replayState(values) : await liveState(values);
+  if (values.json) out(`${JSON.stringify(state.services, null, 2)}\n`);
+  else out(renderServices(state));
+  return 0;
+}
+
+export async function runIncidents(values: CliValues, rest: string[]): Promise<number> {
+  if (rest.length > 0) throw new UsageError(`incidents takes no arguments (got "${rest[0]}")`);
+  const since = values.since ? parseSince(values.since, Date.now()) : Date.now() - 7 * 86_400_000;
+  const store = await HistoryStore.open(defaultDataDir());
+  const reading = await store.readIncidents();
+  const incidents = reading.incidents.filter((i) => (i.closedAt ?? Date.now()) >= since);
+  if (values.json) out(`${JSON.stringify({ incidents, skipped: reading.skipped, problems: reading.problems }, null, 2)}\n`);
+  else out(renderIncidents(incidents, reading, since));
+  return 0;
+}
+
+export function parseSince(text: string, now: number): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(m|min|h|d)$/.exec(text.trim());
+  if (m) {
+    const n = Number(m[1]);
+    const unit = m[2] === 'd' ? 86_400_000 : m[2] === 'h' ? 3_600_000 : 60_000;
+    return now - n * unit;
+  }
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) throw new UsageError(`--since takes 30m, 24h, 7d or an ISO date (got "${text}")`);
+  return t;
+}
+
+const ACTION_VERB: Record<string, ActionOffer['kind']> = { restart: 'restart', readopt: 'readopt', release: 'release' };
+
+export async function runAction(command: string, values: CliValues, rest: string[]): Promise<number> {
+  const [target, ...extra] = rest;
+  if (!target || extra.length > 0) throw new UsageError(`${command} takes exactly one ${command === 'release' ? 'PATH' : 'NAME'}`);
+  const kind = ACTION_VERB[command]!;
+  const { loaded, file } = await loadConfig(values);
+  const engine: Engine = await createEngine({ config: loaded, configPath: file });
+  try {
+    // Two cycles: the second sees probe and supervision results the first started.
+    await engine.tick();
+    await new Promise((r) => setTimeout(r, 1000));
+    const state = await engine.tick();
+    const offers = [...state.services.flatMap((s) => s.actions), ...state.locks.flatMap((l) => l.actions)];
+    const offer = offers.find((a) => a.kind === kind && a.target === target);
+    if (!offer) {
+      const same = offers.filter((a) => a.target === target).map((a) => a.kind);
+      const why = same.length > 0 ? `only ${same.join(', ')} is offered for it now` : `nothing is offered for "${plainText(target, 100)}" now`;
+      process.stderr.write(`warden: cannot ${command} ${plainText(target, 100)}: ${why}\n`);
+      return 1;
+    }
+    out(`${plainText(offer.confirm, 1000)}\n`);
+    if (!values.yes) {
+      if (!process.stdin.isTTY) {
+        process.stderr.write('warden: not a terminal; pass --yes to confirm\n');
+        return 1;
+      }
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      const answer = await rl.question('Go ahead? [y/N] ');
+      rl.close();
+      if (!/^y(es)?$/i.test(answer.trim())) {
+        out('nothing done\n');
+        return 1;
+      }
+    }
+    const result = await engine.runAction(offer.id);
+    for (const step of result.steps) out(`  ${plainText(step, 300)}\n`);
+    const downtime = result.downtimeSeconds === null ? '' : ` (downtime ${formatDuration(result.downtimeSeconds)})`;
+    out(`${result.ok ? 'done' : 'FAILED'}: ${plainText(result.message, 300)}${downtime}\n`);
+    return result.ok ? 0 : 1;
+  } finally {
+    await engine.stop();
+  }
+}
+
+export async function runServe(values: CliValues, rest: string[]): Promise<number> {
+  if (rest.length > 0) throw new UsageError(`serve takes no arguments (got "${rest[0]}")`);
+  const port = values.port === undefined ? 7719 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number');
+  const { loaded, file } = await loadConfig(values);
+  const engine = await createEngine({ config: loaded, configPath: file, log: (line) => process.stderr.write(`warden: ${line}\n`) });
+  const { startServer } = await import('./serve.js');
+  const staticDir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'renderer');
+  const server = await startServer(engine, { port, staticDir, log: (line) => process.stderr.write(`${line}\n`) });
+  engine.start();
+  out(`warden serve: ${server.url}/#token=${server.token}\n  metrics: ${server.url}/metrics\n  Ctrl-C to stop\n`);
+  await untilInterrupted();
+  await server.close();
+  await engine.stop();
+  return 0;
+}

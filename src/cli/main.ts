@@ -1,0 +1,101 @@
+import { parseArgs } from 'node:util';
+import { runStatus, runWatch, runCapture, runServices, runIncidents, runAction, runServe } from './commands.js';
+import { UsageError, InputError } from './errors.js';
+
+const HELP = `warden — watches a Mac that runs local LLM servers: memory, thieves, services, locks, jobs.
+
+Usage:
+  warden status [--json] [--check] [--replay FILE] [--config PATH]
+      One look now (two samples a second apart, for rates). --check exits 0/1/2/3 for
+      green/amber/red/grey; otherwise exit 0. --replay runs the engine on a capture.
+  warden watch [--interval S] [--notify] [--replay FILE] [--config PATH]
+      Refresh every interval until Ctrl-C. --notify prints each notification the app
+      would send, as it would send it (headless alerting over SSH).
+  warden capture -o FILE [--samples N] [--interval S] [--config PATH]
+      Record every fact Warden reads over N samples into one JSON file for a bug report.
+  warden services [--json] [--config PATH]
+  warden restart NAME [--yes]      restart a service through its supervisor
+  warden readopt NAME [--yes]      put an orphaned launchd server back under launchd
+  warden release PATH [--yes]      stop the process holding a watched file's lock
+  warden incidents [--since 24h|7d|ISO] [--json]
+  warden serve [--port N] [--config PATH]
+      The popover in a browser at http://127.0.0.1:PORT, live over Server-Sent Events,
+      with Prometheus metrics at /metrics.
+
+Config: ${'$'}WARDEN_HOME/config.json, else ~/Library/Application Support/Warden/config.json
+(macOS) or ~/.config/warden/config.json. No file is a valid config. Docs: docs/ in the repo.
+`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  check: { type: 'boolean' },
+  replay: { type: 'string' },
+  config: { type: 'string' },
+  interval: { type: 'string' },
+  notify: { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
+  samples: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+  since: { type: 'string' },
+  port: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+export type CliValues = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.version) {
+    process.stdout.write(`warden ${process.env.npm_package_version ?? '0.1.0'}\n`);
+    return 0;
+  }
+  if (values.help || !command || command === 'help') {
+    process.stdout.write(HELP);
+    return command || values.help ? 0 : 2;
+  }
+  const v = values as CliValues;
+  switch (command) {
+    case 'status':
+      return runStatus(v, rest);
+    case 'watch':
+      return runWatch(v, rest);
+    case 'capture':
+      return runCapture(v, rest);
+    case 'services':
+      return runServices(v, rest);
+    case 'incidents':
+      return runIncidents(v, rest);
+    case 'restart':
+    case 'readopt':
+    case 'release':
+      return runAction(command, v, rest);
+    case 'serve':
+      return runServe(v, rest);
+    default:
+      throw new UsageError(`unknown command "${command}"; see warden help`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || error instanceof InputError) {
+      process.stderr.write(`warden: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`warden: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (process.env.WARDEN_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,69 @@
+import pc from 'picocolors';
+import type { Notification } from '../common/findings.js';
+import type { State } from '../common/state.js';
+import type { IncidentReading, IncidentRecord } from '../engine/history.js';
+import { formatDuration, formatPercent } from '../common/format.js';
+import { plainText } from '../common/text.js';
+
+const t = (s: string, max = 200) => plainText(s, max);
+
+/** A notification as the app would show it: title, then the body's lines. */
+export function renderNotification(n: Notification): string {
+  const stamp = new Date(n.at).toISOString().replace('T', ' ').slice(0, 19);
+  const head = n.kind === 'recovery' ? pc.green('RECOVERED') : n.severity === 'crit' ? pc.red('NOTIFY') : pc.yellow('NOTIFY');
+  const body = n.body
+    .split('\n')
+    .map((line) => `  ${t(line, 300)}`)
+    .join('\n');
+  return `${pc.dim(stamp)} ${head} ${pc.bold(t(n.title, 200))}\n${body}\n`;
+}
+
+export function renderServices(state: State): string {
+  if (state.services.length === 0) {
+    return 'No services: add one to the config, or start a local LLM server on its default port (discovery is on by default).\n';
+  }
+  const lines: string[] = [];
+  for (const s of state.services) {
+    lines.push(`${pc.bold(t(s.name, 60))}  ${s.state}  ${pc.dim(`(${s.source})`)}  ${t(s.stateReason)}`);
+    if (s.url) lines.push(`  url        ${t(s.url)}`);
+    if (s.probe) {
+      const p = s.probe;
+      const avail = [p.availability1h, p.availability24h].map((a) => (a === null ? '-' : formatPercent(a * 100)));
+      lines.push(`  probe      ${t(p.measured)}; baseline ${p.baselineMs === null ? '-' : `${Math.round(p.baselineMs)} ms`}; up ${avail[0]} 1 h, ${avail[1]} 24 h`);
+    }
+    if (s.canary) lines.push(`  canary     ${t(s.canary.measured)}; ${s.canary.recentFailures} of last ${s.canary.recentCount} failed`);
+    if (s.supervision) {
+      const v = s.supervision;
+      const exit = v.lastExit ? `; last exit: ${v.lastExit.text}` : '';
+      lines.push(`  supervisor ${v.kind} ${t(v.target)}: ${v.loaded === false ? 'not loaded' : (v.jobState ?? 'loaded')}${v.jobPid ? ` (PID ${v.jobPid})` : ''}${exit}`);
+      if (v.plist) lines.push(`  plist      ${t(v.plist.path)} ${v.plist.exists ? (v.plist.lintOk === false ? `invalid: ${t(v.plist.lintMessage ?? '')}` : 'present') : 'MISSING'}`);
+      if (v.note) lines.push(`  note       ${t(v.note)}`);
+    }
+    if (s.process) lines.push(`  process    PID ${s.process.pid} (parent ${s.process.ppid}) ${t(s.process.command, 160)}`);
+    if (s.orphan) {
+      lines.push(`  orphan     ${t(s.orphan.why)}`);
+      for (const b of s.orphan.backups) lines.push(`    ${b.matches ? pc.green('matches') : pc.dim('differs')}  ${t(b.path)}`);
+    }
+    for (const a of s.actions) lines.push(pc.dim(`  → warden ${a.kind} ${t(a.target, 100)}: ${t(a.label)}`));
+    lines.push('');
+  }
+  return `${lines.join('\n')}`;
+}
+
+export function renderIncidents(incidents: IncidentRecord[], reading: IncidentReading, since: number): string {
+  const lines: string[] = [];
+  if (reading.skipped > 0) lines.push(pc.yellow(`${reading.skipped} history lines could not be read (${t(reading.problems.join('; '), 300)})`));
+  if (incidents.length === 0) {
+    lines.push(`No incidents since ${new Date(since).toISOString()}.`);
+    return `${lines.join('\n')}\n`;
+  }
+  for (const i of incidents) {
+    const opened = i.openedAt === null ? '?' : new Date(i.openedAt).toISOString().replace('T', ' ').slice(0, 16);
+    const lasted = i.openedAt !== null && i.closedAt !== null ? formatDuration((i.closedAt - i.openedAt) / 1000) : 'open';
+    lines.push(`${opened}  ${(i.severity ?? '?').padEnd(4)} ${lasted.padEnd(10)} ${t(i.title ?? '(untitled)', 160)}`);
+    if (i.diagnosis?.cause) lines.push(pc.dim(`    cause: ${t(i.diagnosis.cause, 200)}`));
+    for (const n of i.notifications) lines.push(pc.dim(`    notified ${new Date(n.at).toISOString().slice(11, 19)}: ${t(n.title, 160)}`));
+    for (const a of i.actions) lines.push(pc.dim(`    action ${a.ok ? 'ok' : 'failed'}: ${t(a.message, 160)}`));
+  }
+  return `${lines.join('\n')}\n`;
+}

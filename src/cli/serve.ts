@@ -1,0 +1,297 @@
+/**
+ * `warden serve`: the popover in a browser, over HTTP + Server-Sent Events, and Prometheus
+ * /metrics. Loopback only. Reading is open to the page's own origin (a browser's same-origin
+ * rule keeps other sites out, and the Host check keeps DNS rebinding out); changing anything
+ * needs the per-run token and a same-origin request, and every body passes the IPC checks.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import type { EngineHandle } from '../common/api.js';
+import { RENDERER_CSP_HEADER } from '../common/csp.js';
+import { checkInvoke, findOffer, type InvokeChannel, notOffered } from '../common/ipc.js';
+import { isPlainObject } from '../common/json-guards.js';
+import { errorText } from '../common/result.js';
+import type { State } from '../common/state.js';
+import { createMetrics } from './metrics.js';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+export const HEARTBEAT_MS = 15_000;
+const MAX_EVENT_CLIENTS = 32;
+/** A client this far behind is not reading; dropping it keeps its backlog out of our memory. */
+const MAX_CLIENT_BACKLOG_BYTES = 4 * 1024 * 1024;
+
+export interface ServeOptions {
+  port: number;
+  host?: '127.0.0.1';
+  token?: string;
+  /** dist/renderer */
+  staticDir: string;
+  log?: (line: string) => void;
+  now?: () => number;
+  heartbeatMs?: number;
+}
+
+export interface RunningServer {
+  /** Open this in a browser: the token rides in the fragment, which is never sent to a server. */
+  url: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+/** The only files served; a path not in this list does not exist, whatever it contains. */
+const STATIC_FILES: Record<string, { file: string; type: string; optional?: boolean }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/renderer.js': { file: 'renderer.js', type: 'text/javascript; charset=utf-8' },
+  '/styles.css': { file: 'styles.css', type: 'text/css; charset=utf-8' },
+  '/renderer.js.map': { file: 'renderer.js.map', type: 'application/json; charset=utf-8', optional: true },
+};
+
+/** How each state-changing route's JSON body becomes the IPC channel's arguments. */
+const BODY_ROUTES: Record<string, { channel: InvokeChannel; fields: string[] | null }> = {
+  'POST /api/action': { channel: 'action:run', fields: ['actionId'] },
+  'POST /api/snooze': { channel: 'snooze:set', fields: ['target', 'duration'] },
+  'PUT /api/config': { channel: 'config:set', fields: null },
+  'POST /api/probe': { channel: 'probe:test', fields: null },
+};
+
+const READ_ROUTES = new Set(['/api/state', '/api/events', '/api/config', '/metrics']);
+
+const BASE_HEADERS = {
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startServer(engine: EngineHandle, opts: ServeOptions): Promise<RunningServer> {
+  if (opts.host !== undefined && opts.host !== '127.0.0.1') {
+    throw new Error(`warden serve binds 127.0.0.1 only (asked for ${String(opts.host)}): it can repair services and must not be reachable from the network`);
+  }
+  if (opts.token !== undefined && !/^[A-Za-z0-9_-]{16,128}$/.test(opts.token)) {
+    throw new Error('warden serve: a token must be 16 to 128 letters, digits, "-" or "_"');
+  }
+  const files = await loadStatic(opts.staticDir);
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const tokenBytes = Buffer.from(token);
+  const log = opts.log ?? (() => undefined);
+  const now = opts.now ?? Date.now;
+  const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
+  const metrics = createMetrics(() => engine.currentState(), { now });
+  const streams = new Set<{ end(): void }>();
+  let allowedHosts = new Set<string>();
+  let allowedOrigins = new Set<string>();
+
+  const server = http.createServer((req, res) => {
+    const method = req.method ?? 'GET';
+    const pathname = safePathname(req.url);
+    res.on('finish', () => log(`${method} ${pathname} ${res.statusCode}`));
+    handle(req, res, method, pathname).catch((error: unknown) => {
+      const status = error instanceof HttpError ? error.status : 500;
+      const message = error instanceof HttpError ? error.message : `engine error: ${errorText(error)}`;
+      if (status === 500) log(`${method} ${pathname} failed: ${message}`);
+      if (res.headersSent) res.destroy();
+      else sendJson(res, status, { error: message });
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, method: string, pathname: string): Promise<void> {
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
+    if (!allowedHosts.has(String(req.headers.host ?? '').toLowerCase())) throw new HttpError(403, 'unexpected Host header');
+
+    const staticFile = STATIC_FILES[pathname];
+    if (staticFile) {
+      if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method not allowed');
+      const body = files.get(staticFile.file);
+      if (!body) throw new HttpError(404, 'not found');
+      res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': staticFile.type, 'Content-Security-Policy': RENDERER_CSP_HEADER, 'Content-Length': body.length });
+      res.end(method === 'HEAD' ? undefined : body);
+      return;
+    }
+
+    const route = BODY_ROUTES[`${method} ${pathname}`];
+    if (route) {
+      checkSameOrigin(req);
+      checkToken(req);
+      const body = await readJsonBody(req);
+      const args = route.fields === null ? [body] : bodyFields(body, route.fields);
+      const checked = checkInvoke(route.channel, args);
+      if (!checked.ok) throw new HttpError(400, checked.problem);
+      sendJson(res, 200, await run(route.channel, checked.value));
+      return;
+    }
+
+    if (method === 'GET' && pathname === '/api/state') return sendJson(res, 200, engine.currentState());
+    if (method === 'GET' && pathname === '/api/config') return sendJson(res, 200, await engine.getConfig());
+    if (method === 'GET' && pathname === '/api/events') return openEvents(req, res);
+    if (method === 'GET' && pathname === '/metrics') {
+      const text = await metrics.text();
+      res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': metrics.contentType });
+      res.end(text);
+      return;
+    }
+    const known = READ_ROUTES.has(pathname) || Object.keys(BODY_ROUTES).some((key) => key.endsWith(` ${pathname}`));
+    throw new HttpError(known ? 405 : 404, known ? 'method not allowed' : 'not found');
+  }
+
+  async function run(channel: InvokeChannel, args: unknown[]): Promise<unknown> {
+    switch (channel) {
+      case 'action:run': {
+        const id = args[0] as string;
+        if (!findOffer(engine.currentState(), id)) {
+          log(`action refused: ${JSON.stringify(id.slice(0, 100))} is not offered in the current state`);
+          return notOffered(id, now());
+        }
+        return engine.runAction(id);
+      }
+      case 'snooze:set':
+        await engine.snooze(args[0] as never, args[1] as never);
+        return { ok: true };
+      case 'config:set':
+        return engine.setConfig(args[0] as never);
+      case 'probe:test':
+        return engine.testProbe(args[0] as never);
+      default:
+        throw new HttpError(404, 'not found');
+    }
+  }
+
+  /** A form or fetch from another site carries its Origin or Sec-Fetch-Site; our own page carries ours. */
+  function checkSameOrigin(req: http.IncomingMessage): void {
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(origin.toLowerCase())) throw new HttpError(403, 'cross-origin request refused');
+    const site = req.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new HttpError(403, `cross-site request refused (Sec-Fetch-Site: ${String(site).slice(0, 40)})`);
+  }
+
+  function checkToken(req: http.IncomingMessage): void {
+    const given = req.headers['x-warden-token'];
+    const bytes = Buffer.from(typeof given === 'string' ? given : '');
+    if (bytes.length !== tokenBytes.length || !timingSafeEqual(bytes, tokenBytes)) throw new HttpError(403, 'missing or wrong X-Warden-Token');
+  }
+
+  function openEvents(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (streams.size >= MAX_EVENT_CLIENTS) throw new HttpError(503, 'too many event streams open');
+    res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.write('retry: 3000\n\n');
+    const send = (state: State) => {
+      if (res.writableLength > MAX_CLIENT_BACKLOG_BYTES) {
+        log('event stream dropped: client is not reading');
+        stream.end();
+        return;
+      }
+      // JSON.stringify escapes newlines, so one data line carries the whole State.
+      res.write(`event: state\ndata: ${JSON.stringify(state)}\n\n`);
+    };
+    let closed = false;
+    const stream = {
+      end() {
+        if (closed) return;
+        closed = true;
+        clearInterval(heartbeat);
+        unsubscribe();
+        streams.delete(stream);
+        res.end();
+      },
+    };
+    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
+    const unsubscribe = engine.subscribe(send);
+    streams.add(stream);
+    req.on('close', () => stream.end());
+    send(engine.currentState());
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('warden serve: no TCP address after listen');
+  const port = address.port;
+  allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  allowedOrigins = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+  log(`serving on http://127.0.0.1:${port}/`);
+
+  return {
+    url: `http://127.0.0.1:${port}/#token=${token}`,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const stream of [...streams]) stream.end();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function loadStatic(dir: string): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  for (const spec of Object.values(STATIC_FILES)) {
+    if (files.has(spec.file)) continue;
+    try {
+      files.set(spec.file, await readFile(path.join(dir, spec.file)));
+    } catch (error) {
+      if (spec.optional) continue;
+      throw new Error(`warden serve: cannot read ${path.join(dir, spec.file)} (${errorText(error)}); run \`npm run build\` first`);
+    }
+  }
+  return files;
+}
+
+/** The path only: a query string or fragment never reaches the log or the routing. */
+function safePathname(url: string | undefined): string {
+  try {
+    return new URL(url ?? '/', 'http://127.0.0.1').pathname;
+  } catch {
+    return '/';
+  }
+}
+
+function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value ?? null);
+  res.writeHead(status, { ...BASE_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
+  const type = String(req.headers['content-type'] ?? '');
+  if (!/^application\/json\s*(;|$)/i.test(type)) throw new HttpError(415, 'body must be application/json');
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch (error) {
+    throw new HttpError(400, `body is not JSON: ${errorText(error)}`);
+  }
+}
+
+/** A body for a multi-argument route is an object with exactly those fields. */
+function bodyFields(body: unknown, fields: string[]): unknown[] {
+  if (!isPlainObject(body)) throw new HttpError(400, `body must be a JSON object with ${fields.join(', ')}`);
+  const extra = Object.keys(body).find((key) => !fields.includes(key));
+  if (extra !== undefined) throw new HttpError(400, `body has an unknown field "${extra.slice(0, 60)}"`);
+  return fields.map((field) => body[field]);
+}

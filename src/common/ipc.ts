@@ -1,0 +1,164 @@
+/**
+ * The one IPC contract between the popover (via the preload) and the main process, and the
+ * checks every argument passes before the engine sees it. `warden serve` checks its HTTP bodies
+ * with the same functions, so both doors refuse the same things.
+ */
+import type { ConfigSaveResult, SnoozeFor, SnoozeTarget } from './api.js';
+import type { ServiceConfig, WardenConfigInput } from './config.js';
+import type { ActionOffer, ActionResult, ProbeView } from './services.js';
+import type { State } from './state.js';
+import { all, arrayOf, bool, type Check, isPlainObject, jsonValue, num, object, oneOf, str, tagged } from './json-guards.js';
+
+/** Request/response channels (ipcRenderer.invoke → ipcMain.handle). */
+export interface InvokeChannels {
+  'state:get': { args: []; result: State };
+  'action:run': { args: [actionId: string]; result: ActionResult };
+  'snooze:set': { args: [target: SnoozeTarget, duration: SnoozeFor]; result: void };
+  'config:get': { args: []; result: WardenConfigInput };
+  'config:set': { args: [config: WardenConfigInput]; result: ConfigSaveResult };
+  'probe:test': { args: [service: ServiceConfig]; result: ProbeView };
+}
+
+/** Main → renderer messages. */
+export interface PushChannels {
+  'state:push': State;
+}
+
+export type InvokeChannel = keyof InvokeChannels;
+export type PushChannel = keyof PushChannels;
+export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
+export type InvokeResult<C extends InvokeChannel> = InvokeChannels[C]['result'];
+
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['state:get', 'action:run', 'snooze:set', 'config:get', 'config:set', 'probe:test'];
+export const STATE_PUSH: PushChannel = 'state:push';
+
+export function isInvokeChannel(value: unknown): value is InvokeChannel {
+  return typeof value === 'string' && (INVOKE_CHANNELS as readonly string[]).includes(value);
+}
+
+const name = str({ min: 1, max: 100 });
+const httpUrl = str({ min: 1, max: 2048, pattern: /^https?:\/\/[^\s]+$/i, patternText: 'must be an http:// or https:// URL' });
+const port = num({ integer: true, min: 1, max: 65535 });
+const seconds = num({ min: 0, max: 604800 });
+const path = str({ min: 1, max: 4096 });
+const argv = arrayOf(str({ min: 1, max: 4096 }), { max: 64 });
+const label = str({ min: 1, max: 255, pattern: /^[A-Za-z0-9._-]+$/, patternText: 'may hold only letters, digits, ".", "_" and "-"' });
+const unit = str({ min: 1, max: 255, pattern: /^[A-Za-z0-9:_.@\\-]+$/, patternText: 'is not a systemd unit name' });
+const scope = oneOf('user', 'system');
+
+export const checkActionId: Check = str({ min: 1, max: 300 });
+
+export const checkSnoozeTarget: Check = tagged('scope', {
+  all: object({ scope: oneOf('all') }, ['scope']),
+  service: object({ scope: oneOf('service'), name }, ['scope', 'name']),
+});
+
+export const checkSnoozeFor: Check = oneOf('1h', 'tomorrow', 'off');
+
+export const checkServiceConfig: Check = object(
+  {
+    name,
+    url: httpUrl,
+    port,
+    expect: object({ status: num({ integer: true, min: 100, max: 599 }), jsonField: str({ min: 1, max: 200 }), keyword: str({ min: 1, max: 200 }) }),
+    timeoutSeconds: seconds,
+    intervalSeconds: seconds,
+    canary: object(
+      { url: httpUrl, method: oneOf('GET', 'POST'), body: str({ max: 65536, controls: true }), timeoutSeconds: seconds, intervalSeconds: seconds },
+      ['url'],
+    ),
+    supervisor: tagged('kind', {
+      launchd: object({ kind: oneOf('launchd'), label, domain: str({ min: 1, max: 64 }), plist: path }, ['kind', 'label']),
+      systemd: object({ kind: oneOf('systemd'), unit, scope }, ['kind', 'unit']),
+      command: object({ kind: oneOf('command'), start: argv, stop: argv, cwd: path, pidfile: path, port }, ['kind', 'start']),
+    }),
+    match: str({ min: 1, max: 1000 }),
+  },
+  ['name'],
+);
+
+/**
+ * config:set checks the shape only: a JSON object with the known top-level fields, each of the
+ * right kind. Field-level rules (URLs, paths, ranges, duplicates) are the engine's, which answers
+ * with ConfigProblems the settings view shows next to each field.
+ */
+const listOfObjects = arrayOf(jsonValue({ depth: 6, nodes: 2000 }), { max: 500 });
+const objectsOnly: Check = (value, p) => (isPlainObject(value) ? null : `${p}: expected an object`);
+export const checkConfigInput: Check = all(
+  jsonValue({ depth: 8, nodes: 20000 }),
+  object({
+    $schema: str({ max: 2048 }),
+    intervalSeconds: num(),
+    discovery: bool,
+    launchAtLogin: bool,
+    services: all(listOfObjects, arrayOf(objectsOnly, { max: 500 })),
+    watchedFiles: all(listOfObjects, arrayOf(objectsOnly, { max: 500 })),
+    jobs: all(listOfObjects, arrayOf(objectsOnly, { max: 500 })),
+    thresholds: (value, p) => {
+      if (!isPlainObject(value)) return `${p}: expected an object`;
+      for (const [key, v] of Object.entries(value)) {
+        const problem = num()(v, `${p}.${key}`);
+        if (problem) return problem;
+      }
+      return null;
+    },
+    notifications: objectsOnly,
+  }),
+);
+
+const ARG_CHECKS: { [C in InvokeChannel]: { names: string[]; checks: Check[] } } = {
+  'state:get': { names: [], checks: [] },
+  'action:run': { names: ['actionId'], checks: [checkActionId] },
+  'snooze:set': { names: ['target', 'duration'], checks: [checkSnoozeTarget, checkSnoozeFor] },
+  'config:get': { names: [], checks: [] },
+  'config:set': { names: ['config'], checks: [checkConfigInput] },
+  'probe:test': { names: ['service'], checks: [checkServiceConfig] },
+};
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/** Checks the arguments of one invoke: the channel is known, the count is exact, every argument fits. */
+export function checkInvoke<C extends InvokeChannel>(channel: C, args: readonly unknown[]): Checked<InvokeArgs<C>>;
+export function checkInvoke(channel: unknown, args: readonly unknown[]): Checked<unknown[]>;
+export function checkInvoke(channel: unknown, args: readonly unknown[]): Checked<unknown[]> {
+  if (!isInvokeChannel(channel)) return { ok: false, problem: `unknown channel ${JSON.stringify(String(channel).slice(0, 60))}` };
+  if (!Array.isArray(args)) return { ok: false, problem: `${channel}: arguments must be a list` };
+  const spec = ARG_CHECKS[channel];
+  if (args.length !== spec.checks.length) {
+    return { ok: false, problem: `${channel}: expected ${spec.checks.length} argument(s) (${spec.names.join(', ') || 'none'}), got ${args.length}` };
+  }
+  for (let i = 0; i < spec.checks.length; i++) {
+    const problem = spec.checks[i]!(args[i], spec.names[i]!);
+    if (problem) return { ok: false, problem: `${channel}: ${problem}` };
+  }
+  return { ok: true, value: [...args] };
+}
+
+/** Every action the current State offers, from findings, services and locks, once each. */
+export function offeredActions(state: State): ActionOffer[] {
+  const byId = new Map<string, ActionOffer>();
+  const add = (offers: readonly ActionOffer[]) => {
+    for (const offer of offers) if (!byId.has(offer.id)) byId.set(offer.id, offer);
+  };
+  for (const finding of state.findings) add(finding.actions);
+  for (const service of state.services) add(service.actions);
+  for (const lock of state.locks) add(lock.actions);
+  return [...byId.values()];
+}
+
+export function findOffer(state: State, actionId: string): ActionOffer | null {
+  return offeredActions(state).find((offer) => offer.id === actionId) ?? null;
+}
+
+/** The answer both shells give for an action the current State does not offer: nothing is done. */
+export function notOffered(actionId: string, at: number): ActionResult {
+  return {
+    id: actionId,
+    ok: false,
+    steps: [],
+    message: `Not offered now: "${actionId.slice(0, 100)}". The state changed since it was shown; nothing was done.`,
+    downtimeSeconds: null,
+    startedAt: at,
+    finishedAt: at,
+  };
+}

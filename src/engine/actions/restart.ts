@@ -1,0 +1,91 @@
+import { commandProblem, describeArgv } from '../../platform/facts.js';
+import type { ServiceTarget } from '../services/monitor.js';
+import { CommandSupervisor, LaunchdSupervisor, SystemdSupervisor } from '../services/supervision.js';
+import { signalProcess } from './guard.js';
+import { type ActionDeps, type Outcome, Steps, seconds, waitForGone, waitForHealth, waitsOf } from './wait.js';
+
+const KICKSTART_TIMEOUT_MS = 30_000;
+/** systemctl restart waits for the unit to start; systemd's own default start timeout is 90 s. */
+const SYSTEMCTL_RESTART_TIMEOUT_MS = 95_000;
+
+/** A file name for the service's log that cannot leave the log folder, whatever the name holds. */
+export function logFileName(service: string): string {
+  return `service-${service.replace(/[^A-Za-z0-9._-]/g, '_')}.log`;
+}
+
+/**
+ * Restarts a supervised service the supervisor's way (launchctl kickstart -k, systemctl
+ * restart) or, for a command, stops it (its stop command, or a guarded SIGTERM) and starts it
+ * detached; then waits for the health probe. Downtime runs from the stop to the first answer.
+ */
+export async function restartService(deps: ActionDeps, target: ServiceTarget): Promise<Outcome> {
+  const steps = new Steps(deps.clock);
+  const name = target.config.name;
+  const supervisor = target.supervisor;
+  let downSince: number;
+  let started = '';
+  if (supervisor instanceof LaunchdSupervisor || supervisor instanceof SystemdSupervisor) {
+    const argv =
+      supervisor instanceof LaunchdSupervisor
+        ? ['launchctl', 'kickstart', '-k', supervisor.target]
+        : ['systemctl', ...(supervisor.scope === 'user' ? ['--user'] : []), 'restart', '--', supervisor.target];
+    downSince = deps.clock.now();
+    steps.add(`ran ${describeArgv(argv)}`);
+    const result = await deps.effects.run(argv, { timeoutMs: supervisor instanceof LaunchdSupervisor ? KICKSTART_TIMEOUT_MS : SYSTEMCTL_RESTART_TIMEOUT_MS });
+    const problem = commandProblem(result);
+    if (problem) return steps.done(false, `restart failed: ${problem}`);
+  } else if (supervisor instanceof CommandSupervisor) {
+    const stopped = await stopCommand(deps, target, supervisor, steps);
+    if (!stopped.ok) return steps.done(false, stopped.message);
+    downSince = stopped.at;
+    const logPath = deps.logDir ? `${deps.logDir.replace(/\/+$/, '')}/${logFileName(name)}` : undefined;
+    const spawned = await deps.effects.spawnDetached(supervisor.config.start, {
+      ...(supervisor.config.cwd ? { cwd: supervisor.config.cwd } : {}),
+      ...(logPath ? { logPath } : {}),
+    });
+    if ('error' in spawned) return steps.done(false, `could not start ${describeArgv(supervisor.config.start)}: ${spawned.error}`);
+    supervisor.adopt(spawned.pid);
+    started = `PID ${spawned.pid}`;
+    steps.add(`started ${describeArgv(supervisor.config.start)} as PID ${spawned.pid}${logPath ? `, output to ${logPath}` : ''}`);
+  } else {
+    return steps.done(false, `${name} has no supervisor to restart it with`);
+  }
+
+  if (!target.probe) return steps.done(true, `${name} ${started ? `started as ${started}` : 'restarted'}; no health URL is configured, so Warden did not wait for it`);
+  const waited = await waitForHealth(deps, target.probe, deps.clock.now() + waitsOf(deps).healthSeconds * 1000);
+  if (!waited.ok) {
+    return steps.done(false, `${name} was restarted but ${target.probe.url} did not answer within ${waitsOf(deps).healthSeconds} s (last: ${waited.last})`);
+  }
+  const downtime = Math.round((waited.at - downSince) / 100) / 10;
+  steps.add(`${target.probe.url} answered: ${waited.outcome.measured}`);
+  return steps.done(true, `${name} answers again (${waited.outcome.measured}), ${seconds(waited.at - downSince)} after it was stopped`, downtime);
+}
+
+async function stopCommand(
+  deps: ActionDeps,
+  target: ServiceTarget,
+  supervisor: CommandSupervisor,
+  steps: Steps,
+): Promise<{ ok: true; at: number } | { ok: false; message: string }> {
+  const running = target.view.process;
+  if (!running) {
+    steps.add('nothing runs, so nothing was stopped');
+    return { ok: true, at: deps.clock.now() };
+  }
+  const at = deps.clock.now();
+  const stop = supervisor.config.stop;
+  if (stop) {
+    steps.add(`ran ${describeArgv(stop)}`);
+    const result = await deps.effects.run(stop, { timeoutMs: waitsOf(deps).exitSeconds * 1000 });
+    const problem = commandProblem(result);
+    if (problem) return { ok: false, message: `the stop command failed: ${problem}; nothing was started` };
+  } else {
+    const sent = await signalProcess(deps.facts, deps.effects, running, 'SIGTERM', deps.uid, at, deps.ownPid !== undefined ? { ownPid: deps.ownPid } : {});
+    if (!sent.ok) return { ok: false, message: `not stopped: ${sent.reason}` };
+    steps.add(sent.value);
+  }
+  const gone = await waitForGone(deps, running, target.port, deps.clock.now() + waitsOf(deps).exitSeconds * 1000);
+  if (!gone.ok) return { ok: false, message: `${gone.why} ${waitsOf(deps).exitSeconds} s after it was asked to stop; nothing was started` };
+  steps.add(`PID ${running.pid} is gone${target.port !== null ? ` and port ${target.port} is free` : ''}`);
+  return { ok: true, at };
+}

@@ -1,0 +1,169 @@
+import os from 'node:os';
+import type { HostInfo } from '../common/state.js';
+import { LiveFacts } from '../platform/live.js';
+import { RecordingFacts } from '../platform/recording.js';
+import { ReplayFacts } from '../platform/replay.js';
+import { LiveEffects, ReplayEffects } from '../platform/effects.js';
+import { ManualClock, systemClock, type Clock } from '../platform/clock.js';
+import { CaptureError, CAPTURE_FORMAT, CAPTURE_VERSION, type CaptureBundle } from '../platform/capture.js';
+import { checkConfig, loadConfigFile, resolveConfig, type LoadedConfig } from './config.js';
+import { configPath as defaultConfigPath, dataDir as defaultDataDir } from './paths.js';
+import { HistoryStore } from './history.js';
+import { Engine } from './engine.js';
+
+export type HostPlatform = 'darwin' | 'linux';
+
+export function hostPlatform(): HostPlatform {
+  if (process.platform === 'darwin' || process.platform === 'linux') return process.platform;
+  throw new Error(`Warden reads macOS and Linux hosts; this is ${process.platform}`);
+}
+
+export function liveHost(): HostInfo {
+  return {
+    platform: process.platform,
+    arch: process.arch,
+    hostname: os.hostname(),
+    uid: process.getuid?.() ?? -1,
+    cpuCount: os.cpus().length,
+  };
+}
+
+export interface LiveOptions {
+  configPath?: string;
+  /** Where history, alert state and the action log live; null keeps nothing on disk. */
+  dataDir?: string | null;
+  /** Config already loaded by the caller (so a bad file is reported before anything starts). */
+  config?: LoadedConfig;
+  log?: (line: string) => void;
+  clock?: Clock;
+}
+
+/** The engine on this host, as the app, `warden watch` and `warden serve` run it. */
+export async function createEngine(options: LiveOptions = {}): Promise<Engine> {
+  const file = options.configPath ?? defaultConfigPath();
+  const home = os.homedir();
+  const config = options.config ?? (await loadConfigFile(file, home));
+  const dir = options.dataDir === undefined ? defaultDataDir() : options.dataDir;
+  const history = dir ? await HistoryStore.open(dir) : null;
+  const snapshot = history ? await history.loadAlertSnapshot() : null;
+  return new Engine(
+    {
+      facts: new LiveFacts(),
+      effects: new LiveEffects(),
+      clock: options.clock ?? systemClock,
+      platform: hostPlatform(),
+      host: liveHost(),
+      home,
+      config,
+      configPath: file,
+      history,
+      settleParts: false,
+      replay: false,
+      dataDir: dir,
+      ...(options.log ? { log: options.log } : {}),
+    },
+    snapshot,
+  );
+}
+
+/** `warden capture`: the live engine with every fact it reads kept, one sample per cycle. */
+export function createRecordingEngine(config: LoadedConfig, configPath: string | null): { engine: Engine; recording: RecordingFacts } {
+  const recording = new RecordingFacts(new LiveFacts());
+  const engine = new Engine({
+    facts: recording,
+    effects: new ReplayEffects(),
+    clock: systemClock,
+    platform: hostPlatform(),
+    host: liveHost(),
+    home: os.homedir(),
+    config,
+    configPath,
+    history: null,
+    settleParts: true,
+    replay: false,
+    dataDir: null,
+    onSampleStart: (at) => recording.beginSample(at),
+  });
+  return { engine, recording };
+}
+
+export function bundleFrom(recording: RecordingFacts, configInput: unknown, version: string, note?: string): CaptureBundle {
+  return {
+    format: CAPTURE_FORMAT,
+    version: CAPTURE_VERSION,
+    host: {
+      platform: process.platform,
+      arch: process.arch,
+      hostname: os.hostname(),
+      uid: process.getuid?.() ?? -1,
+      user: os.userInfo().username,
+      home: os.homedir(),
+      cpuCount: os.cpus().length,
+      createdAt: recording.samples[0]?.at ?? Date.now(),
+      wardenVersion: version,
+    },
+    config: configInput,
+    ...(note ? { note } : {}),
+    samples: recording.samples,
+  };
+}
+
+export interface ReplaySession {
+  engine: Engine;
+  facts: ReplayFacts;
+  clock: ManualClock;
+  /** Runs one cycle per sample, in order; resolves with the state after the last. */
+  runAll(onSample?: (index: number) => void): Promise<ReturnType<Engine['currentState']>>;
+}
+
+/** The same engine on a capture, on any OS: the bundle's own host, config and clock. */
+export function createReplayEngine(bundle: CaptureBundle, override?: LoadedConfig): ReplaySession {
+  const platform = bundle.host.platform;
+  if (platform !== 'darwin' && platform !== 'linux') throw new CaptureError(`capture host platform "${platform}" is not darwin or linux`);
+  const home = bundle.host.home ?? (platform === 'darwin' ? `/Users/${bundle.host.user}` : `/home/${bundle.host.user}`);
+  let config = override;
+  if (!config) {
+    const input = (bundle.config ?? {}) as object;
+    const problems = checkConfig(input);
+    if (problems.length > 0) {
+      throw new CaptureError(`the capture's config is invalid: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+    }
+    config = { input, config: resolveConfig(input, home), source: 'the capture' };
+  }
+  const facts = new ReplayFacts(bundle);
+  const clock = new ManualClock(bundle.samples[0]!.at);
+  const engine = new Engine({
+    facts,
+    effects: new ReplayEffects(),
+    clock,
+    platform,
+    host: {
+      platform,
+      arch: bundle.host.arch,
+      hostname: bundle.host.hostname,
+      uid: bundle.host.uid,
+      cpuCount: bundle.host.cpuCount ?? 1,
+    },
+    home,
+    config,
+    configPath: null,
+    history: null,
+    settleParts: true,
+    replay: true,
+    dataDir: null,
+  });
+  return {
+    engine,
+    facts,
+    clock,
+    async runAll(onSample) {
+      for (let i = 0; i < bundle.samples.length; i++) {
+        facts.useSample(i);
+        clock.set(bundle.samples[i]!.at);
+        await engine.tick();
+        onSample?.(i);
+      }
+      return engine.currentState();
+    },
+  };
+}

@@ -1,0 +1,436 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { ConfigSaveResult, EngineHandle, SnoozeFor, SnoozeTarget } from '../common/api.js';
+import type { ServiceConfig, WardenConfig, WardenConfigInput } from '../common/config.js';
+import type { Finding, Notification } from '../common/findings.js';
+import type { MemorySample, MemoryView } from '../common/memory.js';
+import type { ProcessTable } from '../common/processes.js';
+import type { ActionResult, ProbeView } from '../common/services.js';
+import type { HostInfo, State, UnknownPart } from '../common/state.js';
+import type { Clock } from '../platform/clock.js';
+import type { Effects } from '../platform/effects.js';
+import type { Facts } from '../platform/facts.js';
+import { readMemory } from '../platform/memory.js';
+import { readProcessTable } from '../platform/processes.js';
+import { readFootprints } from '../platform/darwin/footprint.js';
+import { errorText } from '../common/result.js';
+import { checkConfig, resolveConfig, type LoadedConfig, loadConfigFile, ConfigError } from './config.js';
+import { pagingRates } from './rates.js';
+import { ThiefTracker } from './thieves.js';
+import { ServiceMonitor } from './services/monitor.js';
+import { probeOnce, probeSpecOf, probeViewOf } from './services/probes.js';
+import { LockMonitor } from './locks.js';
+import { JobMonitor } from './jobs.js';
+import { ActionRunner } from './actions/runner.js';
+import { assess, type Observation } from './assess.js';
+import { diagnose } from './diagnose.js';
+import { AlertPolicy } from './alerts.js';
+import type { HistoryStore } from './history.js';
+import { buildState, withFreshness } from './state.js';
+
+/** How many of the biggest processes get their physical footprint read (darwin). */
+const FOOTPRINT_TOP = 10;
+const FOOTPRINT_EVERY_MS = 30_000;
+/** A live cycle waits this long for the services, locks and jobs it started; the rest lands next cycle. */
+const PART_WAIT_MS = 3_000;
+const CONFIG_CHECK_EVERY_MS = 5_000;
+
+export interface EngineDeps {
+  facts: Facts;
+  effects: Effects;
+  clock: Clock;
+  platform: 'darwin' | 'linux';
+  host: HostInfo;
+  home: string;
+  config: LoadedConfig;
+  /** The file setConfig writes and reloads; null for a replay. */
+  configPath: string | null;
+  history: HistoryStore | null;
+  /** Replays and captures wait for every part to finish; live cycles have a deadline. */
+  settleParts: boolean;
+  replay: boolean;
+  /** Called at the start of every sample, before anything is read (captures file facts by sample). */
+  onSampleStart?: (at: number) => void;
+  log?: (line: string) => void;
+  ownPid?: number;
+  /** Where actions.jsonl goes; null: actions are not logged to disk. */
+  dataDir: string | null;
+}
+
+/**
+ * The one engine behind the app, the CLI and `warden serve`: samples, analyses, judges and
+ * publishes a State. Time, facts and effects are injected; nothing here knows Electron.
+ */
+export class Engine implements EngineHandle {
+  private config: WardenConfig;
+  private input: WardenConfigInput;
+  private configProblem: UnknownPart | null = null;
+  private configMtime = 0;
+  private lastConfigCheck = 0;
+  private previousMemory: MemorySample | null = null;
+  private readonly thieves: ThiefTracker;
+  private readonly services: ServiceMonitor;
+  private readonly locks: LockMonitor;
+  private readonly jobs: JobMonitor;
+  private readonly actions: ActionRunner;
+  private readonly alerts: AlertPolicy;
+  private previousFindings = new Map<string, Finding>();
+  private state: State;
+  private footprints: { at: number; map: Map<number, number> } | null = null;
+  private footprintProblem: string | null = null;
+  private lastTickAt: number | null = null;
+  private wokeAt: number | null = null;
+  private ticking: Promise<State> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly stateListeners = new Set<(state: State) => void>();
+  private readonly notificationListeners = new Set<(n: Notification) => void>();
+
+  constructor(private readonly deps: EngineDeps, alertSnapshot: ReturnType<AlertPolicy['snapshot']> | null = null) {
+    this.config = deps.config.config;
+    this.input = deps.config.input;
+    this.thieves = new ThiefTracker(this.config.thresholds);
+    this.services = new ServiceMonitor(deps.facts);
+    this.locks = new LockMonitor(deps.facts);
+    this.jobs = new JobMonitor(deps.facts);
+    this.actions = new ActionRunner({
+      facts: deps.facts,
+      effects: deps.effects,
+      clock: deps.clock,
+      uid: deps.host.uid,
+      platform: deps.platform,
+      dataDir: deps.dataDir,
+      services: this.services,
+      locks: this.locks,
+    });
+    this.alerts = new AlertPolicy(this.config.notifications, alertSnapshot, { intervalSeconds: this.config.intervalSeconds });
+    this.applyConfig();
+    this.state = buildState({
+      now: deps.clock.now(),
+      sampledAt: null,
+      intervalSeconds: this.config.intervalSeconds,
+      host: deps.host,
+      memory: null,
+      thieves: [],
+      services: [],
+      locks: [],
+      jobs: [],
+      findings: [],
+      incidents: [],
+      unknowns: [],
+      snoozedUntil: null,
+      replay: deps.replay,
+      history: this.historyStatus(),
+    });
+  }
+
+  private applyConfig(): void {
+    const c = this.config;
+    this.thieves.setThresholds(c.thresholds);
+    this.services.configure(c.services, {
+      discovery: c.discovery,
+      platform: this.deps.platform,
+      uid: this.deps.host.uid,
+      thresholds: c.thresholds,
+      home: this.deps.home,
+      ownPid: this.deps.ownPid ?? process.pid,
+    });
+    this.locks.configure(c.watchedFiles, { platform: this.deps.platform, uid: this.deps.host.uid, thresholds: c.thresholds });
+    this.jobs.configure(c.jobs, { platform: this.deps.platform, uid: this.deps.host.uid, thresholds: c.thresholds });
+    this.alerts.setConfig(c.notifications);
+  }
+
+  private historyStatus(): State['history'] {
+    const h = this.deps.history;
+    // No data folder is a choice (one-shot status, replay), not a problem to report.
+    if (!h) return { available: false, reason: null };
+    return { available: h.available, reason: h.reason };
+  }
+
+  /** One cycle: sample, analyse, judge, publish. Cycles never overlap. */
+  tick(): Promise<State> {
+    if (!this.ticking) {
+      this.ticking = this.runTick().finally(() => {
+        this.ticking = null;
+      });
+    }
+    return this.ticking;
+  }
+
+  private async runTick(): Promise<State> {
+    const { facts, clock, platform } = this.deps;
+    const now = clock.now();
+    await this.maybeReloadConfig(now);
+    this.deps.onSampleStart?.(now);
+    const interval = this.config.intervalSeconds * 1000;
+    if (this.lastTickAt !== null && (now - this.lastTickAt > 3 * interval || now < this.lastTickAt)) this.wokeAt = now;
+    this.lastTickAt = now;
+
+    const wantFootprints = platform === 'darwin' && (!this.footprints || now - this.footprints.at >= FOOTPRINT_EVERY_MS);
+    const [memoryPart, tablePart, footprintPart] = await Promise.all([
+      readMemory(facts, platform, now),
+      readProcessTable(facts, now),
+      wantFootprints ? readFootprints(facts, FOOTPRINT_TOP) : Promise.resolve(null),
+    ]);
+    const unknowns: UnknownPart[] = [];
+
+    let memory: MemoryView | null = null;
+    if (memoryPart.ok) {
+      const prev = this.previousMemory;
+      memory = { ...memoryPart.value, rates: prev ? pagingRates(prev, memoryPart.value) : null };
+      this.previousMemory = memoryPart.value;
+      this.deps.history?.addMemorySample(memory);
+    } else {
+      unknowns.push({ part: 'memory', reason: memoryPart.reason });
+    }
+
+    if (footprintPart) {
+      if (footprintPart.ok) {
+        this.footprints = { at: now, map: footprintPart.value };
+        this.footprintProblem = null;
+      } else {
+        this.footprints = null;
+        this.footprintProblem = footprintPart.reason;
+      }
+    }
+    if (this.footprintProblem) unknowns.push({ part: 'footprint', reason: `${this.footprintProblem}; showing RSS instead` });
+
+    let table: ProcessTable | null = null;
+    if (tablePart.ok) {
+      table = tablePart.value;
+      const map = this.footprints?.map;
+      if (map) for (const row of table.rows) {
+        const fp = map.get(row.pid);
+        if (fp !== undefined) row.footprintBytes = fp;
+      }
+      this.thieves.update(table);
+      if (table.skipped) unknowns.push({ part: 'processes', reason: `${table.skipped} lines of ps output did not have the expected columns and were left out` });
+    } else {
+      unknowns.push({ part: 'processes', reason: tablePart.reason });
+    }
+
+    await Promise.all([this.services.poll(now, table), this.locks.poll(now, table), this.jobs.poll(now)]);
+    const settled = Promise.all([this.services.idle(), this.locks.idle(), this.jobs.idle()]);
+    if (this.deps.settleParts) await settled;
+    else await settledWithin(settled, Math.min(PART_WAIT_MS, interval * 0.6));
+
+    const services = this.services.views(now, table);
+    // A release whose SIGTERM did not free the file offers SIGKILL beside it for a while.
+    const followUps = this.actions.followUps(now);
+    const locks = this.locks.views(now, table).map((lock) => {
+      const extra = followUps.filter((a) => a.target === lock.path && !lock.actions.some((b) => b.id === a.id));
+      return extra.length > 0 ? { ...lock, actions: [...lock.actions, ...extra] } : lock;
+    });
+    const jobs = this.jobs.views(now);
+    unknowns.push(...this.services.unknowns(), ...this.locks.unknowns(), ...this.jobs.unknowns());
+    if (this.configProblem) unknowns.push(this.configProblem);
+
+    const observation: Observation = {
+      memory,
+      memoryUnknown: memoryPart.ok ? null : memoryPart.reason,
+      thieves: this.thieves.thieves(now, memory),
+      services,
+      locks,
+      jobs,
+      unknowns,
+      wokeAt: this.wokeAt,
+      processes: table?.rows ?? [],
+    };
+    const assessed = assess(observation, this.previousFindings, this.config.thresholds, now);
+    const { findings, diagnoses } = diagnose(assessed, observation, now);
+    this.previousFindings = new Map(findings.map((f) => [f.key, f]));
+    const step = this.alerts.step(findings, diagnoses, now);
+    const history = this.deps.history;
+    if (history) {
+      await history.append(step.events);
+      await history.saveAlertSnapshot(this.alerts.snapshot());
+    }
+
+    this.state = buildState({
+      now,
+      sampledAt: now,
+      intervalSeconds: this.config.intervalSeconds,
+      host: this.deps.host,
+      memory,
+      thieves: observation.thieves,
+      services,
+      locks,
+      jobs,
+      findings,
+      incidents: step.incidents,
+      unknowns,
+      snoozedUntil: this.alerts.snoozedUntil(now),
+      replay: this.deps.replay,
+      history: this.historyStatus(),
+    });
+    this.publish();
+    for (const n of step.notifications) for (const listener of this.notificationListeners) listener(n);
+    return this.state;
+  }
+
+  private publish(): void {
+    for (const listener of this.stateListeners) {
+      try {
+        listener(this.state);
+      } catch (error) {
+        this.deps.log?.(`state listener failed: ${errorText(error)}`);
+      }
+    }
+  }
+
+  /** Starts the live loop; a cycle that overruns is never doubled, the next waits for it. */
+  start(): void {
+    if (this.timer || this.stopped) return;
+    const loop = async () => {
+      const started = this.deps.clock.now();
+      try {
+        await this.tick();
+      } catch (error) {
+        this.deps.log?.(`cycle failed: ${errorText(error)}`);
+      }
+      if (this.stopped) return;
+      const wait = Math.max(0, this.config.intervalSeconds * 1000 - (this.deps.clock.now() - started));
+      this.timer = setTimeout(loop, wait);
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.ticking?.catch(() => undefined);
+    await Promise.allSettled([this.services.idle(), this.locks.idle(), this.jobs.idle()]);
+    const h = this.deps.history;
+    if (h) {
+      await h.saveSeries().catch(() => undefined);
+      await h.flush().catch(() => undefined);
+    }
+  }
+
+  private async maybeReloadConfig(now: number): Promise<void> {
+    const file = this.deps.configPath;
+    if (!file || now - this.lastConfigCheck < CONFIG_CHECK_EVERY_MS) return;
+    this.lastConfigCheck = now;
+    let mtime = 0;
+    try {
+      mtime = (await fs.stat(file)).mtimeMs;
+    } catch {
+      mtime = -1;
+    }
+    if (mtime === this.configMtime) return;
+    this.configMtime = mtime;
+    try {
+      const loaded = await loadConfigFile(file, this.deps.home);
+      this.config = loaded.config;
+      this.input = loaded.input;
+      this.configProblem = null;
+      this.applyConfig();
+    } catch (error) {
+      // Keep watching on the last good config, and say why the new one was refused.
+      const why = error instanceof ConfigError ? error.problems.map((p) => `${p.field}: ${p.message}`).join('; ') : errorText(error);
+      this.configProblem = { part: 'config', reason: `${file} was not applied (${why}); still using the last good config` };
+    }
+  }
+
+  // --- EngineHandle -------------------------------------------------------------------
+
+  currentState(): State {
+    return withFreshness(this.state, this.deps.clock.now());
+  }
+
+  async getState(): Promise<State> {
+    return this.currentState();
+  }
+
+  subscribe(listener: (state: State) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  onNotification(listener: (n: Notification) => void): () => void {
+    this.notificationListeners.add(listener);
+    return () => this.notificationListeners.delete(listener);
+  }
+
+  async runAction(actionId: string): Promise<ActionResult> {
+    const state = this.currentState();
+    const result = await this.actions.run(actionId, state);
+    const incident = state.incidents.find((i) => i.closedAt === null);
+    if (this.deps.history && incident) {
+      const { actionEvent } = await import('./history.js');
+      await this.deps.history.append([actionEvent(incident.id, result)]);
+    }
+    // Show the outcome at once rather than a cycle later.
+    void this.tick().catch(() => undefined);
+    return result;
+  }
+
+  async snooze(target: SnoozeTarget, duration: SnoozeFor): Promise<void> {
+    const now = this.deps.clock.now();
+    const until = duration === 'off' ? null : duration === '1h' ? now + 3_600_000 : nextMorning(now);
+    this.alerts.snooze(target, until);
+    await this.deps.history?.saveAlertSnapshot(this.alerts.snapshot());
+    this.state = { ...this.state, snoozedUntil: this.alerts.snoozedUntil(now) };
+    this.publish();
+  }
+
+  async getConfig(): Promise<WardenConfigInput> {
+    return structuredClone(this.input);
+  }
+
+  /** Validates first: a config that fails validation never reaches disk. */
+  async setConfig(input: WardenConfigInput): Promise<ConfigSaveResult> {
+    const problems = checkConfig(input);
+    if (problems.length > 0) return { ok: false, problems };
+    const file = this.deps.configPath;
+    if (!file) return { ok: false, problems: [{ field: '(file)', message: 'this engine has no config file (a replay)' }] };
+    try {
+      await writeFileAtomic(file, `${JSON.stringify(input, null, 2)}\n`);
+    } catch (error) {
+      return { ok: false, problems: [{ field: '(file)', message: `could not be written: ${errorText(error)}` }] };
+    }
+    this.input = input;
+    this.config = resolveConfig(input, this.deps.home);
+    this.configProblem = null;
+    this.configMtime = (await fs.stat(file).catch(() => null))?.mtimeMs ?? 0;
+    this.applyConfig();
+    return { ok: true };
+  }
+
+  async testProbe(service: ServiceConfig): Promise<ProbeView> {
+    const now = this.deps.clock.now();
+    const spec = probeSpecOf(service);
+    if (!spec) throw new Error(`${service.name} has no URL to probe`);
+    const outcome = await probeOnce(this.deps.facts, spec, now);
+    return probeViewOf(spec, outcome, now);
+  }
+}
+
+/** Waits for `work` at most `ms`; the timer is cleared so a finished wait holds nothing open. */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([work.then(() => undefined), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** 08:00 local time tomorrow: "until tomorrow" means the morning, not midnight. */
+function nextMorning(now: number): number {
+  const d = new Date(now);
+  d.setDate(d.getDate() + 1);
+  d.setHours(8, 0, 0, 0);
+  return d.getTime();
+}
+
+async function writeFileAtomic(file: string, text: string): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, text, { mode: 0o600 });
+  await fs.rename(tmp, file);
+}

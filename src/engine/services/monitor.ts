@@ -1,0 +1,551 @@
+import type { ServiceConfig, Thresholds } from '../../common/config.js';
+import type { ProcessRow, ProcessTable } from '../../common/processes.js';
+import type { Part } from '../../common/result.js';
+import { errorText } from '../../common/result.js';
+import type { ActionOffer, OrphanEvidence, ProcessRef, ServiceView, SupervisionView } from '../../common/services.js';
+import type { UnknownPart } from '../../common/state.js';
+import { formatDuration } from '../../common/format.js';
+import type { Facts } from '../../platform/facts.js';
+import { describeArgv } from '../../platform/facts.js';
+import { readPortListeners } from '../../platform/lsof.js';
+import { readLaunchdDomain } from '../../platform/darwin/launchctl.js';
+import {
+  DEFAULT_CANARY_INTERVAL_SECONDS,
+  DEFAULT_PROBE_INTERVAL_SECONDS,
+  ProbeHistory,
+  canarySpecOf,
+  probeOnce,
+  probeSpecOf,
+  type ProbeOutcome,
+  type ProbeSpec,
+} from './probes.js';
+import { CommandSupervisor, LaunchdSupervisor, makeSupervisor, type SupervisionCheck, type Supervisor } from './supervision.js';
+import { classifyService, indexRows, type Classification } from './state.js';
+import { baseName, gatherOrphanEvidence } from './orphans.js';
+import { DISCOVERY_INTERVAL_SECONDS, Discovery } from './discovery.js';
+
+export interface ServiceMonitorOptions {
+  discovery: boolean;
+  platform: 'darwin' | 'linux';
+  uid: number;
+  thresholds: Thresholds;
+  /** The user's home, for ~/Library/LaunchAgents and for "~/" in confirmations. */
+  home?: string | null;
+  /** Warden's own pid: never taken for a service's process. */
+  ownPid?: number;
+}
+
+export interface ServiceMonitorTuning {
+  /** Probes in flight at once, and separately supervision checks in flight at once. */
+  concurrency?: number;
+  inspectEverySeconds?: number;
+  discoveryEverySeconds?: number;
+  /** How long a restart or re-adopt waits for the health probe, for the confirmation text. */
+  healthWaitSeconds?: number;
+}
+
+/** What the action runner needs to act on a service. */
+export interface ServiceTarget {
+  config: ServiceConfig;
+  view: ServiceView;
+  supervisor: Supervisor | null;
+  probe: ProbeSpec | null;
+  port: number | null;
+  home: string | null;
+}
+
+export const INSPECT_EVERY_SECONDS = 30;
+export const HEALTH_WAIT_SECONDS = 120;
+/** A supervision check (a few commands, each with its own deadline) that takes longer is dropped. */
+const INSPECT_DEADLINE_MS = 30_000;
+/** After a failed probe, supervision is re-checked at once unless it was checked this recently. */
+const RECHECK_AFTER_FAILURE_MS = 10_000;
+const DOMAIN_CACHE_MS = 60_000;
+
+interface Inspection {
+  at: number;
+  listeners: Part<number[]> | null;
+  supervision: Part<SupervisionCheck> | null;
+  otherOwners: Map<number, string>;
+  orphan: OrphanEvidence | null;
+}
+
+interface Entry {
+  config: ServiceConfig;
+  source: 'config' | 'discovered';
+  supervisor: Supervisor | null;
+  probeSpec: ProbeSpec | null;
+  canarySpec: ProbeSpec | null;
+  port: number | null;
+  local: boolean;
+  history: ProbeHistory;
+  canaryHistory: ProbeHistory;
+  lastProbe: ProbeOutcome | null;
+  lastCanary: ProbeOutcome | null;
+  probeUnknown: string | null;
+  canaryUnknown: string | null;
+  inspection: Inspection | null;
+  inspectUnknown: string | null;
+  nextProbeAt: number;
+  nextCanaryAt: number;
+  nextInspectAt: number;
+  busy: { probe: boolean; canary: boolean; inspect: boolean };
+}
+
+/** Runs at most `limit` tasks at once; the rest wait their turn in order. */
+class Limiter {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running += 1;
+    try {
+      return await task();
+    } finally {
+      this.running -= 1;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number, late: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(late()), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1', '0.0.0.0']);
+
+function parseUrl(url: string | undefined): URL | null {
+  if (!url) return null;
+  try {
+    return new URL(url);
+  } catch {
+    return null;
+  }
+}
+
+/** The port to look for the service's process on: configured, else a loopback URL's. */
+export function servicePort(config: ServiceConfig): number | null {
+  if (config.port !== undefined) return config.port;
+  if (config.supervisor?.kind === 'command' && config.supervisor.port !== undefined) return config.supervisor.port;
+  const url = parseUrl(config.url);
+  if (!url || !LOOPBACK.has(url.hostname)) return null;
+  if (url.port !== '') return Number(url.port);
+  return url.protocol === 'https:' ? 443 : 80;
+}
+
+function isLocal(config: ServiceConfig): boolean {
+  const url = parseUrl(config.url);
+  return url === null || LOOPBACK.has(url.hostname);
+}
+
+export function processRefOf(row: ProcessRow): ProcessRef {
+  return { pid: row.pid, ppid: row.ppid, uid: row.uid, startedAt: row.startedAt, name: row.name, command: row.command };
+}
+
+function supervisionViewOf(check: SupervisionCheck): SupervisionView {
+  return {
+    kind: check.kind,
+    target: check.target,
+    loaded: check.loaded,
+    jobState: check.jobState,
+    jobPid: check.jobPid,
+    lastExit: check.lastExit,
+    runs: check.runs,
+    plist: check.plist,
+    note: check.note,
+  };
+}
+
+/**
+ * Watches the configured (and, with discovery on, the discovered) services. Each service's
+ * probe, canary and supervision check run as independent tasks with their own deadlines;
+ * poll() starts whatever is due and returns at once, and views() reads the latest completed
+ * results, so a hanging service never holds up another one's result.
+ */
+export class ServiceMonitor {
+  private entries = new Map<string, Entry>();
+  private configured: ServiceConfig[] = [];
+  private options: ServiceMonitorOptions | null = null;
+  /** Bumped on reconfigure, so a discovery started under the old config is dropped. */
+  private generation = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly probeLimiter: Limiter;
+  private readonly inspectLimiter: Limiter;
+  private readonly inspectEveryMs: number;
+  private readonly discoveryEveryMs: number;
+  private readonly healthWaitSeconds: number;
+  private readonly discovery: Discovery;
+  private nextDiscoveryAt = 0;
+  private discovering = false;
+  private discoveryProblems: UnknownPart[] = [];
+  private readonly domainCache = new Map<string, { at: number; read: Promise<Part<Map<number, string>>> }>();
+  private lastViews = new Map<string, ServiceView>();
+
+  constructor(
+    private readonly facts: Facts,
+    tuning: ServiceMonitorTuning = {},
+  ) {
+    const concurrency = tuning.concurrency ?? 8;
+    this.probeLimiter = new Limiter(concurrency);
+    this.inspectLimiter = new Limiter(concurrency);
+    this.inspectEveryMs = (tuning.inspectEverySeconds ?? INSPECT_EVERY_SECONDS) * 1000;
+    this.discoveryEveryMs = (tuning.discoveryEverySeconds ?? DISCOVERY_INTERVAL_SECONDS) * 1000;
+    this.healthWaitSeconds = tuning.healthWaitSeconds ?? HEALTH_WAIT_SECONDS;
+    this.discovery = new Discovery(facts);
+  }
+
+  configure(services: ServiceConfig[], options: ServiceMonitorOptions): void {
+    this.options = options;
+    this.configured = services;
+    this.generation += 1;
+    const keep = new Map<string, Entry>();
+    for (const config of services) keep.set(config.name, this.entryFor(config, 'config'));
+    if (options.discovery) {
+      for (const [name, entry] of this.entries) if (entry.source === 'discovered' && !keep.has(name)) keep.set(name, entry);
+    } else {
+      this.discoveryProblems = [];
+    }
+    this.entries = keep;
+    this.nextDiscoveryAt = 0;
+  }
+
+  /** An unchanged service keeps its history across a reconfigure; a changed one starts afresh. */
+  private entryFor(config: ServiceConfig, source: Entry['source']): Entry {
+    const old = this.entries.get(config.name);
+    if (old && old.source === source && JSON.stringify(old.config) === JSON.stringify(config)) return old;
+    const options = this.options as ServiceMonitorOptions;
+    return {
+      config,
+      source,
+      supervisor: makeSupervisor(config, { facts: this.facts, uid: options.uid, home: options.home ?? null }),
+      probeSpec: probeSpecOf(config),
+      canarySpec: canarySpecOf(config),
+      port: servicePort(config),
+      local: isLocal(config),
+      history: new ProbeHistory(),
+      canaryHistory: new ProbeHistory(),
+      lastProbe: null,
+      lastCanary: null,
+      probeUnknown: null,
+      canaryUnknown: null,
+      inspection: null,
+      inspectUnknown: null,
+      nextProbeAt: 0,
+      nextCanaryAt: 0,
+      nextInspectAt: 0,
+      busy: { probe: false, canary: false, inspect: false },
+    };
+  }
+
+  /** Starts every task that is due and returns without waiting for them; never throws. */
+  async poll(now: number, table: ProcessTable | null): Promise<void> {
+    if (!this.options) return;
+    if (this.options.discovery && !this.discovering && now >= this.nextDiscoveryAt) {
+      this.nextDiscoveryAt = now + this.discoveryEveryMs;
+      this.track(this.discover(table));
+    }
+    for (const entry of this.entries.values()) {
+      if (entry.probeSpec && !entry.busy.probe && now >= entry.nextProbeAt) {
+        entry.nextProbeAt = now + (entry.config.intervalSeconds ?? DEFAULT_PROBE_INTERVAL_SECONDS) * 1000;
+        this.track(this.probe(entry, now, 'probe'));
+      }
+      if (entry.canarySpec && !entry.busy.canary && now >= entry.nextCanaryAt) {
+        entry.nextCanaryAt = now + (entry.config.canary?.intervalSeconds ?? DEFAULT_CANARY_INTERVAL_SECONDS) * 1000;
+        this.track(this.probe(entry, now, 'canary'));
+      }
+      if (!entry.busy.inspect && now >= entry.nextInspectAt) {
+        entry.nextInspectAt = now + this.inspectEveryMs;
+        this.track(this.inspect(entry, now, table));
+      }
+    }
+  }
+
+  /** Resolves when every task started so far has finished (replay and tests wait on it). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  private track(task: Promise<void>): void {
+    const guarded = task.catch(() => undefined);
+    this.inFlight.add(guarded);
+    void guarded.finally(() => this.inFlight.delete(guarded));
+  }
+
+  private async probe(entry: Entry, now: number, which: 'probe' | 'canary'): Promise<void> {
+    const spec = which === 'probe' ? entry.probeSpec : entry.canarySpec;
+    if (!spec) return;
+    entry.busy[which] = true;
+    try {
+      const result = await this.probeLimiter.run(() => probeOnce(this.facts, spec, now));
+      if (which === 'probe') {
+        entry.probeUnknown = result.ok ? null : result.reason;
+        if (result.ok) {
+          entry.lastProbe = result.value;
+          entry.history.record({ at: now, ok: result.value.ok, latencyMs: result.value.latencyMs });
+          const checkedAt = entry.inspection?.at ?? -Infinity;
+          if (!result.value.ok && now - checkedAt > RECHECK_AFTER_FAILURE_MS) entry.nextInspectAt = now;
+        }
+      } else {
+        entry.canaryUnknown = result.ok ? null : result.reason;
+        if (result.ok) {
+          entry.lastCanary = result.value;
+          entry.canaryHistory.record({ at: now, ok: result.value.ok, latencyMs: result.value.latencyMs });
+        }
+      }
+    } catch (error) {
+      if (which === 'probe') entry.probeUnknown = errorText(error);
+      else entry.canaryUnknown = errorText(error);
+    } finally {
+      entry.busy[which] = false;
+    }
+  }
+
+  private async inspect(entry: Entry, now: number, table: ProcessTable | null): Promise<void> {
+    entry.busy.inspect = true;
+    try {
+      const work = this.inspectLimiter.run(() => this.readSupervision(entry, now, table));
+      const result = await withDeadline<Part<Inspection>>(work, INSPECT_DEADLINE_MS, () => ({
+        ok: false,
+        reason: `supervision check did not finish within ${INSPECT_DEADLINE_MS / 1000} s`,
+      }));
+      if (result.ok) {
+        entry.inspection = result.value;
+        entry.inspectUnknown = null;
+      } else {
+        entry.inspectUnknown = result.reason;
+      }
+    } catch (error) {
+      entry.inspectUnknown = errorText(error);
+    } finally {
+      entry.busy.inspect = false;
+    }
+  }
+
+  private async readSupervision(entry: Entry, now: number, table: ProcessTable | null): Promise<Part<Inspection>> {
+    const [listenerRead, supervision] = await Promise.all([
+      entry.port !== null && entry.local ? readPortListeners(this.facts, entry.port) : Promise.resolve(null),
+      entry.supervisor ? entry.supervisor.check(now, table) : Promise.resolve(null),
+    ]);
+    const listeners: Part<number[]> | null = listenerRead === null ? null : listenerRead.ok ? { ok: true, value: listenerRead.value.map((l) => l.pid) } : listenerRead;
+    const inspection: Inspection = { at: now, listeners, supervision, otherOwners: new Map(), orphan: null };
+    let verdict = this.classify(entry, inspection, table);
+    if (verdict.state === 'orphaned' && entry.supervisor instanceof LaunchdSupervisor) {
+      // Before calling it an orphan, ask whether another launchd job owns the process.
+      const owners = await this.launchdOwners(entry.supervisor.domain, now);
+      if (owners.ok) {
+        for (const [pid, label] of owners.value) if (label !== entry.supervisor.label) inspection.otherOwners.set(pid, `${entry.supervisor.domain}/${label}`);
+        verdict = this.classify(entry, inspection, table);
+      }
+    }
+    if (verdict.state === 'orphaned' && verdict.orphanPid !== null) {
+      const row = table?.rows.find((r) => r.pid === verdict.orphanPid);
+      if (row) {
+        const canonical = entry.supervisor instanceof LaunchdSupervisor ? entry.supervisor.plistPath() : null;
+        inspection.orphan = await gatherOrphanEvidence(this.facts, processRefOf(row), canonical, verdict.reason);
+      }
+    }
+    return { ok: true, value: inspection };
+  }
+
+  private launchdOwners(domain: string, now: number): Promise<Part<Map<number, string>>> {
+    const cached = this.domainCache.get(domain);
+    if (cached && now - cached.at < DOMAIN_CACHE_MS) return cached.read;
+    const read = readLaunchdDomain(this.facts, domain).then(
+      (part): Part<Map<number, string>> => {
+        if (!part.ok) return part;
+        const owners = new Map<number, string>();
+        for (const service of part.value) if (service.pid !== null) owners.set(service.pid, service.label);
+        return { ok: true, value: owners };
+      },
+      (error): Part<Map<number, string>> => ({ ok: false, reason: errorText(error) }),
+    );
+    this.domainCache.set(domain, { at: now, read });
+    return read;
+  }
+
+  private classify(entry: Entry, inspection: Inspection, table: ProcessTable | null, rowIndex: ReadonlyMap<number, ProcessRow> = indexRows(table)): Classification {
+    let listeners = inspection.listeners;
+    // A table read after the listeners were: a listener missing from it has exited since.
+    if (listeners?.ok && table && table.at > inspection.at) {
+      listeners = { ok: true, value: listeners.value.filter((pid) => rowIndex.has(pid)) };
+    }
+    return classifyService({
+      port: entry.port,
+      match: entry.config.match ?? null,
+      local: entry.local,
+      supervision: inspection.supervision,
+      listeners,
+      table,
+      rowIndex,
+      otherOwners: inspection.otherOwners,
+      probe: entry.lastProbe,
+      ...(this.options?.ownPid !== undefined ? { ownPid: this.options.ownPid } : {}),
+    });
+  }
+
+  private async discover(table: ProcessTable | null): Promise<void> {
+    this.discovering = true;
+    const generation = this.generation;
+    try {
+      const taken = new Set<number>();
+      for (const config of this.configured) {
+        const port = servicePort(config);
+        if (port !== null) taken.add(port);
+      }
+      const found = await this.discovery.discover(table, taken);
+      if (generation !== this.generation || !this.options?.discovery) return;
+      this.discoveryProblems = found.problems;
+      const names = new Set(found.services.map((s) => s.name));
+      for (const [name, entry] of this.entries) if (entry.source === 'discovered' && !names.has(name)) this.entries.delete(name);
+      for (const service of found.services) {
+        if (this.entries.get(service.name)?.source === 'config') continue;
+        const { source: _source, server: _server, pid: _pid, ...config } = service;
+        this.entries.set(service.name, this.entryFor(config, 'discovered'));
+      }
+    } catch (error) {
+      this.discoveryProblems = [{ part: 'discovery', reason: errorText(error) }];
+    } finally {
+      this.discovering = false;
+    }
+  }
+
+  views(now: number, table: ProcessTable | null): ServiceView[] {
+    const rows = indexRows(table);
+    const out: ServiceView[] = [];
+    const staleAfter = 3 * this.inspectEveryMs + INSPECT_DEADLINE_MS;
+    for (const entry of this.entries.values()) {
+      const base = {
+        name: entry.config.name,
+        source: entry.source,
+        url: entry.probeSpec?.url ?? null,
+        port: entry.port,
+        probe: entry.lastProbe ? entry.history.view(entry.lastProbe, now, this.options?.thresholds.probeWindowM ?? 5) : null,
+        canary: entry.lastCanary ? entry.canaryHistory.view(entry.lastCanary, now, this.options?.thresholds.probeWindowM ?? 5) : null,
+      };
+      const inspection = entry.inspection;
+      let view: ServiceView;
+      if (!inspection || now - inspection.at > staleAfter) {
+        const reason = !inspection
+          ? entry.inspectUnknown ?? 'not checked yet'
+          : `last supervision check ${formatDuration((now - inspection.at) / 1000)} ago${entry.inspectUnknown ? `: ${entry.inspectUnknown}` : ''}`;
+        view = { ...base, state: 'unknown', stateReason: reason, process: null, supervision: null, orphan: null, actions: [] };
+      } else {
+        const verdict = this.classify(entry, inspection, table, rows);
+        const row = verdict.pid !== null ? rows.get(verdict.pid) : undefined;
+        const supervision = inspection.supervision?.ok ? supervisionViewOf(inspection.supervision.value) : null;
+        const orphan = verdict.state === 'orphaned' && inspection.orphan?.process.pid === verdict.orphanPid ? inspection.orphan : null;
+        view = {
+          ...base,
+          state: verdict.state,
+          stateReason: verdict.reason,
+          process: row ? processRefOf(row) : null,
+          supervision,
+          orphan,
+          actions: [],
+        };
+        view.actions = this.offers(entry, view);
+      }
+      out.push(view);
+    }
+    this.lastViews = new Map(out.map((v) => [v.name, v]));
+    return out;
+  }
+
+  /** The service as last shown, with what an action needs; null for a name not shown. */
+  target(name: string): ServiceTarget | null {
+    const entry = this.entries.get(name);
+    const view = this.lastViews.get(name);
+    if (!entry || !view) return null;
+    return { config: entry.config, view, supervisor: entry.supervisor, probe: entry.probeSpec, port: entry.port, home: this.options?.home ?? null };
+  }
+
+  unknowns(): UnknownPart[] {
+    const out: UnknownPart[] = [...this.discoveryProblems];
+    for (const entry of this.entries.values()) {
+      const name = entry.config.name;
+      if (entry.probeUnknown) out.push({ part: `service ${name}: probe`, reason: entry.probeUnknown });
+      if (entry.canaryUnknown) out.push({ part: `service ${name}: canary`, reason: entry.canaryUnknown });
+      if (entry.inspectUnknown) out.push({ part: `service ${name}: supervision`, reason: entry.inspectUnknown });
+      const sv = entry.inspection?.supervision;
+      if (sv && !sv.ok) out.push({ part: `service ${name}: supervision`, reason: sv.reason });
+      const listeners = entry.inspection?.listeners;
+      if (listeners && !listeners.ok) out.push({ part: `service ${name}: port ${entry.port}`, reason: listeners.reason });
+    }
+    return out;
+  }
+
+  private offers(entry: Entry, view: ServiceView): ActionOffer[] {
+    const name = entry.config.name;
+    const home = this.options?.home ?? null;
+    const wait = entry.probeSpec ? `, then wait up to ${this.healthWaitSeconds} s for ${entry.probeSpec.url} to answer` : '';
+    const offers: ActionOffer[] = [];
+    const sv = view.supervision;
+    const supervisor = entry.supervisor;
+    if (supervisor instanceof LaunchdSupervisor && sv?.loaded && view.state !== 'orphaned') {
+      const pid = sv.jobPid !== null ? `PID ${sv.jobPid}` : 'the job';
+      offers.push({
+        id: `restart:${name}`,
+        kind: 'restart',
+        target: name,
+        label: 'Restart',
+        confirm: `Run launchctl kickstart -k ${supervisor.target}: launchd stops ${pid} (SIGTERM) and starts it again${wait}.`,
+      });
+    }
+    if (supervisor && supervisor.kind === 'systemd' && sv?.loaded) {
+      const scope = entry.config.supervisor?.kind === 'systemd' && entry.config.supervisor.scope === 'user' ? '--user ' : '';
+      offers.push({
+        id: `restart:${name}`,
+        kind: 'restart',
+        target: name,
+        label: 'Restart',
+        confirm: `Run systemctl ${scope}restart ${supervisor.target}${wait}.`,
+      });
+    }
+    if (supervisor instanceof CommandSupervisor) {
+      const config = supervisor.config;
+      const stop = view.process
+        ? config.stop
+          ? `Run ${describeArgv(config.stop)} to stop PID ${view.process.pid}`
+          : `Stop PID ${view.process.pid} (${view.process.name}) with SIGTERM after checking it is still the same process`
+        : 'Nothing runs, so nothing is stopped';
+      offers.push({
+        id: `restart:${name}`,
+        kind: 'restart',
+        target: name,
+        label: view.process ? 'Restart' : 'Start',
+        confirm: `${stop}; start ${describeArgv(config.start)}${wait}.`,
+      });
+    }
+    const orphan = view.orphan;
+    if (view.state === 'orphaned' && supervisor instanceof LaunchdSupervisor && orphan?.matchingBackup && orphan.canonicalPath && view.process) {
+      const canonical = tilde(orphan.canonicalPath, home);
+      const copy = orphan.matchingBackup === orphan.canonicalPath ? `Check ${canonical}` : `Copy ${baseName(orphan.matchingBackup)} to ${canonical}, check it`;
+      const then = entry.probeSpec ? `wait for ${entry.probeSpec.url} to answer` : `check that launchd runs ${supervisor.label}`;
+      offers.push({
+        id: `readopt:${name}`,
+        kind: 'readopt',
+        target: name,
+        label: 'Re-adopt',
+        confirm: `${copy} with plutil -lint, stop PID ${view.process.pid} (SIGTERM), load it with launchctl bootstrap ${supervisor.domain}, and ${then}.`,
+      });
+    }
+    return offers;
+  }
+}
+
+export function tilde(path: string, home: string | null): string {
+  if (!home) return path;
+  const h = home.replace(/\/+$/, '');
+  return path.startsWith(`${h}/`) ? `~${path.slice(h.length)}` : path;
+}

@@ -1,0 +1,238 @@
+import type { ServiceConfig, SupervisorConfig } from '../../common/config.js';
+import type { ProcessTable } from '../../common/processes.js';
+import type { Part } from '../../common/result.js';
+import type { PlistInfo, SupervisionView } from '../../common/services.js';
+import type { Facts } from '../../platform/facts.js';
+import { readLaunchdJob } from '../../platform/darwin/launchctl.js';
+import { lintPlist } from '../../platform/darwin/plist.js';
+import { readSystemdUnit } from '../../platform/linux/systemd.js';
+
+/** A supervisor's view, plus the pids it owns (a process is owned when it or an ancestor is one). */
+export type SupervisionCheck = SupervisionView & {
+  ownedPids: number[];
+  /** Command supervisors identified by port alone own whatever serves that port. */
+  ownsListeners?: boolean;
+  /** The pidfile's pid, when there is one and it names no live process. */
+  stalePid?: number | null;
+};
+
+export interface Supervisor {
+  readonly kind: SupervisionView['kind'];
+  /** launchd service target, systemd unit, or the service name for a command. */
+  readonly target: string;
+  check(now: number, table: ProcessTable | null): Promise<Part<SupervisionCheck>>;
+}
+
+export interface SupervisorContext {
+  facts: Facts;
+  uid: number;
+  /** The user's home, for ~/Library/LaunchAgents. Never derived from a path with `..`. */
+  home: string | null;
+}
+
+export function makeSupervisor(service: ServiceConfig, ctx: SupervisorContext): Supervisor | null {
+  const config = service.supervisor;
+  if (!config) return null;
+  switch (config.kind) {
+    case 'launchd':
+      return new LaunchdSupervisor(config, ctx);
+    case 'systemd':
+      return new SystemdSupervisor(config, ctx);
+    case 'command':
+      return new CommandSupervisor(service.name, config, ctx);
+  }
+}
+
+type LaunchdConfig = Extract<SupervisorConfig, { kind: 'launchd' }>;
+type SystemdConfig = Extract<SupervisorConfig, { kind: 'systemd' }>;
+type CommandConfig = Extract<SupervisorConfig, { kind: 'command' }>;
+
+export function launchdDomain(config: { domain?: string }, uid: number): string {
+  return config.domain ?? `gui/${uid}`;
+}
+
+/**
+ * Where the job's plist lives by convention: ~/Library/LaunchAgents/<label>.plist for a GUI
+ * (or user) domain, /Library/LaunchDaemons/<label>.plist for system. A label that could climb
+ * out of that folder gets no path at all.
+ */
+export function conventionalPlistPath(domain: string, label: string, home: string | null): string | null {
+  if (label === '' || label.includes('/') || label === '.' || label === '..') return null;
+  if (domain === 'system') return `/Library/LaunchDaemons/${label}.plist`;
+  if (!home) return null;
+  return `${home.replace(/\/+$/, '')}/Library/LaunchAgents/${label}.plist`;
+}
+
+interface LintMemo {
+  mtimeMs: number;
+  size: number;
+  ok: boolean | null;
+  message: string;
+}
+
+export class LaunchdSupervisor implements Supervisor {
+  readonly kind = 'launchd' as const;
+  readonly target: string;
+  readonly domain: string;
+  readonly label: string;
+  private lint: LintMemo | null = null;
+
+  constructor(
+    private readonly config: LaunchdConfig,
+    private readonly ctx: SupervisorContext,
+  ) {
+    this.domain = launchdDomain(config, ctx.uid);
+    this.label = config.label;
+    this.target = `${this.domain}/${this.label}`;
+  }
+
+  /** The plist this job should be loaded from: configured, else where launchd loaded it, else the convention. */
+  plistPath(loadedFrom: string | null = null): string | null {
+    return this.config.plist ?? loadedFrom ?? conventionalPlistPath(this.domain, this.label, this.ctx.home);
+  }
+
+  async check(): Promise<Part<SupervisionCheck>> {
+    const read = await readLaunchdJob(this.ctx.facts, this.domain, this.label);
+    if (!read.ok) return read;
+    const job = read.value.loaded ? read.value.job : null;
+    const plist = await this.plistInfo(this.plistPath(job?.path ?? null));
+    const notes: string[] = [];
+    if (!read.value.loaded) notes.push(read.value.why === 'no-gui-domain' ? read.value.message : `launchd has no job ${this.target}`);
+    if (job?.properties.includes('penalty box')) notes.push('launchd is throttling its restarts (penalty box)');
+    if (plist && !plist.exists) notes.push(`${plist.path} does not exist${job ? ': the job will not come back after a logout or reboot' : ''}`);
+    else if (plist?.lintOk === false) notes.push(`plutil -lint: ${plist.lintMessage}`);
+    const loaded = read.value.loaded ? true : read.value.why === 'no-gui-domain' ? null : false;
+    return {
+      ok: true,
+      value: {
+        kind: 'launchd',
+        target: this.target,
+        loaded,
+        jobState: job ? (job.jobState ? `${job.state} (${job.jobState})` : job.state) : null,
+        jobPid: job?.pid ?? null,
+        lastExit: job?.lastExit ?? null,
+        runs: job?.runs ?? null,
+        plist,
+        note: notes.length > 0 ? notes.join('; ') : null,
+        ownedPids: job?.pid ? [job.pid] : [],
+      },
+    };
+  }
+
+  private async plistInfo(path: string | null): Promise<PlistInfo | null> {
+    if (!path) return null;
+    const st = await this.ctx.facts.stat(path);
+    if (!st.exists) {
+      this.lint = null;
+      return { path, exists: false, lintOk: null, lintMessage: st.error };
+    }
+    // plutil runs again only when the file changed.
+    if (!this.lint || this.lint.mtimeMs !== st.mtimeMs || this.lint.size !== st.size) {
+      const lint = await lintPlist(this.ctx.facts, path);
+      this.lint = { mtimeMs: st.mtimeMs, size: st.size, ok: lint.ok, message: lint.message };
+    }
+    return { path, exists: true, lintOk: this.lint.ok, lintMessage: this.lint.message };
+  }
+}
+
+export class SystemdSupervisor implements Supervisor {
+  readonly kind = 'systemd' as const;
+  readonly target: string;
+  readonly scope: 'user' | 'system';
+
+  constructor(
+    config: SystemdConfig,
+    private readonly ctx: SupervisorContext,
+  ) {
+    this.target = config.unit;
+    // systemctl's own default, and where installers (Ollama's among them) put their units.
+    this.scope = config.scope ?? 'system';
+  }
+
+  async check(): Promise<Part<SupervisionCheck>> {
+    const read = await readSystemdUnit(this.ctx.facts, this.target, this.scope);
+    if (!read.ok) return read;
+    if (!read.value.loaded) {
+      return {
+        ok: true,
+        value: { kind: 'systemd', target: this.target, loaded: false, jobState: null, jobPid: null, lastExit: null, runs: null, plist: null, note: read.value.message, ownedPids: [] },
+      };
+    }
+    const unit = read.value.unit;
+    const note = unit.loadState !== 'loaded' ? `LoadState=${unit.loadState}` : unit.result && unit.result !== 'success' ? `Result=${unit.result}` : null;
+    return {
+      ok: true,
+      value: {
+        kind: 'systemd',
+        target: this.target,
+        loaded: unit.loadState === 'loaded',
+        jobState: unit.subState ? `${unit.activeState} (${unit.subState})` : unit.activeState,
+        jobPid: unit.mainPid,
+        lastExit: unit.lastExit,
+        runs: unit.restarts,
+        plist: null,
+        note,
+        ownedPids: unit.mainPid ? [unit.mainPid] : [],
+      },
+    };
+  }
+}
+
+/**
+ * A service Warden starts and stops itself. The process is the pidfile's pid when there is a
+ * pidfile, else whatever serves the port; pids Warden started are remembered as well.
+ */
+export class CommandSupervisor implements Supervisor {
+  readonly kind = 'command' as const;
+  private readonly started = new Set<number>();
+
+  constructor(
+    readonly target: string,
+    readonly config: CommandConfig,
+    private readonly ctx: SupervisorContext,
+  ) {}
+
+  /** Called by the restart action with the pid it spawned. */
+  adopt(pid: number): void {
+    this.started.clear();
+    this.started.add(pid);
+  }
+
+  async check(_now: number, table: ProcessTable | null): Promise<Part<SupervisionCheck>> {
+    const base = { kind: 'command' as const, target: this.target, loaded: true, lastExit: null, runs: null, plist: null };
+    if (!table) return { ok: false, reason: 'no process table to check the command against' };
+    const alive = (pid: number) => table.rows.some((r) => r.pid === pid && !r.zombie);
+    const startedAlive = [...this.started].filter(alive);
+    if (!this.config.pidfile) {
+      const pid = startedAlive[0] ?? null;
+      return { ok: true, value: { ...base, jobState: pid ? 'running' : null, jobPid: pid, note: null, ownedPids: startedAlive, ownsListeners: true } };
+    }
+    const file = await this.ctx.facts.readFile(this.config.pidfile, { maxBytes: 64 });
+    if (file.error) return { ok: false, reason: `pidfile ${this.config.pidfile}: ${file.error}` };
+    if (!file.exists || file.content === null) {
+      return {
+        ok: true,
+        value: { ...base, jobState: startedAlive.length ? 'running' : 'not running', jobPid: startedAlive[0] ?? null, note: `pidfile ${this.config.pidfile} does not exist`, ownedPids: startedAlive },
+      };
+    }
+    const text = file.content.trim();
+    if (!/^\d{1,10}$/.test(text) || Number(text) < 1) {
+      return { ok: false, reason: `pidfile ${this.config.pidfile} does not hold a pid: ${JSON.stringify(text.slice(0, 20))}` };
+    }
+    const pid = Number(text);
+    if (!alive(pid)) {
+      return {
+        ok: true,
+        value: {
+          ...base,
+          jobState: startedAlive.length ? 'running' : 'not running',
+          jobPid: startedAlive[0] ?? null,
+          note: `pidfile ${this.config.pidfile} names PID ${pid}, which is gone`,
+          ownedPids: startedAlive,
+          stalePid: pid,
+        },
+      };
+    }
+    return { ok: true, value: { ...base, jobState: 'running', jobPid: pid, note: null, ownedPids: [...new Set([pid, ...startedAlive])] } };
+  }
+}

@@ -1,0 +1,95 @@
+import type { State, HostInfo, UnknownPart } from '../common/state.js';
+import type { MemoryView } from '../common/memory.js';
+import type { Thief } from '../common/processes.js';
+import type { JobView, LockView, ServiceView } from '../common/services.js';
+import type { Finding, IncidentView } from '../common/findings.js';
+import { worst, type Severity } from '../common/severity.js';
+import { formatBytes } from '../common/format.js';
+
+/** A state is stale when its last complete sample is older than this many intervals. */
+export const STALE_AFTER_INTERVALS = 3;
+
+export interface StateParts {
+  now: number;
+  sampledAt: number | null;
+  intervalSeconds: number;
+  host: HostInfo;
+  memory: MemoryView | null;
+  thieves: Thief[];
+  services: ServiceView[];
+  locks: LockView[];
+  jobs: JobView[];
+  findings: Finding[];
+  incidents: IncidentView[];
+  unknowns: UnknownPart[];
+  snoozedUntil: number | null;
+  replay: boolean;
+  history: { available: boolean; reason: string | null };
+}
+
+export function buildState(p: StateParts): State {
+  const state: State = {
+    version: 1,
+    level: 'unknown',
+    headline: '',
+    generatedAt: p.now,
+    sampledAt: p.sampledAt,
+    stale: false,
+    intervalSeconds: p.intervalSeconds,
+    host: p.host,
+    memory: p.memory,
+    thieves: p.thieves,
+    services: p.services,
+    locks: p.locks,
+    jobs: p.jobs,
+    findings: p.findings,
+    incidents: p.incidents,
+    unknowns: p.unknowns,
+    snoozedUntil: p.snoozedUntil,
+    replay: p.replay,
+    history: p.history,
+  };
+  return withFreshness(state, p.now);
+}
+
+/**
+ * The same state seen at `now`: grey when its sample is older than three intervals, so a
+ * frozen loop never shows an old green as current.
+ */
+export function withFreshness(state: State, now: number): State {
+  const stale = !state.replay && state.sampledAt !== null && now - state.sampledAt > STALE_AFTER_INTERVALS * state.intervalSeconds * 1000;
+  const level: Severity = stale ? 'unknown' : judgedLevel(state);
+  const next = { ...state, stale, level, generatedAt: now };
+  next.headline = headlineOf(next, now);
+  return next;
+}
+
+/** The level the findings give; before the first sample nothing is known. */
+function judgedLevel(state: State): Severity {
+  return state.findings.length === 0 && state.sampledAt === null ? 'unknown' : worst(state.findings.map((f) => f.severity));
+}
+
+function headlineOf(state: State, now: number): string {
+  if (state.stale && state.sampledAt !== null) {
+    return `No fresh sample for ${Math.round((now - state.sampledAt) / 1000)} s: Warden's view is out of date`;
+  }
+  if (state.sampledAt === null) return 'Waiting for the first sample';
+  const open = state.incidents.find((i) => i.closedAt === null);
+  if (open) return open.title;
+  const worstFinding = [...state.findings].sort((a, b) => rank(b.severity) - rank(a.severity))[0];
+  if (worstFinding && worstFinding.severity !== 'ok') return worstFinding.title;
+  const m = state.memory;
+  const parts: string[] = [];
+  if (m) {
+    parts.push(`pressure ${m.pressure ?? 'unknown'}`);
+    parts.push(`${formatBytes(m.availableBytes)} available`);
+    parts.push(m.swapUsedBytes > 0 ? `swap ${formatBytes(m.swapUsedBytes)}` : 'no swap');
+  }
+  const up = state.services.filter((s) => s.state === 'running').length;
+  if (state.services.length > 0) parts.push(`${up} of ${state.services.length} services up`);
+  return `All clear: ${parts.join(', ')}`;
+}
+
+function rank(s: Severity): number {
+  return { ok: 0, unknown: 1, warn: 2, crit: 3 }[s];
+}

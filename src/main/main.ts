@@ -1,0 +1,163 @@
+/**
+ * The Electron entry: the only module that imports `electron`. It holds no logic of its own; it
+ * hands Electron's objects to the controllers, which tests drive with fakes.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, nativeTheme, Notification, screen, session, Tray } from 'electron';
+import Store from 'electron-store';
+import type { EngineHandle } from '../common/api.js';
+import type { State } from '../common/state.js';
+import { createEngine } from '../engine/create.js';
+import { CONFIG_JSON_SCHEMA, ConfigError, resolveConfig } from '../engine/config.js';
+import { configPath, dataDir } from '../engine/paths.js';
+import { registerIpc } from './ipc.js';
+import { LoginItem } from './login-item.js';
+import { NotificationCenter } from './notifications.js';
+import { PopoverController, popoverWindowOptions } from './popover.js';
+import { hardenSession } from './security.js';
+import { SettingsStore, settingsStoreOptions, type StoreCtor } from './settings-store.js';
+import { TRAY_LEVELS, TrayController, type TrayLevel } from './tray.js';
+
+// The bundle is CommonJS (dist/main/main.cjs), so __dirname is dist/main.
+const DIST = path.join(__dirname, '..');
+const PAGE_FILE = path.join(DIST, 'renderer', 'index.html');
+const PRELOAD = path.join(DIST, 'preload', 'preload.cjs');
+const ICONS = Object.fromEntries(TRAY_LEVELS.map((level) => [level, path.join(DIST, 'assets', `tray-${level}.png`)])) as Record<TrayLevel, string>;
+
+function log(line: string): void {
+  process.stdout.write(`${new Date().toISOString()} warden: ${line}\n`);
+}
+
+function main(): void {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  // Destroying the hidden popover must not end a menu-bar app that has no other window.
+  app.on('window-all-closed', () => undefined);
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      log(`failed to start: ${String(error)}`);
+      app.exit(1);
+    });
+}
+
+/** A config file that fails validation must not keep the app from watching: start on defaults, say why. */
+async function openEngine(paths: { configPath: string; dataDir: string }) {
+  try {
+    return await createEngine({ ...paths, log });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log(`config not applied: ${error.message}`);
+    return createEngine({ ...paths, log, config: { input: {}, config: resolveConfig({}, app.getPath('home')), source: 'defaults' } });
+  }
+}
+
+async function start(): Promise<void> {
+  // Packaged builds are agents through LSUIElement; a dev run hides its Dock icon here.
+  if (!app.isPackaged) app.dock?.hide();
+  hardenSession(session.defaultSession);
+
+  const paths = { configPath: configPath(), dataDir: dataDir() };
+  const engine = await openEngine(paths);
+  const loginItem = new LoginItem(app, process.platform, log);
+  const settings = new SettingsStore(Store as unknown as StoreCtor, settingsStoreOptions(paths.configPath, CONFIG_JSON_SCHEMA, true), log);
+
+  const popover = new PopoverController({
+    createWindow: (options) => new BrowserWindow(options),
+    windowOptions: popoverWindowOptions(PRELOAD, {
+      backgroundColor: nativeTheme.shouldUseDarkColors ? '#1e1e1e' : '#f6f6f6',
+      devTools: !app.isPackaged,
+    }),
+    pageFile: PAGE_FILE,
+    workAreaFor: (bounds) => screen.getDisplayMatching(bounds).workArea,
+    timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout), now: () => Date.now() },
+    currentState: () => engine.currentState(),
+    log,
+  });
+
+  const tray = new Tray(nativeImage.createFromPath(ICONS.grey));
+  const trayController = new TrayController({
+    tray,
+    createImage: (file) => nativeImage.createFromPath(file),
+    iconPaths: ICONS,
+    buildMenu: (items) => Menu.buildFromTemplate(items),
+    platform: process.platform,
+    swapTitle: process.platform === 'darwin',
+    handlers: {
+      toggle: (bounds) => popover.toggle(bounds),
+      open: () => popover.show({ bounds: tray.getBounds() }),
+      snoozeHour: () => {
+        engine.snooze({ scope: 'all' }, '1h').catch((error: unknown) => log(`snooze failed: ${String(error)}`));
+      },
+      settings: () => popover.show({ bounds: tray.getBounds(), view: 'settings' }),
+      launchAtLogin: () => loginItem.enabled() || settings.launchAtLogin(),
+      setLaunchAtLogin: (on) => void saveLaunchAtLogin(engine, on),
+      quit: () => app.quit(),
+    },
+  });
+
+  const notifications = new NotificationCenter({
+    Notification,
+    isSupported: () => Notification.isSupported(),
+    open: (incidentId) => popover.show({ bounds: tray.getBounds(), ...(incidentId ? { incidentId } : {}) }),
+    log,
+  });
+
+  const followConfig = () => {
+    const config = settings.read();
+    if (config.ok) loginItem.apply(config.value.launchAtLogin === true);
+    else log(config.reason);
+  };
+  settings.onChange(followConfig);
+  followConfig();
+
+  registerIpc(ipcMain, {
+    engine,
+    pageUrl: pathToFileURL(PAGE_FILE).href,
+    log,
+    now: () => Date.now(),
+    onActionResult: (result, offer) => {
+      if (!popover.isVisible()) notifications.actionOutcome(result, offer);
+    },
+    onConfigSaved: followConfig,
+  });
+
+  const render = (state: State) => {
+    trayController.update(state);
+    popover.pushState(state);
+  };
+  engine.subscribe(render);
+  engine.onNotification((notification) => notifications.show(notification));
+  render(engine.currentState());
+  engine.start();
+
+  app.on('second-instance', () => popover.show({ bounds: tray.getBounds() }));
+  let stopping = false;
+  app.on('before-quit', (event) => {
+    if (stopping) return;
+    stopping = true;
+    event.preventDefault();
+    settings.close();
+    popover.dispose();
+    engine
+      .stop()
+      .catch((error: unknown) => log(`engine stop failed: ${String(error)}`))
+      .finally(() => app.exit(0));
+  });
+}
+
+async function saveLaunchAtLogin(engine: EngineHandle, on: boolean): Promise<void> {
+  try {
+    const config = await engine.getConfig();
+    const saved = await engine.setConfig({ ...config, launchAtLogin: on });
+    if (!saved.ok) log(`launch at login not saved: ${saved.problems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
+  } catch (error) {
+    log(`launch at login not saved: ${String(error)}`);
+  }
+}
+
+main();

@@ -1,0 +1,87 @@
+/**
+ * WardenApi over HTTP for a plain browser under `warden serve`: fetch for calls, one shared
+ * EventSource for pushes. The per-run token comes from the page's fragment (#token=…), which a
+ * browser never sends to a server, and goes out only in the X-Warden-Token header.
+ */
+import type { WardenApi } from '../common/api.js';
+import type { State } from '../common/state.js';
+
+export interface HttpBridgeOptions {
+  /** The server's origin, e.g. location.origin. */
+  base: string;
+  token: string | null;
+  fetch: typeof fetch;
+  EventSource: typeof EventSource;
+}
+
+export function tokenFromHash(hash: string): string | null {
+  const token = new URLSearchParams(hash.replace(/^#/, '')).get('token');
+  return token && /^[A-Za-z0-9_-]{16,128}$/.test(token) ? token : null;
+}
+
+export function httpBridge(opts: HttpBridgeOptions): WardenApi {
+  const listeners = new Set<(state: State) => void>();
+  let source: EventSource | null = null;
+
+  async function call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (method !== 'GET' && opts.token) headers['X-Warden-Token'] = opts.token;
+    const response = await opts.fetch(`${opts.base}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+    const text = await response.text();
+    let data: unknown = null;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      data = null;
+    }
+    if (!response.ok) {
+      const message = data && typeof data === 'object' && 'error' in data ? String((data as { error: unknown }).error) : `HTTP ${response.status}`;
+      if (response.status === 403 && !opts.token) throw new Error(`${message}. Open the address \`warden serve\` printed: it carries the token.`);
+      throw new Error(message);
+    }
+    return data as T;
+  }
+
+  function open(): void {
+    if (source) return;
+    source = new opts.EventSource(`${opts.base}/api/events`);
+    source.addEventListener('state', (event) => {
+      let state: State;
+      try {
+        state = JSON.parse((event as MessageEvent<string>).data) as State;
+      } catch {
+        return;
+      }
+      for (const listener of [...listeners]) listener(state);
+    });
+  }
+
+  return {
+    getState: () => call<State>('GET', '/api/state'),
+    subscribe(listener) {
+      listeners.add(listener);
+      open();
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && source) {
+          source.close();
+          source = null;
+        }
+      };
+    },
+    runAction: (actionId) => call('POST', '/api/action', { actionId }),
+    snooze: async (target, duration) => {
+      await call('POST', '/api/snooze', { target, duration });
+    },
+    getConfig: () => call('GET', '/api/config'),
+    setConfig: (config) => call('PUT', '/api/config', config),
+    testProbe: (service) => call('POST', '/api/probe', service),
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * The popover. It talks only to `window.warden` (the Electron preload), or, in a plain browser
+ * under `warden serve`, to the same API over HTTP. Every State push re-renders the main view;
+ * the confirmation dialog and the snooze menu live outside it, so a push never closes them.
+ */
+import './window.js';
+import type { WardenApi } from '../common/api.js';
+import { formatDuration } from '../common/format.js';
+import { errorText } from '../common/result.js';
+import type { State } from '../common/state.js';
+import { httpBridge, tokenFromHash } from './bridge-http.js';
+import { ConfirmDialog } from './confirm.js';
+import { clockTime, makeElapsed, type ViewContext } from './context.js';
+import { button, el, hostText, replaceChildren } from './dom.js';
+import { MemorySeries } from './series.js';
+import { SettingsView } from './settings.js';
+import { SnoozeMenu } from './snooze.js';
+import { LEVEL_CLASS, section } from './ui.js';
+import { viewIncidents } from './view-incident.js';
+import { viewJobs } from './view-jobs.js';
+import { viewLocks } from './view-locks.js';
+import { viewMemory } from './view-memory.js';
+import { viewServices } from './view-services.js';
+import { viewThieves } from './view-thieves.js';
+
+const LEVEL_WORD = { ok: 'Normal', warn: 'Attention', crit: 'Alert', unknown: 'Unknown' } as const;
+/** Re-render this often without a push, so ages count up and a silent engine turns the page grey. */
+const TICK_MS = 5000;
+
+class Popover {
+  private state: State | null = null;
+  private receivedAt = 0;
+  private readonly series = new MemorySeries();
+  private view: 'main' | 'settings' = 'main';
+  private details = false;
+  private problem: string | null = null;
+  private readonly confirm: ConfirmDialog;
+  private readonly snoozeMenu: SnoozeMenu;
+  private readonly settings: SettingsView;
+  private focusIncident: string | null;
+
+  constructor(
+    private readonly api: WardenApi,
+    private readonly root: HTMLElement,
+  ) {
+    const params = new URLSearchParams(location.hash.replace(/^#/, ''));
+    this.focusIncident = params.get('incident');
+    if (params.get('view') === 'settings') this.view = 'settings';
+    this.confirm = new ConfirmDialog(api);
+    this.snoozeMenu = new SnoozeMenu(api, (message) => this.fail(message));
+    this.settings = new SettingsView(api, () => this.showMain());
+  }
+
+  async start(): Promise<void> {
+    this.api.subscribe((state) => this.accept(state));
+    if (this.view === 'settings') void this.settings.open(this.root);
+    try {
+      const first = await this.api.getState();
+      // A push may have overtaken this answer; the newer State wins.
+      if (!this.state || first.generatedAt >= this.state.generatedAt) this.accept(first);
+    } catch (error) {
+      this.fail(`Could not read Warden's state: ${errorText(error)}`);
+    }
+    setInterval(() => {
+      if (this.view === 'main' && this.state && document.visibilityState === 'visible') this.render();
+    }, TICK_MS);
+    window.addEventListener('hashchange', () => {
+      this.focusIncident = new URLSearchParams(location.hash.replace(/^#/, '')).get('incident');
+      this.render();
+    });
+  }
+
+  private accept(state: State): void {
+    this.state = state;
+    this.receivedAt = Date.now();
+    this.problem = null;
+    this.series.add(state);
+    if (this.view === 'main') this.render();
+  }
+
+  private fail(message: string): void {
+    this.problem = message;
+    if (this.view === 'main') this.render();
+  }
+
+  private showMain(): void {
+    this.view = 'main';
+    this.render();
+    this.root.querySelector<HTMLElement>('[data-focus="settings"]')?.focus();
+  }
+
+  private showSettings(): void {
+    this.view = 'settings';
+    void this.settings.open(this.root);
+  }
+
+  private render(): void {
+    const state = this.state;
+    if (!state) {
+      replaceChildren(this.root, [el('p', { class: 'pad muted', role: 'status' }, this.problem ? plain(this.problem) : 'Waiting for the first sample…')]);
+      return;
+    }
+    const elapsed = makeElapsed(state, this.receivedAt, () => Date.now());
+    const ctx: ViewContext = {
+      state,
+      ago: (at) => Math.max(0, elapsed(at)),
+      until: (at) => Math.max(0, -elapsed(at)),
+      ask: (offer) => this.confirm.open(offer),
+      focusIncident: this.focusIncident,
+    };
+    const sampleAge = state.sampledAt === null ? null : ctx.ago(state.sampledAt);
+    // Stale by the engine's word, or by ours: no fresh State for three intervals.
+    const stale = state.stale || (sampleAge !== null && sampleAge > 3 * state.intervalSeconds);
+    const level = stale ? 'unknown' : state.level;
+    const calm = level === 'ok' && !this.details && state.incidents.every((i) => i.closedAt !== null);
+
+    const body: (Node | null)[] = [this.header(state, level, ctx, calm)];
+    if (this.problem) body.push(el('div', { class: 'banner banner-crit', role: 'alert' }, plain(this.problem)));
+    if (stale) {
+      body.push(
+        el('div', { class: 'banner banner-stale', role: 'status' }, sampleAge === null ? 'No sample yet.' : `Last sample ${formatDuration(sampleAge)} ago. The values below are from then.`),
+      );
+    }
+    if (state.replay) body.push(el('div', { class: 'banner banner-info' }, 'Replay of a capture, not this Mac.'));
+    if (calm) {
+      body.push(this.calmLine(state));
+    } else {
+      body.push(
+        viewIncidents(ctx),
+        viewMemory(ctx, this.series),
+        viewThieves(ctx),
+        viewServices(ctx),
+        viewLocks(ctx),
+        viewJobs(ctx),
+        unknowns(state),
+        level === 'ok' ? el('div', { class: 'pad' }, button('Hide details', () => this.toggleDetails(false), { kind: 'link', focusKey: 'details' })) : null,
+      );
+    }
+    body.push(this.footer(state, sampleAge));
+    replaceChildren(this.root, body.filter((node): node is Node => node !== null));
+    if (this.focusIncident) {
+      document.getElementById(`incident-${this.focusIncident}`)?.scrollIntoView({ block: 'start' });
+      this.focusIncident = null;
+    }
+  }
+
+  private toggleDetails(on: boolean): void {
+    this.details = on;
+    this.render();
+  }
+
+  private header(state: State, level: keyof typeof LEVEL_WORD, ctx: ViewContext, calm: boolean): HTMLElement {
+    const snoozed = state.snoozedUntil !== null && ctx.until(state.snoozedUntil) > 0;
+    const snooze = button(snoozed ? 'Snoozed' : 'Snooze', () => this.snoozeMenu.toggle(snoozed), { focusKey: 'snooze', kind: 'plain', title: 'Mute notifications for a while' });
+    snooze.setAttribute('aria-haspopup', 'menu');
+    snooze.setAttribute('aria-expanded', String(this.snoozeMenu.isOpen()));
+    return el(
+      'header',
+      { class: `bar level-${LEVEL_CLASS[level]}` },
+      el(
+        'div',
+        { class: 'bar-top' },
+        el('span', { class: 'dot', 'aria-hidden': 'true' }),
+        el('span', { class: 'bar-level' }, LEVEL_WORD[level]),
+        el('span', { class: 'bar-host muted' }, hostText(state.host.hostname, 24)),
+        el('span', { class: 'bar-buttons' }, snooze, button('Settings', () => this.showSettings(), { focusKey: 'settings', kind: 'plain' })),
+      ),
+      calm ? null : el('h1', { class: 'headline' }, hostText(state.headline, 200)),
+      snoozed ? el('p', { class: 'snoozed muted' }, `Notifications snoozed until ${clockTime(state.snoozedUntil!)}. The colour still tells the truth.`) : null,
+    );
+  }
+
+  /** Green: one calm line (the engine's headline) and the way to see more. */
+  private calmLine(state: State): HTMLElement {
+    return el(
+      'div',
+      { class: 'calm' },
+      el('h1', { class: 'calm-text' }, hostText(state.headline, 160)),
+      button('Details', () => this.toggleDetails(true), { kind: 'link', focusKey: 'details' }),
+    );
+  }
+
+  private footer(state: State, sampleAge: number | null): HTMLElement {
+    const age = sampleAge === null ? 'no sample yet' : `sampled ${formatDuration(sampleAge)} ago`;
+    const history = state.history.available ? '' : ` · no history: ${state.history.reason ?? 'unavailable'}`;
+    return el('footer', { class: 'foot muted' }, `${age} · every ${formatDuration(state.intervalSeconds)}`, history ? hostText(history, 80) : null);
+  }
+}
+
+function unknowns(state: State): HTMLElement | null {
+  const parts = state.unknowns.filter((u) => !u.part.toLowerCase().includes('memory') || state.memory !== null);
+  if (parts.length === 0) return null;
+  return section(
+    'unknowns',
+    'Could not read',
+    null,
+    el('ul', { class: 'rows' }, ...parts.map((u) => el('li', { class: 'row' }, el('div', { class: 'row-main' }, hostText(u.part, 40, 'span', 'row-name')), el('div', { class: 'row-sub muted' }, hostText(u.reason, 160))))),
+  );
+}
+
+function plain(text: string): HTMLElement {
+  return hostText(text, 300);
+}
+
+function api(): WardenApi {
+  if (window.warden) return window.warden;
+  return httpBridge({ base: location.origin, token: tokenFromHash(location.hash), fetch: window.fetch.bind(window), EventSource: window.EventSource });
+}
+
+const root = document.getElementById('app');
+if (root) void new Popover(api(), root).start();

@@ -1,0 +1,78 @@
+/** The top of the popover: what is wrong now (the symptom), and beside it what was measured as its cause. */
+import { formatDuration } from '../common/format.js';
+import type { Finding, IncidentView } from '../common/findings.js';
+import { clockTime, type ViewContext } from './context.js';
+import { el, hostText } from './dom.js';
+import { LEVEL_CLASS } from './ui.js';
+
+export function viewIncidents(ctx: ViewContext): HTMLElement | null {
+  const open = ctx.state.incidents.filter((incident) => incident.closedAt === null);
+  const covered = new Set(open.flatMap((incident) => incident.findingKeys));
+  const others = ctx.state.findings.filter((f) => !covered.has(f.key) && (f.severity === 'warn' || f.severity === 'crit'));
+  if (open.length === 0 && others.length === 0) return null;
+  const ordered = [...open].sort((a, b) => Number(b.id === ctx.focusIncident) - Number(a.id === ctx.focusIncident));
+  return el(
+    'div',
+    { class: 'incidents' },
+    ...ordered.map((incident) => incidentCard(incident, ctx)),
+    others.length > 0 ? findingList(open.length > 0 ? 'Also' : 'Needs attention', others, ctx) : null,
+  );
+}
+
+function incidentCard(incident: IncidentView, ctx: ViewContext): HTMLElement {
+  const d = incident.diagnosis;
+  const since = `since ${clockTime(incident.openedAt)} · ${formatDuration(ctx.ago(incident.openedAt))}`;
+  return el(
+    'article',
+    { class: `incident level-${LEVEL_CLASS[incident.severity]}`, id: `incident-${incident.id}`, 'aria-label': 'Active incident', 'data-focused': incident.id === ctx.focusIncident },
+    el('h2', { class: 'incident-title' }, hostText(incident.title, 160)),
+    el('div', { class: 'incident-since muted' }, since, incident.notified ? ' · notified' : ''),
+    d === null ? null : diagnosis(d),
+  );
+}
+
+function diagnosis(d: NonNullable<IncidentView['diagnosis']>): HTMLElement {
+  return el(
+    'dl',
+    { class: 'diagnosis' },
+    el('dt', {}, 'Symptom'),
+    el('dd', {}, hostText(d.symptom, 300)),
+    d.cause === null ? null : el('dt', {}, 'Cause'),
+    d.cause === null ? null : el('dd', {}, hostText(d.cause, 300), list(d.causeEvidence)),
+    d.thieves.length === 0 ? null : el('dt', {}, 'Thieves'),
+    d.thieves.length === 0 ? null : el('dd', {}, list(d.thieves)),
+    d.suggestion === null ? null : el('dt', {}, 'Try'),
+    d.suggestion === null ? null : el('dd', {}, hostText(d.suggestion, 300)),
+  );
+}
+
+function list(items: string[]): HTMLElement | null {
+  if (items.length === 0) return null;
+  return el('ul', { class: 'evidence' }, ...items.slice(0, 8).map((item) => el('li', {}, hostText(item, 160))));
+}
+
+const RANK = { crit: 0, warn: 1, unknown: 2, ok: 3 } as const;
+/** Symptoms before causes: what the user feels (services, memory) first, then who is responsible. */
+const KIND = { service: 0, memory: 1, process: 2, lock: 3, job: 4, warden: 5 } as const;
+
+function findingList(title: string, findings: Finding[], ctx: ViewContext): HTMLElement {
+  const sorted = [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity] || KIND[a.subject.kind] - KIND[b.subject.kind] || b.since - a.since);
+  return el(
+    'div',
+    { class: 'findings' },
+    el('h2', { class: 'findings-title' }, title),
+    el(
+      'ul',
+      {},
+      ...sorted.slice(0, 12).map((f) =>
+        el(
+          'li',
+          { class: `finding level-${LEVEL_CLASS[f.severity]}` },
+          el('span', { class: 'dot', 'aria-hidden': 'true' }),
+          hostText(f.title, 120, 'span', 'finding-title'),
+          el('span', { class: 'num muted finding-age', title: `since ${clockTime(f.since)}` }, formatDuration(ctx.ago(f.since))),
+        ),
+      ),
+    ),
+  );
+}

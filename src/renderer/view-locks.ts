@@ -1,0 +1,34 @@
+/** Watched files: who holds each one, for how long, and the release that frees it. */
+import { formatDuration } from '../common/format.js';
+import type { LockView } from '../common/services.js';
+import type { ViewContext } from './context.js';
+import { el, hostText } from './dom.js';
+import { actions, muted, num, section } from './ui.js';
+
+export function viewLocks(ctx: ViewContext): HTMLElement | null {
+  const locks = ctx.state.locks;
+  if (locks.length === 0) return null;
+  return section('locks', 'Locks', null, el('ul', { class: 'rows' }, ...locks.map((l) => lockRow(l, ctx))));
+}
+
+function lockRow(lock: LockView, ctx: ViewContext): HTMLElement {
+  const name = lock.path.slice(lock.path.lastIndexOf('/') + 1) || lock.path;
+  const over = lock.heldSeconds !== null && lock.heldSeconds > lock.limitSeconds;
+  const value = !lock.exists
+    ? muted('file missing')
+    : lock.heldSeconds === null
+      ? muted('free')
+      : el('span', { class: over ? 'warn-text' : '' }, 'held ', num(formatDuration(lock.heldSeconds)));
+  return el(
+    'li',
+    { class: 'row lock' },
+    el('div', { class: 'row-main' }, el('span', { class: 'row-name', title: lock.path }, hostText(name, 40, 'span', 'name')), el('span', { class: 'row-value' }, value)),
+    ...lock.holders.slice(0, 4).map((h) =>
+      el('div', { class: 'row-sub' }, muted(`PID ${h.pid} `), hostText(h.command || h.name, 70, 'code'), muted(` · ${h.kind}`)),
+    ),
+    lock.holders.length > 0 ? el('div', { class: 'row-sub muted' }, `Limit ${formatDuration(lock.limitSeconds)}; held time is the holder's age`) : null,
+    lock.readerError ? el('div', { class: 'row-sub crit-text' }, hostText(lock.readerError, 120)) : null,
+    lock.note ? el('div', { class: 'row-sub muted' }, hostText(lock.note, 120)) : null,
+    actions(lock.actions, ctx),
+  );
+}

@@ -1,0 +1,66 @@
+/** Services: are they answering, are they supervised, and the repair each one offers. */
+import { formatDuration } from '../common/format.js';
+import type { ProbeView, ServiceState, ServiceView } from '../common/services.js';
+import type { ViewContext } from './context.js';
+import { el, hostText } from './dom.js';
+import { actions, badge, muted, num, section } from './ui.js';
+
+const STATE_TONE: Record<ServiceState, 'ok' | 'warn' | 'crit' | 'unknown' | 'neutral'> = {
+  running: 'ok',
+  orphaned: 'warn',
+  stopped: 'neutral',
+  missing: 'crit',
+  crashed: 'crit',
+  unknown: 'unknown',
+};
+
+/** Availability with tenths: 99% and 99.9% are different services. */
+export function availabilityText(ratio: number): string {
+  const percent = Math.floor(ratio * 1000) / 10;
+  return `${percent.toFixed(percent === 100 ? 0 : 1)}%`;
+}
+
+export function viewServices(ctx: ViewContext): HTMLElement | null {
+  const services = ctx.state.services;
+  if (services.length === 0) return null;
+  return section('services', 'Services', null, el('ul', { class: 'rows' }, ...services.map((s) => serviceRow(s, ctx))));
+}
+
+function serviceRow(s: ServiceView, ctx: ViewContext): HTMLElement {
+  const probe = s.probe;
+  const latency = probe?.ok && probe.latencyMs !== null ? num(formatDuration(probe.latencyMs / 1000)) : null;
+  const availability = probe?.availability24h ?? probe?.availability1h ?? null;
+  const window = probe?.availability24h !== null && probe?.availability24h !== undefined ? '24 h' : '1 h';
+  return el(
+    'li',
+    { class: 'row service', 'data-service': s.name },
+    el(
+      'div',
+      { class: 'row-main' },
+      el('span', { class: 'row-name' }, hostText(s.name, 30, 'span', 'name'), ' ', badge(s.state, STATE_TONE[s.state])),
+      el(
+        'span',
+        { class: 'row-value' },
+        latency,
+        latency && availability !== null ? muted(' · ') : null,
+        availability === null ? null : el('span', { class: 'num', title: `share of probes that passed in the last ${window}` }, availabilityText(availability)),
+        availability === null ? null : muted(` ${window}`),
+      ),
+    ),
+    el('div', { class: 'row-sub muted' }, hostText(s.stateReason, 160)),
+    probe ? probeLine('Health', probe) : null,
+    s.canary ? probeLine('Canary', s.canary) : null,
+    s.orphan?.matchingBackup ? el('div', { class: 'row-sub' }, muted('Backup matches the running command: '), hostText(basename(s.orphan.matchingBackup), 60, 'code')) : null,
+    s.supervision?.note ? el('div', { class: 'row-sub muted' }, hostText(s.supervision.note, 160)) : null,
+    actions(s.actions, ctx),
+  );
+}
+
+function probeLine(label: string, probe: ProbeView): HTMLElement {
+  const failures = probe.recentFailures > 0 ? ` · ${probe.recentFailures} of last ${probe.recentCount} failed` : '';
+  return el('div', { class: `row-sub ${probe.ok ? '' : 'crit-text'}`.trim(), title: probe.url }, `${label}: `, hostText(probe.measured, 80), failures);
+}
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}

@@ -1,0 +1,10 @@
+import type { WardenApi } from '../common/api.js';
+
+declare global {
+  interface Window {
+    /** Set by the Electron preload; absent in a plain browser under `warden serve`. */
+    warden?: WardenApi;
+  }
+}
+
+export {};

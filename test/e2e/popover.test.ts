@@ -1,0 +1,227 @@
+/**
+ * The popover in Debian's Chromium, served by the real `warden serve` over a scripted engine:
+ * what the operator sees on a green day and on the afternoon of 2026-05-10.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../../src/cli/serve.js';
+import { RENDERER_CSP } from '../../src/common/csp.js';
+import type { State } from '../../src/common/state.js';
+import { FakeEngine } from '../support/fake-engine.js';
+import { amberState, greenState, HOSTILE_NAME, hostileState, redState, RESTART_EMBED, staleState } from '../support/states.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const STATIC = path.join(ROOT, 'dist/renderer');
+const SHOTS = path.join(ROOT, 'test-results/screenshots');
+const CHROMIUM = '/usr/bin/chromium';
+
+let browser: Browser;
+const open: Array<{ server: RunningServer; page: Page }> = [];
+
+beforeAll(async () => {
+  if (!existsSync(path.join(STATIC, 'renderer.js'))) execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 120_000);
+
+afterEach(async () => {
+  for (const { server, page } of open.splice(0)) {
+    await page.close();
+    await server.close();
+  }
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function popover(state: State, opts: { hash?: (token: string) => string; dark?: boolean } = {}): Promise<{ page: Page; engine: FakeEngine; server: RunningServer; errors: string[] }> {
+  const engine = new FakeEngine(state);
+  const server = await startServer(engine, { port: 0, staticDir: STATIC });
+  const page = await browser.newPage({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, colorScheme: opts.dark ? 'dark' : 'light' });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  open.push({ server, page });
+  const base = server.url.slice(0, server.url.indexOf('#'));
+  await page.goto(opts.hash ? `${base}#${opts.hash(server.token)}` : server.url);
+  await page.locator('.bar').waitFor();
+  return { page, engine, server, errors };
+}
+
+const text = async (locator: Locator) => (await locator.first().textContent()) ?? '';
+
+/** Waits until the locator's text contains (or matches) what the operator must read. */
+async function reads(locator: Locator, expected: string | RegExp): Promise<void> {
+  await locator.first().waitFor();
+  if (typeof expected === 'string') await expect.poll(() => text(locator)).toContain(expected);
+  else await expect.poll(() => text(locator)).toMatch(expected);
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+describe('popover in Chromium over warden serve', () => {
+  it('green: one calm line, no alarms, no console errors', async () => {
+    const { page, errors } = await popover(greenState());
+    await reads(page.locator('.calm'), 'All normal: 37.6 GiB available, 2 services answering');
+    expect(await page.locator('.headline').count()).toBe(0);
+    expect(await page.locator('.incident').count()).toBe(0);
+    expect(await page.locator('#section-memory').count()).toBe(0);
+    expect(await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content'))).toBe(RENDERER_CSP);
+    await shoot(page, 'green');
+    await page.getByRole('button', { name: 'Details' }).click();
+    await reads(page.locator('#section-memory'), 'Pressure normal');
+    expect(errors).toEqual([]);
+  });
+
+  it('amber: the orphan badge, the lock held 3 d 2 h, the job that exited 5, the arrival', async () => {
+    const { page, errors } = await popover(amberState());
+    await expect.poll(() => text(page.locator('.bar-level'))).toBe('Attention');
+    const cathedral = page.locator('[data-service="cathedral"]');
+    await expect.poll(() => text(cathedral.locator('.badge'))).toBe('orphaned');
+    await reads(cathedral, 'com.sanctum.mlx.plist.pre-disable-compile-20260507-030615');
+    await cathedral.getByRole('button', { name: 'Re-adopt' }).waitFor({ state: 'visible' });
+    await reads(page.locator('#section-locks'), 'held 3 d 2 h');
+    await reads(page.locator('#section-locks'), 'PID 10832');
+    await reads(page.locator('#section-locks'), 'message-to-duckdb.py');
+    await reads(page.locator('#section-jobs'), 'last exit 5');
+    await reads(page.locator('#section-jobs'), 'launchctl bootstrap could not find the plist');
+    await reads(page.locator('#section-thieves'), 'arrived 28 min ago');
+    await reads(page.locator('#section-thieves'), '13.4 GB footprint');
+    await reads(page.locator('#section-thieves'), '+3.5 GB/h');
+    await reads(page.locator('#section-unknowns'), 'launchctl print gui/501 gave no answer within 5 s');
+    await shoot(page, 'amber');
+    expect(errors).toEqual([]);
+  });
+
+  it('red: the incident with its measured cause and thieves at the top', async () => {
+    const { page, errors } = await popover(redState());
+    await expect.poll(() => text(page.locator('.bar-level'))).toBe('Alert');
+    const incident = page.locator('.incident');
+    await reads(incident, "cathedral's canary: no answer within 10 s");
+    await reads(incident, '10.1 GiB of swap used, 820 MiB free of 64 GiB, pressure critical');
+    await reads(incident, 'arrived 28 min before the first failure');
+    await reads(incident, 'qemu-system-aarch64 at 368% CPU');
+    await expect.poll(() => text(page.locator('#section-memory .badge'))).toBe('Pressure critical');
+    await reads(page.locator('#section-memory'), '10.1 GiB of 11 GiB');
+    await reads(page.locator('#section-memory'), '820 MiB');
+    await reads(page.locator('#section-thieves'), '368% CPU');
+    await reads(page.locator('#section-thieves'), '50.2 GB RSS');
+    await reads(page.locator('[data-service="cathedral"]'), 'Canary: no answer within 10 s');
+    // The incident comes before the detail sections.
+    const order = await page.evaluate(() => [...document.querySelectorAll('.incident, .section')].map((n) => n.className.split(' ')[0]));
+    expect(order[0]).toBe('incident');
+    await shoot(page, 'red');
+    expect(errors).toEqual([]);
+  });
+
+  it('red in dark mode', async () => {
+    const { page } = await popover(redState(), { dark: true });
+    await page.locator('.incident').waitFor({ state: 'visible' });
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).not.toBe('rgb(244, 244, 246)');
+    await shoot(page, 'red-dark');
+  });
+
+  it('stale: a grey banner that says how old the last sample is', async () => {
+    const { page } = await popover(staleState());
+    await reads(page.locator('.banner-stale'), /Last sample 4\d s ago/);
+    await expect.poll(() => page.locator('.bar').getAttribute('class')).toMatch(/level-unknown/);
+  });
+
+  it('a hostile process name renders as text: no element injected, nothing run, cut with the full text in a tooltip', async () => {
+    const { page, errors } = await popover(hostileState());
+    const name = page.locator('#section-thieves .name').first();
+    const text = await name.textContent();
+    expect(text).toMatch(/^<img src=x onerror=/);
+    expect(text!.length).toBeLessThanOrEqual(36);
+    const full = (await name.getAttribute('title'))!;
+    expect(full).toBe('<img src=x onerror="window.__pwned=1">redgnp.exe');
+    expect(await page.locator('#app img, #app script').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    const story = page.locator('#section-thieves .story').first();
+    expect((await story.textContent())!.length).toBeLessThanOrEqual(90);
+    expect((await story.getAttribute('title'))!.length).toBeGreaterThan(1000);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(360);
+    expect(HOSTILE_NAME).toContain('<img');
+    expect(errors).toEqual([]);
+  });
+
+  it('Restart asks first, showing exactly what will happen, then runs the offered action', async () => {
+    const { page, engine } = await popover(amberState());
+    await page.locator('[data-service="embeddings"]').getByRole('button', { name: 'Restart' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor({ state: 'visible' });
+    await expect.poll(() => text(dialog.locator('.confirm-text'))).toBe(RESTART_EMBED.confirm);
+    await expect.poll(() => dialog.getByRole('button', { name: 'Cancel' }).evaluate((node) => node === document.activeElement)).toBe(true);
+    expect(engine.mutations()).toEqual([]);
+    await shoot(page, 'amber-confirm');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await reads(dialog, 'Restart: done');
+    await reads(dialog, 'Downtime 27 s');
+    expect(engine.mutations()).toEqual([{ method: 'runAction', actionId: RESTART_EMBED.id }]);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('Escape cancels the confirmation and nothing runs', async () => {
+    const { page, engine } = await popover(amberState());
+    await page.locator('#section-locks').getByRole('button', { name: 'Release' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'visible' });
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    expect(engine.mutations()).toEqual([]);
+  });
+
+  it('a State pushed over SSE re-renders the popover', async () => {
+    const { page, engine } = await popover(greenState());
+    await page.locator('.calm').waitFor({ state: 'visible' });
+    await expect.poll(() => engine.subscriberCount()).toBe(1);
+    engine.push(redState());
+    await reads(page.locator('.incident'), "cathedral's canary");
+    await expect.poll(() => page.locator('.calm').count()).toBe(0);
+  });
+
+  it('snooze from the menu reaches the engine with the token', async () => {
+    const { page, engine } = await popover(redState());
+    await page.getByRole('button', { name: 'Snooze' }).click();
+    await page.getByRole('menuitem', { name: 'For 1 hour' }).click();
+    await expect.poll(() => engine.mutations()).toEqual([{ method: 'snooze', target: { scope: 'all' }, duration: '1h' }]);
+  });
+
+  it('a bad token is refused and the page says so', async () => {
+    const { page, engine } = await popover(redState(), { hash: () => 'token=wrongwrongwrongwrongwrong' });
+    await page.getByRole('button', { name: 'Snooze' }).click();
+    await page.getByRole('menuitem', { name: 'For 1 hour' }).click();
+    await reads(page.locator('.banner-crit'), 'missing or wrong X-Warden-Token');
+    expect(engine.mutations()).toEqual([]);
+  });
+
+  it('settings: problems from the engine appear next to their fields', async () => {
+    const { page, engine } = await popover(greenState());
+    engine.configAnswer = { ok: false, problems: [{ field: 'services.0.url', message: 'must be an http:// or https:// URL' }, { field: 'intervalSeconds', message: 'must be >= 1' }] };
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await expect.poll(() => text(page.locator('.settings-bar h1'))).toBe('Settings');
+    await page.locator('#f-intervalSeconds').fill('0');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => text(page.locator('[data-field="services.0.url"] .problem'))).toBe('must be an http:// or https:// URL');
+    await expect.poll(() => text(page.locator('[data-field="intervalSeconds"] .problem'))).toBe('must be >= 1');
+    await expect.poll(() => page.locator('#f-intervalSeconds').getAttribute('aria-invalid')).toBe('true');
+    const saved = engine.mutations().find((c) => c.method === 'setConfig');
+    expect(saved && 'config' in saved ? saved.config.intervalSeconds : null).toBe(0);
+    await page.getByRole('button', { name: 'Test probe' }).click();
+    await reads(page.locator('.probe-result'), 'Answered: 200 in 41 ms');
+    await shoot(page, 'settings');
+  });
+});

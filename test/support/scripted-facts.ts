@@ -1,0 +1,235 @@
+/**
+ * A scripted edge for the parts of the engine that cannot run here (macOS, launchd, plutil):
+ * commands are answered by handlers written from the real formats in
+ * shared/reference/macos-command-formats.md; files live in a map; HTTP goes to a real server
+ * unless a handler is given. ScriptedEffects records what would have changed the world.
+ */
+import type { CommandResult, DirList, Facts, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, RunOptions } from '../../src/platform/facts.js';
+import type { EffectResult, Effects, SpawnResult } from '../../src/platform/effects.js';
+import { httpRequest } from '../../src/platform/http.js';
+
+export function ok(argv: readonly string[], stdout: string): CommandResult {
+  return { argv: [...argv], exitCode: 0, signal: null, stdout, stderr: '', durationMs: 5, timedOut: false, truncated: false, error: null };
+}
+
+export function fail(argv: readonly string[], exitCode: number, stderr: string, stdout = ''): CommandResult {
+  return { argv: [...argv], exitCode, signal: null, stdout, stderr, durationMs: 5, timedOut: false, truncated: false, error: null };
+}
+
+type Handler = (argv: readonly string[]) => CommandResult | null;
+
+export interface ScriptedFile {
+  content: string;
+  mtimeMs: number;
+}
+
+export class ScriptedFacts implements Facts {
+  readonly mode = 'live' as const;
+  readonly ran: string[][] = [];
+  readonly files = new Map<string, ScriptedFile>();
+  readonly dirs = new Set<string>();
+  private readonly handlers: Handler[] = [];
+
+  constructor(private readonly httpHandler: ((request: HttpRequest) => Promise<HttpResult>) | null = null) {}
+
+  /** Later handlers are asked first, so a test can override an answer mid-way. */
+  on(handler: Handler): this {
+    this.handlers.unshift(handler);
+    return this;
+  }
+
+  async run(argv: readonly string[], _options?: RunOptions): Promise<CommandResult> {
+    this.ran.push([...argv]);
+    for (const handler of this.handlers) {
+      const answer = handler(argv);
+      if (answer) return answer;
+    }
+    return { argv: [...argv], exitCode: null, signal: null, stdout: '', stderr: '', durationMs: 0, timedOut: false, truncated: false, error: `no scripted answer for ${argv.join(' ')}` };
+  }
+
+  async readFile(path: string): Promise<FileRead> {
+    const file = this.files.get(path);
+    return { path, exists: file !== undefined, content: file?.content ?? null, truncated: false, error: null };
+  }
+
+  async stat(path: string): Promise<FileStat> {
+    const file = this.files.get(path);
+    const dir = this.dirs.has(path);
+    return {
+      path,
+      exists: file !== undefined || dir,
+      isFile: file !== undefined,
+      isDirectory: dir,
+      size: file?.content.length ?? 0,
+      mtimeMs: file?.mtimeMs ?? 0,
+      dev: 1,
+      ino: path.length,
+      uid: 501,
+      error: null,
+    };
+  }
+
+  async listDir(path: string): Promise<DirList> {
+    if (!this.dirs.has(path)) return { path, exists: false, entries: null, error: null };
+    const prefix = `${path}/`;
+    const entries = [...this.files.keys()].filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/')).map((p) => p.slice(prefix.length));
+    return { path, exists: true, entries: entries.sort(), error: null };
+  }
+
+  async readLink(path: string): Promise<LinkRead> {
+    return { path, target: null, error: 'EINVAL: not a link' };
+  }
+
+  http(request: HttpRequest): Promise<HttpResult> {
+    return this.httpHandler ? this.httpHandler(request) : httpRequest(request);
+  }
+}
+
+export class ScriptedEffects implements Effects {
+  readonly mode = 'live' as const;
+  /** Everything asked of it, in order, e.g. "signal 4242 SIGTERM", "copy A B", "run launchctl bootstrap …". */
+  readonly log: string[] = [];
+  onSignal: (pid: number, signal: string) => EffectResult = () => ({ ok: true });
+  onRun: Handler = () => null;
+
+  constructor(private readonly facts: ScriptedFacts) {}
+
+  async signal(pid: number, signal: NodeJS.Signals): Promise<EffectResult> {
+    this.log.push(`signal ${pid} ${signal}`);
+    return this.onSignal(pid, signal);
+  }
+
+  async spawnDetached(argv: readonly string[]): Promise<SpawnResult> {
+    this.log.push(`spawn ${argv.join(' ')}`);
+    return { error: 'the scripted edge starts nothing' };
+  }
+
+  async copyFile(src: string, dst: string): Promise<EffectResult> {
+    this.log.push(`copy ${src} ${dst}`);
+    const file = this.facts.files.get(src);
+    if (!file) return { ok: false, error: 'ENOENT: no such file or directory' };
+    if (this.facts.files.has(dst)) return { ok: false, error: 'EEXIST: the destination already exists' };
+    this.facts.files.set(dst, { ...file });
+    return { ok: true };
+  }
+
+  async run(argv: readonly string[]): Promise<CommandResult> {
+    this.log.push(`run ${argv.join(' ')}`);
+    return this.onRun(argv) ?? fail(argv, 1, `not scripted: ${argv.join(' ')}`);
+  }
+}
+
+// ------------------------------------------------------------------ real formats, as templates
+
+export interface PsRow {
+  pid: number;
+  ppid: number;
+  uid: number;
+  startedAt: number;
+  command: string;
+  rssKib?: number;
+}
+
+function two(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** ps etime (adv_cmds print.c): MM:SS, HH:MM:SS, DD-HH:MM:SS. */
+export function etime(seconds: number): string {
+  const d = Math.floor(seconds / 86_400);
+  const h = Math.floor((seconds % 86_400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (seconds > 86_400) return `${two(d)}-${two(h)}:${two(m)}:${two(s)}`;
+  if (seconds > 3600) return `${two(h)}:${two(m)}:${two(s)}`;
+  return `${two(m + h * 60)}:${two(s)}`;
+}
+
+/** The answer to `ps -A -ww -o pid=,ppid=,uid=,rss=,%cpu=,time=,etime=,command=` at `now`. */
+export function psOutput(rows: readonly PsRow[], now: number): string {
+  return rows
+    .map((r) => {
+      const elapsed = Math.max(0, Math.floor((now - r.startedAt) / 1000));
+      return `${String(r.pid).padStart(5)} ${String(r.ppid).padStart(5)} ${String(r.uid).padStart(5)} ${String(r.rssKib ?? 4096).padStart(8)}   0.0    0:01.00 ${etime(elapsed).padStart(11)} ${r.command}`;
+    })
+    .join('\n')
+    .concat('\n');
+}
+
+export function plistXml(label: string, args: readonly string[]): string {
+  const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
+    '<plist version="1.0">',
+    '<dict>',
+    '\t<key>Label</key>',
+    `\t<string>${esc(label)}</string>`,
+    '\t<key>ProgramArguments</key>',
+    '\t<array>',
+    ...args.map((a) => `\t\t<string>${esc(a)}</string>`),
+    '\t</array>',
+    '\t<key>KeepAlive</key>',
+    '\t<true/>',
+    '</dict>',
+    '</plist>',
+    '',
+  ].join('\n');
+}
+
+/** `launchctl print gui/<uid>/<label>` of a running agent, shaped like the real capture in §4.1. */
+export function launchctlPrintRunning(uid: number, label: string, plistPath: string, args: readonly string[], pid: number, runs = 1): string {
+  return [
+    `gui/${uid}/${label} = {`,
+    '\tactive count = 1',
+    `\tpath = ${plistPath}`,
+    '\ttype = LaunchAgent',
+    '\tstate = running',
+    '',
+    `\tprogram = ${args[0]}`,
+    '\targuments = {',
+    ...args.map((a) => `\t\t${a}`),
+    '\t}',
+    '',
+    `\tdomain = gui/${uid} [100057]`,
+    '\tasid = 100057',
+    '\tminimum runtime = 10',
+    '\texit timeout = 5',
+    `\truns = ${runs}`,
+    `\tpid = ${pid}`,
+    '\timmediate reason = speculative',
+    '\tlast exit code = (never exited)',
+    '',
+    '\tresource coalition = {',
+    '\t\tID = 9196',
+    '\t\ttype = resource',
+    '\t\tstate = active',
+    '\t\tactive count = 1',
+    `\t\tname = ${label}`,
+    '\t}',
+    '',
+    '\tspawn type = daemon (3)',
+    '\tproperties = keepalive | runatload | inferred program',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** §4.4: `launchctl print` of a label the domain does not hold; exit 113. */
+export function launchctlNoSuchService(label: string, uid: number): string {
+  return `Bad request.\nCould not find service "${label}" in domain for user gui: ${uid}\n`;
+}
+
+/** §4.4: the `services = {` block of `launchctl print gui/<uid>`. */
+export function launchctlDomain(uid: number, services: ReadonlyArray<{ pid: number | null; status: string; label: string }>): string {
+  const rows = services.map((s) => `\t\t${String(s.pid ?? 0).padStart(8)} ${s.status.padStart(6)} \t${s.label}`);
+  return [`gui/${uid} = {`, '\ttype = gui', `\thandle = ${uid}`, '\tactive count = 412', '', '\tservices = {', ...rows, '\t}', '', '\tdisabled services = {', '\t\t"com.apple.Siri.agent" => disabled', '\t}', '}', ''].join('\n');
+}
+
+/** §9.1: `lsof -nP -iTCP:<port> -sTCP:LISTEN -Fpcn` for one listener (fd lines always present on macOS). */
+export function lsofListener(pid: number, command: string, port: number): string {
+  return `p${pid}\nc${command}\nf7\nn127.0.0.1:${port}\n`;
+}
+
+/** §6: the transient error launchctl bootstrap gives for a few seconds after a job was booted out. */
+export const BOOTSTRAP_EIO = 'Bootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.\n';
