@@ -3,7 +3,7 @@ import type { Diagnosis, Finding, IncidentView, Notification } from '../common/f
 import type { SnoozeTarget } from '../common/api.js';
 import { worst, type Severity } from '../common/severity.js';
 import { formatDuration } from '../common/format.js';
-import { AUTO_ACTION_LIMIT, MIN_REMINDER_HOURS } from './defaults.js';
+import { AUTO_ACTION_LIMIT, CAUSE_PAGES_ALONE_AFTER_MINUTES, MIN_REMINDER_HOURS } from './defaults.js';
 import type { IncidentEvent } from './history.js';
 
 /**
@@ -259,6 +259,13 @@ export class AlertPolicy {
     return severity === 'crit' || (severity === 'warn' && this.config.onWarn);
   }
 
+  /** Whether this member may send the incident's notification now (causes wait; see defaults). */
+  private pages(t: Tracker, now: number): boolean {
+    if (!t.present || !this.notifiable(t.severity)) return false;
+    if (t.subject.kind === 'memory' || t.subject.kind === 'process') return now - t.firstSeen >= CAUSE_PAGES_ALONE_AFTER_MINUTES * 60_000;
+    return true;
+  }
+
   // ---------------------------------------------------------------- pending → firing, grouping
 
   private assignFiring(now: number, events: IncidentEvent[]): void {
@@ -396,7 +403,7 @@ export class AlertPolicy {
     const quiet = this.quiet(now);
     for (const incident of this.open()) {
       const members = this.members(incident);
-      const red = members.filter((m) => m.present && this.notifiable(m.severity));
+      const red = members.filter((m) => this.pages(m, now));
       if (red.length === 0 || quiet || this.snoozed(red, members)) continue;
       let kind: Notification['kind'] | null = null;
       if (!incident.notified && this.groupWaitOver(incident, now)) kind = 'incident';

@@ -422,7 +422,9 @@ function lockFindings(lock: LockView, t: Thresholds): Draft[] {
   const what = fileName(lock.path);
   return [{
     key: `lock:${lock.path}:held`,
-    severity: 'crit',
+    // A lock is a symptom when it blocks someone: red once a reader was refused; held past its
+    // limit with no refusal seen, it is amber, shown with its Release action but not paged.
+    severity: lock.readerError ? 'crit' : 'warn',
     title: overLimit && held !== null
       ? `${what}: locked ${formatDuration(held)} by PID ${holder.pid} (${holder.name})`
       : `${what}: a reader was refused — locked by PID ${holder.pid} (${holder.name})`,

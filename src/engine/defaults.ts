@@ -45,3 +45,10 @@ export const SLOW_MIN_MS = 250;
 
 /** Automatic actions per target before Warden gives up and says so once (systemd's StartLimitBurst idea). */
 export const AUTO_ACTION_LIMIT = { max: 3, withinSeconds: 30 * 60 };
+
+/**
+ * Memory and process findings are causes: they turn the tray red at once, but page on their own
+ * only after this long. A symptom they explain (a service not answering) pages at once with them
+ * as its cause; a host that stays exhausted with no service to show it still pages, as itself.
+ */
+export const CAUSE_PAGES_ALONE_AFTER_MINUTES = 30;

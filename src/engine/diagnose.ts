@@ -1,3 +1,5 @@
+import { DEFAULT_THRESHOLDS } from './defaults.js';
+import type { Thresholds } from '../common/config.js';
 import type { Diagnosis, Finding } from '../common/findings.js';
 import type { MemoryView } from '../common/memory.js';
 import type { Thief } from '../common/processes.js';
@@ -160,7 +162,7 @@ function processState(service: ServiceView, input: Observation): string {
   if (cpu === null) return `process alive: PID ${proc.pid} (CPU not measured)`;
   return cpu >= BUSY_CPU_PERCENT
     ? `process alive and busy: PID ${proc.pid} at ${formatPercent(cpu)} CPU`
-    : `process alive and idle: PID ${proc.pid} at ${formatPercent(cpu)} CPU — not working on the request`;
+    : `process alive and idle: PID ${proc.pid} at ${formatPercent(cpu)} CPU — not computing (waiting on memory, disk or a stuck thread)`;
 }
 
 function serviceSuggestion(service: ServiceView): string | null {
@@ -217,14 +219,19 @@ function memoryDiagnosis(finding: Finding, input: Observation, now: number): Dia
 
 // ---------------------------------------------------------------- thieves
 
-function arrivedAt(thief: Thief, now: number): number {
-  return now - (thief.arrivedAgoSeconds ?? 0) * 1000;
+function arrivedAt(thief: Thief, _now: number): number {
+  return thief.startedAt;
 }
 
-/** Arrivals that came before the event, largest first: the straw is among them. */
-function arrivalBefore(thieves: Thief[], eventAt: number, now: number): Thief[] {
+/**
+ * Arrivals judged against the event, not against now: a process that started inside the
+ * arrival window before the first failure is the straw even when the failure is noticed
+ * later. Largest first.
+ */
+function arrivalBefore(thieves: Thief[], eventAt: number, _now: number, t: Thresholds = DEFAULT_THRESHOLDS): Thief[] {
+  const window = t.arrivalWindowMinutes * 60_000;
   return thieves
-    .filter((t) => t.arrivedAgoSeconds !== null && arrivedAt(t, now) <= eventAt)
+    .filter((th) => th.startedAt <= eventAt && eventAt - th.startedAt <= window && th.memoryBytes >= t.arrivalMinBytes)
     .sort((a, b) => b.memoryBytes - a.memoryBytes);
 }
 

@@ -311,6 +311,15 @@ export class SimulatedMac implements Facts {
       if (!this.incident) return fail(argv, 1, '');
       return ok(argv, `p${DUCKDB_HOLDER_PID}\ncPython\nf5\nn${DB_PATH}\nf6\nn${DB_PATH}.wal\n`);
     }
+    if (cmd === 'tail' && args.at(-1) === `${HOME}/Library/Logs/sanctum/weekly-restart.log`) {
+      // The weekly job's own log: the exit code went here and nobody read it.
+      const good = 'Sun May  3 04:00:02 CEST 2026 restarting com.sanctum.mlx\nSun May  3 04:00:31 CEST 2026 /v1/models answers 200\n';
+      const bad =
+        'Sun May 10 04:00:01 CEST 2026 restarting com.sanctum.mlx\n' +
+        `Bootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.\n` +
+        `weekly-restart: launchctl bootstrap gui/${UID} ${PLIST} exited with 5\n`;
+      return ok(argv, this.incident ? good + bad : good);
+    }
     this.unanswered.push(key);
     return { argv: [...argv], exitCode: null, signal: null, stdout: '', stderr: '', durationMs: 0, timedOut: false, truncated: false, error: `the simulated Mac has no answer for ${key}` };
   }

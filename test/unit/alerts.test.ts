@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AlertPolicy, parseAlertSnapshot, type AlertPolicyOptions, type AlertSnapshot, type AlertStep } from '../../src/engine/alerts.js';
 import { assess } from '../../src/engine/assess.js';
 import { diagnose } from '../../src/engine/diagnose.js';
-import { DEFAULT_NOTIFICATIONS, DEFAULT_THRESHOLDS } from '../../src/engine/defaults.js';
+import { CAUSE_PAGES_ALONE_AFTER_MINUTES, DEFAULT_NOTIFICATIONS, DEFAULT_THRESHOLDS } from '../../src/engine/defaults.js';
 import type { NotificationConfig } from '../../src/common/config.js';
 import type { Diagnosis, Finding, Notification } from '../../src/common/findings.js';
 import type { Severity } from '../../src/common/severity.js';
@@ -157,14 +157,27 @@ describe('alerts: a cause and its symptoms make one notification', () => {
     ['service:cathedral:canary', { symptom: 's', cause: 'memory pressure: swap 10.1 GiB used', causeEvidence: [], thieves: ['LM Studio worker (PID 4410), 13.0 GB'], suggestion: null }],
   ]);
 
-  it('memory first, the symptom ten minutes later: the symptom is folded into the notified incident', () => {
+  it('memory first, the symptom ten minutes later: one notification, titled by the symptom, with memory as its cause', () => {
     const run = new Run();
     run.repeat(20, [memory]);
-    expect(run.kinds()).toEqual(['incident']);
+    // A cause waits before it pages alone (CAUSE_PAGES_ALONE_AFTER_MINUTES); the tray is red meanwhile.
+    expect(run.kinds()).toEqual([]);
     for (let i = 0; i < 20; i += 1) run.cycle([memory, canary], diagnoses);
     expect(run.kinds()).toEqual(['incident']);
+    expect(run.notes[0]!.title).toBe('cathedral: canary not answering within 10 s');
+    expect(run.notes[0]!.body).toContain('Memory pressure: swap 10.1 GiB used');
     expect(run.last.incidents).toHaveLength(1);
     expect(run.last.incidents[0]!.title).toBe('cathedral: canary not answering within 10 s');
+  });
+
+  it('memory exhausted with no symptom to show it pages alone after 30 minutes, once', () => {
+    const run = new Run();
+    const cycles = Math.ceil((CAUSE_PAGES_ALONE_AFTER_MINUTES * 60_000) / INTERVAL);
+    run.repeat(cycles - 2, [memory]);
+    expect(run.kinds()).toEqual([]);
+    run.repeat(10, [memory]);
+    expect(run.kinds()).toEqual(['incident']);
+    expect(run.notes[0]!.title).toBe('Memory nearly exhausted');
   });
 
   it('the symptom first, memory later: the cause does not notify on its own', () => {
@@ -429,7 +442,7 @@ describe('alerts: an unreadable part is not a recovery', () => {
   it('holds the incident open while its subject cannot be read', () => {
     const memory = f('memory:available');
     const run = new Run();
-    run.repeat(20, [memory]);
+    run.repeat(Math.ceil((CAUSE_PAGES_ALONE_AFTER_MINUTES * 60_000) / INTERVAL) + 5, [memory]);
     run.repeat(20, [f('unknown:memory', 'unknown', { subject: { kind: 'memory', id: 'host' } })]);
     expect(run.kinds()).toEqual(['incident']);
     run.repeat(3, []);

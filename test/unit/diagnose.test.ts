@@ -8,6 +8,7 @@ import {
   DUCKDB, FIRST_FAILURE, T, cathedral, duckdbLock, healthyMemory, incidentObservation, incidentThieves,
   probeView, weeklyRestart,
 } from '../support/incident-observation.js';
+import { ARRIVED } from '../support/incident-observation.js';
 
 function run(input: Observation, now = T) {
   return diagnose(assess(input, null, DEFAULT_THRESHOLDS, now), input, now);
@@ -41,7 +42,7 @@ describe('diagnose: the canary failing while the host swaps', () => {
   it('puts the measured cause beside it, with numbers', () => {
     expect(canary.cause).toBe('memory pressure: swap 10.1 GiB used, 820 MiB free of 64 GiB (1.6 GiB available), pressure critical');
     expect(canary.causeEvidence).toContain('swapping out 38 MiB/s, in 55 MiB/s');
-    expect(canary.causeEvidence).toContain('process alive and idle: PID 812 at 4% CPU — not working on the request');
+    expect(canary.causeEvidence).toContain('process alive and idle: PID 812 at 4% CPU — not computing (waiting on memory, disk or a stuck thread)');
   });
 
   it('names the thieves and the arrival, relative to the first failure', () => {
@@ -62,16 +63,24 @@ describe('diagnose: the canary failing while the host swaps', () => {
 
   it('does not call a process that arrived after the failures began the straw', () => {
     const input = incidentObservation();
-    input.thieves = incidentThieves().map((t) => (t.pid === 4410 ? { ...t, arrivedAgoSeconds: 5 * 60, story: '13.0 GB, arrived 5 min ago' } : t));
+    input.thieves = incidentThieves().map((t) => (t.pid === 4410 ? { ...t, startedAt: T - 5 * 60_000, arrivedAgoSeconds: 5 * 60, story: '13.0 GB, arrived 5 min ago' } : t));
     const d = diagnosisOf(run(input), 'service:cathedral:canary');
     expect(d.thieves[1]).toBe('LM Studio worker (llmworker, PID 4410), 13.0 GB, arrived 5 min ago');
     expect(d.suggestion).toBe('Free memory: stop or restart the largest or growing process above');
   });
 
-  it('explains memory itself by its thieves', () => {
+  it('explains memory itself by its thieves, the arrival measured from when memory ran short', () => {
+    const input = incidentObservation();
+    const first = assess(input, null, DEFAULT_THRESHOLDS, T);
+    const previous = new Map(first.map((f) => [f.key, f.key === 'memory:available' ? { ...f, since: ARRIVED + 2 * 60_000 } : f]));
+    const d = diagnosisOf(diagnose(assess(input, previous, DEFAULT_THRESHOLDS, T), input, T), 'memory:available');
+    expect(d.cause).toBe('LM Studio worker (13.0 GB) arrived 2 min before memory ran short');
+    expect(d.thieves[1]).toBe('LM Studio worker (llmworker, PID 4410), 13.0 GB, arrived 2 min before memory ran short');
+  });
+
+  it('does not blame a process that started more than the arrival window before memory ran short', () => {
     const d = diagnosisOf(result, 'memory:available');
-    expect(d.cause).toBe('LM Studio worker (13.0 GB) arrived 37 min before memory ran short');
-    expect(d.thieves[1]).toBe('LM Studio worker (llmworker, PID 4410), 13.0 GB, arrived 37 min before memory ran short');
+    expect(d.cause).toBe('MLX server growing 3.5 GB/h');
   });
 });
 
@@ -95,7 +104,7 @@ describe('diagnose: a failing probe without memory stress says what the process 
     {
       name: 'alive and idle',
       input: { ...calm, services: [base], processes: [{ pid: 812, ppid: 1, uid: 501, rssBytes: 1, cpuPercent: 0.3, cpuSeconds: null, elapsedSeconds: 1, startedAt: 0, name: 'sanctum-mlx', command: 'x', zombie: false }] },
-      cause: 'process alive and idle: PID 812 at 0.3% CPU — not working on the request',
+      cause: 'process alive and idle: PID 812 at 0.3% CPU — not computing (waiting on memory, disk or a stuck thread)',
     },
     { name: 'alive, CPU not read', input: { ...calm, services: [base] }, cause: 'process alive: PID 812 (CPU not measured)' },
   ])('$name', ({ input, cause }) => {

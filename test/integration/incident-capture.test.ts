@@ -1,0 +1,139 @@
+/**
+ * The afternoon Warden exists for (shared/scenarios/incident-2026-05-10.md), end to end: the
+ * real engine records a capture from the simulated Mac, the committed fixture matches it, and
+ * the built `warden` CLI replays it on this Linux box and says what an operator must read.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { recordAfternoon } from '../support/record-afternoon.js';
+import { parseCapture } from '../../src/platform/capture.js';
+import type { State } from '../../src/common/state.js';
+
+const run = promisify(execFile);
+const DIR = 'test/fixtures/captures';
+const INCIDENT = `${DIR}/incident-2026-05-10.json`;
+const HEALTHY = `${DIR}/healthy-2026-05-10.json`;
+
+async function warden(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/warden.js', ...args], { env: { ...process.env, NO_COLOR: '1', WARDEN_HOME: '/nonexistent-warden-home' }, timeout: 60_000 });
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const e = error as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
+
+beforeAll(async () => {
+  if (!existsSync('dist/cli/warden.js')) await run(process.execPath, ['scripts/build.mjs']);
+}, 120_000);
+
+describe('the capture fixtures', () => {
+  it.each([
+    ['incident', INCIDENT],
+    ['healthy', HEALTHY],
+  ] as const)('the %s afternoon recorded now equals the committed fixture, and every fact had an answer', async (afternoon, file) => {
+    const { bundle, unanswered } = await recordAfternoon(afternoon);
+    expect(unanswered).toEqual([]);
+    if (process.env.UPDATE_FIXTURES) {
+      mkdirSync(DIR, { recursive: true });
+      writeFileSync(file, `${JSON.stringify(bundle)}\n`);
+    }
+    const committed = parseCapture(readFileSync(file, 'utf8'), file);
+    expect(committed).toEqual(JSON.parse(JSON.stringify(bundle)));
+    expect(committed.samples).toHaveLength(31);
+  });
+});
+
+describe('warden status --replay on the incident', () => {
+  let text: string;
+  let state: State;
+  beforeAll(async () => {
+    text = (await warden('status', '--replay', INCIDENT)).stdout;
+    state = JSON.parse((await warden('status', '--replay', INCIDENT, '--json')).stdout) as State;
+  }, 60_000);
+
+  it('is red, leads with the symptom, and puts the measured cause beside it', () => {
+    expect(state.level).toBe('crit');
+    expect(text).toMatch(/^Warden {2}RED {2}replay of a capture from mac-mini/);
+    expect(text).toContain('▲ cathedral: canary not answering within 10 s');
+    expect(text).toContain('cause: memory pressure: swap 10.1 GiB used, 820 MiB free of 64 GiB');
+    expect(text).toContain('pressure critical (kern.memorystatus_vm_pressure_level = 4)');
+  });
+
+  it('names the three thieves with their stories', () => {
+    expect(text).toMatch(/thief: cathedral \(sanctum-mlx, PID 4242\), 50\.\d GB footprint, growing 3\.5 GB\/h/);
+    expect(text).toContain('thief: LM Studio worker (LM Studio Helper, PID 7781), 13.0 GB, arrived 28 min before the first failure');
+    expect(text).toMatch(/thief: virtual machine \(qemu-system-aarch64, PID 3010\), 1\.3 GB footprint, 368% CPU for \d+ min/);
+    const growth = state.thieves.find((t) => t.pid === 4242)!.growth!;
+    expect(growth.bytesPerHour / 1e9).toBeCloseTo(3.5, 1);
+  });
+
+  it('shows the orphan, the lock and the failed job as context with their actions', () => {
+    const cathedral = state.services.find((s) => s.name === 'cathedral')!;
+    expect(cathedral.state).toBe('orphaned');
+    expect(cathedral.orphan?.canonicalExists).toBe(false);
+    expect(cathedral.orphan?.matchingBackup).toBe('/Users/bert/Library/LaunchAgents/com.sanctum.mlx.plist.pre-disable-compile-20260507-030615');
+    expect(cathedral.actions.map((a) => a.kind)).toContain('readopt');
+    const lock = state.locks[0]!;
+    expect(lock.holders[0]!.pid).toBe(10832);
+    expect(lock.heldSeconds).toBeGreaterThan(3 * 86_400 + 2 * 3600);
+    expect(lock.actions.map((a) => a.kind)).toEqual(['release']);
+    expect(text).toContain('held 3 d 2 h');
+    expect(text).toContain('weekly-restart  last exit 5 (EIO: Input/output error) — launchctl bootstrap could not load the plist');
+  });
+});
+
+describe('warden watch --replay --notify on the incident', () => {
+  it('sends exactly one notification: the canary, with swap, free memory and the thieves', async () => {
+    const { stdout, code } = await warden('watch', '--replay', INCIDENT, '--notify');
+    expect(code).toBe(0);
+    const notifications = stdout.split('\n').filter((line) => / NOTIFY | RECOVERED /.test(line));
+    expect(notifications).toEqual(['2026-05-10 14:28:00 NOTIFY cathedral: canary not answering within 10 s']);
+    expect(stdout).toContain('Memory pressure: swap 10.1 GiB used, 820 MiB free of 64 GiB');
+    expect(stdout).toContain('pressure critical');
+    expect(stdout).toContain('arrived 28 min before the first failure');
+    expect(stdout).toContain('368% CPU');
+    expect(stdout).toMatch(/sanctum-mlx.*growing 3\.5 GB\/h/);
+  });
+});
+
+describe('the same host on a healthy afternoon', () => {
+  it('is green with no thief story and normal pressure', async () => {
+    const state = JSON.parse((await warden('status', '--replay', HEALTHY, '--json')).stdout) as State;
+    expect(state.level).toBe('ok');
+    expect(state.memory?.pressure).toBe('normal');
+    expect(state.thieves.every((t) => t.growth === null && t.arrivedAgoSeconds === null && t.sustainedCpu === null)).toBe(true);
+    expect(state.services[0]!.state).toBe('running');
+    expect(state.headline).toMatch(/^All clear/);
+  });
+
+  it('sends no notification at all', async () => {
+    const { stdout } = await warden('watch', '--replay', HEALTHY, '--notify');
+    expect(stdout).toBe('');
+  });
+});
+
+describe('bad captures', () => {
+  it.each([
+    ['not JSON', '{"format": "warden-capture", "vers', /is not valid JSON .*truncated/],
+    ['another format', '{"format":"something-else"}', /is not a Warden capture: format is "something-else"/],
+    ['a newer version', '{"format":"warden-capture","version":2}', /is capture format version 2; this Warden reads version 1/],
+    ['a malformed sample', '{"format":"warden-capture","version":1,"host":{"platform":"darwin","arch":"arm64","hostname":"h","uid":1,"createdAt":1},"samples":[{"at":1,"commands":[{"argv":"vm_stat","exitCode":0,"stdout":"","stderr":""}],"files":[],"http":[]}]}', /malformed at samples\.0\.commands\.0\.argv: must be array/],
+  ])('%s: one clear line, exit 2, no stack trace', async (_name, content, message) => {
+    const file = `/tmp/warden-bad-capture-${process.pid}-${_name.replace(/\W/g, '')}.json`;
+    writeFileSync(file, content);
+    const { stderr, code } = await warden('status', '--replay', file);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a missing file names itself', async () => {
+    const { stderr, code } = await warden('status', '--replay', '/nonexistent/capture.json');
+    expect(code).toBe(2);
+    expect(stderr).toBe('warden: cannot read capture /nonexistent/capture.json: ENOENT\n');
+  });
+});
