@@ -12,6 +12,9 @@ const POINT_SPACING_MS = 30_000;
 const MAX_POINTS = 720;
 /** Smaller processes keep no history: a leak worth naming passes this long before it matters. */
 const TRACK_MIN_BYTES = 64 * 1024 * 1024;
+/** A "top holder" must hold at least this share of RAM (and 100 MB): a 4 MB shell is nobody's thief. */
+const TOP_MIN_SHARE = 0.01;
+const TOP_MIN_BYTES = 100e6;
 
 interface Point {
   at: number;
@@ -79,7 +82,8 @@ export class ThiefTracker {
     if (!table) return [];
     const t = this.thresholds;
     const byMemory = [...table.rows].filter((r) => !r.zombie).sort((a, b) => memoryOf(b) - memoryOf(a));
-    const top = new Set(byMemory.slice(0, t.topByMemory).map((r) => r.pid));
+    const floor = Math.max(TOP_MIN_BYTES, memory ? memory.totalBytes * TOP_MIN_SHARE : 0);
+    const top = new Set(byMemory.slice(0, t.topByMemory).filter((r) => memoryOf(r) >= floor).map((r) => r.pid));
     const out: Thief[] = [];
     for (const row of byMemory) {
       const track = this.tracks.get(row.pid);

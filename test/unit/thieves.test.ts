@@ -141,6 +141,14 @@ describe('ThiefTracker', () => {
   });
 });
 
+describe('top holders', () => {
+  it('names only processes holding at least 1% of RAM (and 100 MB), however few there are', () => {
+    const tracker = new ThiefTracker(DEFAULT_THRESHOLDS);
+    tracker.update({ at: T0, rows: [row(1, { at: T0, ageSeconds: 9e5, rssBytes: 4e6 }), row(2, { at: T0, ageSeconds: 9e5, rssBytes: 900e6 })] });
+    expect(tracker.thieves(T0, memory(T0, 30 * 2 ** 30)).map((t) => t.pid)).toEqual([2]);
+  });
+});
+
 describe('recogniseRole', () => {
   it.each([
     ['ollama', '/opt/homebrew/opt/ollama/bin/ollama serve', 'ollama'],
