@@ -109,7 +109,7 @@ export const CONFIG_JSON_SCHEMA = {
         type: 'object',
         additionalProperties: false,
         required: ['path'],
-        properties: { path: absolutePath, name, maxHeldMinutes: seconds(1, 525600) },
+        properties: { path: absolutePath, name, maxHeldMinutes: seconds(0.05, 525600) },
       },
     },
     jobs: {
