@@ -1,55 +1,15 @@
-import type { State, HostInfo, UnknownPart } from '../common/state.js';
-import type { MemoryView } from '../common/memory.js';
-import type { Thief } from '../common/processes.js';
-import type { JobView, LockView, ServiceView } from '../common/services.js';
-import type { Finding, IncidentView } from '../common/findings.js';
+import type { State } from '../common/state.js';
 import { worst, type Severity } from '../common/severity.js';
 import { formatBytes } from '../common/format.js';
 
 /** A state is stale when its last complete sample is older than this many intervals. */
 export const STALE_AFTER_INTERVALS = 3;
 
-export interface StateParts {
-  now: number;
-  sampledAt: number | null;
-  intervalSeconds: number;
-  host: HostInfo;
-  memory: MemoryView | null;
-  thieves: Thief[];
-  services: ServiceView[];
-  locks: LockView[];
-  jobs: JobView[];
-  findings: Finding[];
-  incidents: IncidentView[];
-  unknowns: UnknownPart[];
-  snoozedUntil: number | null;
-  replay: boolean;
-  history: { available: boolean; reason: string | null };
-}
+/** What a cycle measured; the rest of the State (level, headline, freshness) is derived. */
+export type StateParts = Omit<State, 'version' | 'level' | 'headline' | 'generatedAt' | 'stale'> & { now: number };
 
-export function buildState(p: StateParts): State {
-  const state: State = {
-    version: 1,
-    level: 'unknown',
-    headline: '',
-    generatedAt: p.now,
-    sampledAt: p.sampledAt,
-    stale: false,
-    intervalSeconds: p.intervalSeconds,
-    host: p.host,
-    memory: p.memory,
-    thieves: p.thieves,
-    services: p.services,
-    locks: p.locks,
-    jobs: p.jobs,
-    findings: p.findings,
-    incidents: p.incidents,
-    unknowns: p.unknowns,
-    snoozedUntil: p.snoozedUntil,
-    replay: p.replay,
-    history: p.history,
-  };
-  return withFreshness(state, p.now);
+export function buildState({ now, ...parts }: StateParts): State {
+  return withFreshness({ version: 1, level: 'unknown', headline: '', generatedAt: now, stale: false, ...parts }, now);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants as fsConstants, promises as fs } from 'node:fs';
-import type { CommandResult, RunOptions } from './facts.js';
+import { commandNotRun, type CommandResult, type RunOptions } from './facts.js';
 import { runCommand } from './runner.js';
 import { errorText } from '../common/result.js';
 
@@ -103,17 +103,7 @@ export class ReplayEffects implements Effects {
   }
 
   async run(argv: readonly string[]): Promise<CommandResult> {
-    return {
-      argv: [...argv],
-      exitCode: null,
-      signal: null,
-      stdout: '',
-      stderr: '',
-      durationMs: 0,
-      timedOut: false,
-      truncated: false,
-      error: REPLAY_REFUSAL,
-    };
+    return commandNotRun(argv, REPLAY_REFUSAL);
   }
 }
 

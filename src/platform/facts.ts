@@ -104,6 +104,11 @@ export function describeArgv(argv: readonly string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
 }
 
+/** The result of a command that never ran: `error` says why. */
+export function commandNotRun(argv: readonly string[], error: string, durationMs = 0): CommandResult {
+  return { argv: [...argv], exitCode: null, signal: null, stdout: '', stderr: '', durationMs, timedOut: false, truncated: false, error };
+}
+
 /** One line saying why a command's output can't be used, or null when it can. */
 export function commandProblem(result: CommandResult): string | null {
   const cmd = describeArgv(result.argv.slice(0, 3));

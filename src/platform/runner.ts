@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import type { CommandResult, RunOptions } from './facts.js';
+import { commandNotRun, type CommandResult, type RunOptions } from './facts.js';
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
@@ -32,7 +32,7 @@ export async function runCommand(argv: readonly string[], options: RunOptions = 
   const started = performance.now();
   const [file, ...args] = argv;
   if (!file) {
-    return failed(argv, 'empty command', started);
+    return commandNotRun(argv, 'empty command');
   }
   const child = execa(file, args, {
     env: COMMAND_ENV,
@@ -93,18 +93,4 @@ function spawnErrorText(cause: unknown): string {
   if (code === 'ENOENT') return 'ENOENT: no such command on this system';
   if (code === 'EACCES') return 'EACCES: not executable';
   return cause instanceof Error ? cause.message : String(cause);
-}
-
-function failed(argv: readonly string[], error: string, started: number): CommandResult {
-  return {
-    argv: [...argv],
-    exitCode: null,
-    signal: null,
-    stdout: '',
-    stderr: '',
-    durationMs: performance.now() - started,
-    timedOut: false,
-    truncated: false,
-    error,
-  };
 }
