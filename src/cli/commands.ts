@@ -17,7 +17,7 @@ import type { Engine } from '../engine/engine.js';
 import { renderStatus } from './render.js';
 import { renderNotification, renderServices, renderIncidents } from './render-more.js';
 import { InputError, UsageError } from './errors.js';
-import type { CliValues } from './main.js';
+import type { CliValues } from './options.js';
 
 const VERSION = '0.1.0';
 const EXIT_BY_LEVEL: Record<Severity, number> = { ok: 0, warn: 1, crit: 2, unknown: 3 };

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runStatus, runWatch, runCapture, runServices, runIncidents, runAction, runServe } from './commands.js';
 import { UsageError, InputError } from './errors.js';
+import { OPTIONS, type CliValues } from './options.js';
 
 const HELP = `warden — watches a Mac that runs local LLM servers: memory, thieves, services, locks, jobs.
 
@@ -25,24 +26,6 @@ Usage:
 Config: ${'$'}WARDEN_HOME/config.json, else ~/Library/Application Support/Warden/config.json
 (macOS) or ~/.config/warden/config.json. No file is a valid config. Docs: docs/ in the repo.
 `;
-
-const OPTIONS = {
-  json: { type: 'boolean' },
-  check: { type: 'boolean' },
-  replay: { type: 'string' },
-  config: { type: 'string' },
-  interval: { type: 'string' },
-  notify: { type: 'boolean' },
-  output: { type: 'string', short: 'o' },
-  samples: { type: 'string' },
-  yes: { type: 'boolean', short: 'y' },
-  since: { type: 'string' },
-  port: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'v' },
-} as const;
-
-export type CliValues = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
 async function main(argv: string[]): Promise<number> {
   let parsed;

@@ -4,7 +4,7 @@ import type { SnoozeTarget } from '../common/api.js';
 import { worst, type Severity } from '../common/severity.js';
 import { formatDuration } from '../common/format.js';
 import { AUTO_ACTION_LIMIT, CAUSE_PAGES_ALONE_AFTER_MINUTES, MIN_REMINDER_HOURS } from './defaults.js';
-import type { IncidentEvent } from './history.js';
+import type { IncidentEvent } from './incident-event.js';
 
 /**
  * The notification policy: pending (N of M cycles) → firing, incidents grouped by cause, subject

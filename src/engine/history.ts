@@ -16,21 +16,8 @@ import { parseAlertSnapshot, type AlertSnapshot } from './alerts.js';
  * with the reason, keeps events in memory, and writes them once it can.
  */
 
-export type IncidentEventType = 'open' | 'update' | 'notify' | 'action' | 'close';
-
-export interface IncidentEvent {
-  /** Unique and deterministic, so an event replayed after a restart is written once. */
-  id: string;
-  incidentId: string;
-  type: IncidentEventType;
-  at: number;
-  severity?: Severity;
-  title?: string;
-  findingKeys?: string[];
-  diagnosis?: Diagnosis | null;
-  notification?: Notification;
-  action?: ActionResult;
-}
+import type { IncidentEvent } from './incident-event.js';
+export type { IncidentEvent, IncidentEventType } from './incident-event.js';
 
 export interface IncidentRecord {
   id: string;
