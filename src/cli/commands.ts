@@ -239,9 +239,10 @@ export async function runServe(values: CliValues, rest: string[]): Promise<numbe
   const engine = await createEngine({ config: loaded, configPath: file, log: (line) => process.stderr.write(`warden: ${line}\n`) });
   const { startServer } = await import('./serve.js');
   const staticDir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'renderer');
-  const server = await startServer(engine, { port, staticDir, log: (line) => process.stderr.write(`${line}\n`) });
+  const server = await startServer(engine, { port, staticDir });
   engine.start();
-  out(`warden serve: ${server.url}/#token=${server.token}\n  metrics: ${server.url}/metrics\n  Ctrl-C to stop\n`);
+  const origin = new URL(server.url).origin;
+  out(`warden serve: open ${server.url}\n  metrics: ${origin}/metrics (Prometheus)\n  bound to 127.0.0.1 only; Ctrl-C to stop\n`);
   await untilInterrupted();
   await server.close();
   await engine.stop();
