@@ -67,7 +67,7 @@ export interface ActionRunnerDeps extends ActionDeps {
   /** actions.jsonl goes here (unless a log is given), and a command service's output too. */
   dataDir?: string | null;
   /** Where offers' targets are looked up when run() is not given a context. */
-  services?: Pick<ServiceMonitor, 'target'>;
+  services?: Pick<ServiceMonitor, 'target'> & Partial<Pick<ServiceMonitor, 'recheck'>>;
   locks?: Pick<LockMonitor, 'target'>;
 }
 
@@ -162,6 +162,7 @@ export class ActionRunner {
       return await finish({ ok: false, steps: [], message: `the action failed: ${errorText(error)}`, downtimeSeconds: null });
     } finally {
       this.running.delete(offer.target);
+      if (offer.kind !== 'release') this.deps.services?.recheck?.(offer.target);
     }
   }
 

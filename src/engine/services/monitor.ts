@@ -267,6 +267,16 @@ export class ServiceMonitor {
     }
   }
 
+  /**
+   * An action just changed the service: check its supervision at the next poll. Otherwise a
+   * check taken while it was down stands for up to INSPECT_EVERY_SECONDS, and a service that
+   * answers again is shown missing, with Start offered, meanwhile.
+   */
+  recheck(name: string): void {
+    const entry = this.entries.get(name);
+    if (entry) entry.nextInspectAt = 0;
+  }
+
   /** Resolves when every task started so far has finished (replay and tests wait on it). */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
