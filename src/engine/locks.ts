@@ -106,6 +106,14 @@ export class LockMonitor {
       });
   }
 
+  /**
+   * A release just changed who holds the files: read them again at the next poll, rather than
+   * showing the released holder as still holding for up to LOCK_READ_EVERY_SECONDS.
+   */
+  recheck(): void {
+    this.nextReadAt = 0;
+  }
+
   /** Resolves when the read in flight (if any) has finished. */
   async idle(): Promise<void> {
     await this.polling;

@@ -68,7 +68,7 @@ export interface ActionRunnerDeps extends ActionDeps {
   dataDir?: string | null;
   /** Where offers' targets are looked up when run() is not given a context. */
   services?: Pick<ServiceMonitor, 'target'> & Partial<Pick<ServiceMonitor, 'recheck'>>;
-  locks?: Pick<LockMonitor, 'target'>;
+  locks?: Pick<LockMonitor, 'target'> & Partial<Pick<LockMonitor, 'recheck'>>;
 }
 
 /** What the views currently offer: the services' and locks' actions. */
@@ -162,7 +162,8 @@ export class ActionRunner {
       return await finish({ ok: false, steps: [], message: `the action failed: ${errorText(error)}`, downtimeSeconds: null });
     } finally {
       this.running.delete(offer.target);
-      if (offer.kind !== 'release') this.deps.services?.recheck?.(offer.target);
+      if (offer.kind === 'release') this.deps.locks?.recheck?.();
+      else this.deps.services?.recheck?.(offer.target);
     }
   }
 

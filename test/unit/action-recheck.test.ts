@@ -3,8 +3,10 @@ import type { ProcessRow, ProcessTable } from '../../src/common/processes.js';
 import type { ActionOffer, ServiceView } from '../../src/common/services.js';
 import { ActionRunner } from '../../src/engine/actions/runner.js';
 import { DEFAULT_THRESHOLDS } from '../../src/engine/defaults.js';
+import { LockMonitor } from '../../src/engine/locks.js';
 import { ServiceMonitor } from '../../src/engine/services/monitor.js';
 import { ManualClock } from '../../src/platform/clock.js';
+import type { FileStat } from '../../src/platform/facts.js';
 import { ScriptedEffects, ScriptedFacts } from '../support/scripted-facts.js';
 
 const NOW = Date.UTC(2026, 4, 10, 14, 30, 0);
@@ -21,7 +23,7 @@ async function viewAt(monitor: ServiceMonitor, at: number, rows: ProcessRow[]): 
   return monitor.views(at, table)[0]!;
 }
 
-describe('supervision is checked again right after an action', () => {
+describe('what an action changed is read again right after it', () => {
   it('a check taken while the server was down stands for its 30 s, until recheck()', async () => {
     const facts = new ScriptedFacts();
     facts.files.set(PIDFILE, { content: '4242\n', mtimeMs: NOW });
@@ -48,7 +50,29 @@ describe('supervision is checked again right after an action', () => {
     expect(fresh.process?.pid).toBe(4242);
   });
 
-  it('the runner asks for it after a restart or re-adopt, whatever the outcome, and not after a release', async () => {
+  it('a watched file is read again after recheck(), not only every 15 s', async () => {
+    const stats: string[] = [];
+    const facts = new (class extends ScriptedFacts {
+      override stat(path: string): Promise<FileStat> {
+        stats.push(path);
+        return super.stat(path);
+      }
+    })();
+    const locks = new LockMonitor(facts);
+    locks.configure([{ path: '/Users/bert/data/workspace.duckdb' }], { platform: 'darwin', thresholds: DEFAULT_THRESHOLDS });
+    const readAt = async (at: number) => {
+      await locks.poll(at);
+      await locks.idle();
+      return stats.length;
+    };
+    expect(await readAt(NOW)).toBe(1);
+    expect(await readAt(NOW + 2000)).toBe(1);
+    locks.recheck();
+    expect(await readAt(NOW + 3000)).toBe(2);
+    expect(await readAt(NOW + 4000)).toBe(2);
+  });
+
+  it('the runner asks for it after each action, whatever the outcome: the service, or the watched files', async () => {
     const facts = new ScriptedFacts();
     const rechecked: string[] = [];
     const runner = new ActionRunner({
@@ -58,7 +82,7 @@ describe('supervision is checked again right after an action', () => {
       uid: 501,
       platform: 'darwin',
       services: { target: () => null, recheck: (name) => rechecked.push(name) },
-      locks: { target: () => null },
+      locks: { target: () => null, recheck: () => rechecked.push('locks') },
     });
     const offers: ActionOffer[] = [
       { id: 'restart:model', kind: 'restart', target: 'model', label: 'Restart', confirm: 'Restart model.' },
@@ -70,6 +94,6 @@ describe('supervision is checked again right after an action', () => {
       expect(result.ok).toBe(false);
     }
     await runner.run('restart:elsewhere', offers);
-    expect(rechecked).toEqual(['model', 'cathedral']);
+    expect(rechecked).toEqual(['model', 'cathedral', 'locks']);
   });
 });
