@@ -16,7 +16,7 @@ import { MemorySeries } from './series.js';
 import { SettingsView } from './settings.js';
 import { SnoozeMenu } from './snooze.js';
 import { LEVEL_CLASS, section } from './ui.js';
-import { viewIncidents } from './view-incident.js';
+import { headlineShownBelow, viewIncidents } from './view-incident.js';
 import { viewJobs } from './view-jobs.js';
 import { viewLocks } from './view-locks.js';
 import { viewMemory } from './view-memory.js';
@@ -165,7 +165,7 @@ class Popover {
         el('span', { class: 'bar-host muted' }, hostText(state.host.hostname, 24)),
         el('span', { class: 'bar-buttons' }, snooze, button('Settings', () => this.showSettings(), { focusKey: 'settings', kind: 'plain' })),
       ),
-      calm ? null : el('h1', { class: 'headline' }, hostText(state.headline, 200)),
+      calm || headlineShownBelow(state) ? null : el('h1', { class: 'headline' }, hostText(state.headline, 200)),
       snoozed ? el('p', { class: 'snoozed muted' }, `Notifications snoozed until ${clockTime(state.snoozedUntil!)}. The colour still tells the truth.`) : null,
     );
   }
@@ -182,7 +182,8 @@ class Popover {
 
   private footer(state: State, sampleAge: number | null): HTMLElement {
     const age = sampleAge === null ? 'no sample yet' : `sampled ${formatDuration(sampleAge)} ago`;
-    const history = state.history.available ? '' : ` · no history: ${state.history.reason ?? 'unavailable'}`;
+    // No history with no reason is a choice (a replay, a one-shot look), not a problem to show.
+    const history = state.history.available || state.history.reason === null ? '' : ` · no history: ${state.history.reason}`;
     return el('footer', { class: 'foot muted' }, `${age} · every ${formatDuration(state.intervalSeconds)}`, history ? hostText(history, 80) : null);
   }
 }

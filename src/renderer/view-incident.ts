@@ -1,14 +1,27 @@
 /** The top of the popover: what is wrong now (the symptom), and beside it what was measured as its cause. */
 import { formatDuration } from '../common/format.js';
 import type { Finding, IncidentView } from '../common/findings.js';
+import type { State } from '../common/state.js';
 import { clockTime, type ViewContext } from './context.js';
 import { el, hostText } from './dom.js';
 import { LEVEL_CLASS } from './ui.js';
 
-export function viewIncidents(ctx: ViewContext): HTMLElement | null {
-  const open = ctx.state.incidents.filter((incident) => incident.closedAt === null);
+/** The open incidents, and the warnings and alerts no incident covers: what the top block shows. */
+function shown(state: State): { open: IncidentView[]; others: Finding[] } {
+  const open = state.incidents.filter((incident) => incident.closedAt === null);
   const covered = new Set(open.flatMap((incident) => incident.findingKeys));
-  const others = ctx.state.findings.filter((f) => !covered.has(f.key) && (f.severity === 'warn' || f.severity === 'crit'));
+  const others = state.findings.filter((f) => !covered.has(f.key) && (f.severity === 'warn' || f.severity === 'crit'));
+  return { open, others };
+}
+
+/** True when the headline is word for word a title the top block shows; the header then leaves it out. */
+export function headlineShownBelow(state: State): boolean {
+  const { open, others } = shown(state);
+  return open.some((i) => i.title === state.headline) || others.some((f) => f.title === state.headline);
+}
+
+export function viewIncidents(ctx: ViewContext): HTMLElement | null {
+  const { open, others } = shown(ctx.state);
   if (open.length === 0 && others.length === 0) return null;
   const ordered = [...open].sort((a, b) => Number(b.id === ctx.focusIncident) - Number(a.id === ctx.focusIncident));
   return el(
@@ -27,16 +40,19 @@ function incidentCard(incident: IncidentView, ctx: ViewContext): HTMLElement {
     { class: `incident level-${LEVEL_CLASS[incident.severity]}`, id: `incident-${incident.id}`, 'aria-label': 'Active incident', 'data-focused': incident.id === ctx.focusIncident },
     el('h2', { class: 'incident-title' }, hostText(incident.title, 160)),
     el('div', { class: 'incident-since muted' }, since, incident.notified ? ' · notified' : ''),
-    d === null ? null : diagnosis(d),
+    d === null ? null : diagnosis(d, incident.title),
   );
 }
 
-function diagnosis(d: NonNullable<IncidentView['diagnosis']>): HTMLElement {
+function diagnosis(d: NonNullable<IncidentView['diagnosis']>, title: string): HTMLElement | null {
+  // A symptom that only repeats the title above it is left out.
+  const symptom = d.symptom !== title;
+  if (!symptom && d.cause === null && d.thieves.length === 0 && d.suggestion === null) return null;
   return el(
     'dl',
     { class: 'diagnosis' },
-    el('dt', {}, 'Symptom'),
-    el('dd', {}, hostText(d.symptom, 300)),
+    symptom ? el('dt', {}, 'Symptom') : null,
+    symptom ? el('dd', {}, hostText(d.symptom, 300)) : null,
     d.cause === null ? null : el('dt', {}, 'Cause'),
     d.cause === null ? null : el('dd', {}, hostText(d.cause, 300), list(d.causeEvidence)),
     d.thieves.length === 0 ? null : el('dt', {}, 'Thieves'),

@@ -26,9 +26,10 @@ function lockRow(lock: LockView, ctx: ViewContext): HTMLElement {
     ...lock.holders.slice(0, 4).map((h) =>
       el('div', { class: 'row-sub' }, muted(`PID ${h.pid} `), hostText(h.command || h.name, 70, 'code'), muted(` · ${h.kind}`)),
     ),
-    lock.holders.length > 0 ? el('div', { class: 'row-sub muted' }, `Limit ${formatDuration(lock.limitSeconds)}; held time is the holder's age`) : null,
+    lock.holders.length > 0 ? el('div', { class: 'row-sub muted' }, `Limit ${formatDuration(lock.limitSeconds)}`) : null,
     lock.readerError ? el('div', { class: 'row-sub crit-text' }, hostText(lock.readerError, 120)) : null,
-    lock.note ? el('div', { class: 'row-sub muted' }, hostText(lock.note, 120)) : null,
+    // The engine's notes explain the holders (how held time is measured, what macOS can see); a free file needs none.
+    lock.note && (lock.holders.length > 0 || lock.readerError) ? el('div', { class: 'row-sub muted' }, hostText(lock.note, 240)) : null,
     actions(lock.actions, ctx),
   );
 }

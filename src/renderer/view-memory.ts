@@ -32,7 +32,7 @@ export function viewMemory(ctx: ViewContext, series: MemorySeries): HTMLElement 
       { class: 'pairs' },
       ...pair('Available', formatBytes(m.availableBytes)),
       ...pair('Free', formatBytes(m.freeBytes)),
-      ...pair('Swap used', `${formatBytes(m.swapUsedBytes)} of ${formatBytes(m.swapTotalBytes)}`),
+      ...pair('Swap used', m.swapTotalBytes === 0 && m.swapUsedBytes === 0 ? 'none' : `${formatBytes(m.swapUsedBytes)} of ${formatBytes(m.swapTotalBytes)}`),
       ...pair('Compressed', m.compressedBytes === null ? 'n/a' : formatBytes(m.compressedBytes)),
       ...pair('Swap in', m.rates ? formatRate(m.rates.swapInBytesPerSec) : 'n/a', m.rates ? `over ${m.rates.overSeconds} s` : 'needs two samples'),
       ...pair('Swap out', m.rates ? formatRate(m.rates.swapOutBytesPerSec) : 'n/a', m.rates ? `over ${m.rates.overSeconds} s` : 'needs two samples'),
