@@ -43,11 +43,24 @@ function append(node: Node, children: Child[]): void {
   }
 }
 
-/** Host text (names, commands, messages) as one clean line of at most `max` characters; the full text is the tooltip when cut. */
+/**
+ * Host text (names, commands, messages) as one clean line of at most `max` characters; the full
+ * text is the tooltip when cut. Prose is cut at a word when one ends near the limit, so it never
+ * reads "unkno…"; code (a command line) is cut where it must be.
+ */
 export function hostText(value: string, max = 80, tag: 'span' | 'code' = 'span', className?: string): HTMLElement {
   const full = plainText(value, 16_384);
-  const shown = plainText(value, max);
+  const shown = tag === 'code' ? plainText(value, max) : cutAtWord(full, max);
   return el(tag, { class: className, title: shown === full ? null : full }, shown);
+}
+
+export function cutAtWord(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const room = text.slice(0, Math.max(0, max - 1));
+  // A word that ends exactly at the limit is whole.
+  const space = text[room.length] === ' ' ? room.length : room.lastIndexOf(' ');
+  const cut = space >= room.length * 0.75 ? room.slice(0, space).replace(/[\s,;:·—–-]+$/u, '') : room;
+  return `${cut}…`;
 }
 
 export function clear(node: Node): void {
