@@ -51,7 +51,23 @@ function append(node: Node, children: Child[]): void {
 export function hostText(value: string, max = 80, tag: 'span' | 'code' = 'span', className?: string): HTMLElement {
   const full = plainText(value, 16_384);
   const shown = tag === 'code' ? plainText(value, max) : cutAtWord(full, max);
-  return el(tag, { class: className, title: shown === full ? null : full }, shown);
+  return el(tag, { class: className, title: shown === full ? null : full }, ...(tag === 'code' ? [shown] : keepUnits(shown)));
+}
+
+/** A number and its unit ("13 s", "10.1 GiB", "3.5 GB/h"), which a line must not break between. */
+const QUANTITY = /\d+(?:\.\d+)? (?:ms|s|min|h|d|B|KiB|MiB|GiB|TiB|KB|MB|GB|TB)(?:\/[sh])?(?![\w/])/g;
+
+/** The text as nodes, each quantity in a span that does not wrap; the text itself is unchanged. */
+export function keepUnits(text: string): (string | HTMLElement)[] {
+  const out: (string | HTMLElement)[] = [];
+  let at = 0;
+  for (const match of text.matchAll(QUANTITY)) {
+    if (match.index > at) out.push(text.slice(at, match.index));
+    out.push(el('span', { class: 'nowrap' }, match[0]));
+    at = match.index + match[0].length;
+  }
+  if (at < text.length) out.push(text.slice(at));
+  return out;
 }
 
 export function cutAtWord(text: string, max: number): string {
