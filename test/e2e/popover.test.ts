@@ -2,32 +2,20 @@
  * The popover in Debian's Chromium, served by the real `warden serve` over a scripted engine:
  * what the operator sees on a green day and on the afternoon of 2026-05-10.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../src/cli/serve.js';
 import { RENDERER_CSP } from '../../src/common/csp.js';
 import type { State } from '../../src/common/state.js';
+import { launchChromium, openPopover, reads, shoot, STATIC_DIR, text } from '../support/chromium.js';
 import { FakeEngine } from '../support/fake-engine.js';
 import { amberState, greenState, HOSTILE_NAME, hostileState, redState, RESTART_EMBED, staleState } from '../support/states.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const STATIC = path.join(ROOT, 'dist/renderer');
-const SHOTS = path.join(ROOT, 'test-results/screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 
 let browser: Browser;
 const open: Array<{ server: RunningServer; page: Page }> = [];
 
 beforeAll(async () => {
-  if (!existsSync(path.join(STATIC, 'renderer.js'))) execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterEach(async () => {
@@ -43,31 +31,14 @@ afterAll(async () => {
 
 async function popover(state: State, opts: { hash?: (token: string) => string; dark?: boolean } = {}): Promise<{ page: Page; engine: FakeEngine; server: RunningServer; errors: string[] }> {
   const engine = new FakeEngine(state);
-  const server = await startServer(engine, { port: 0, staticDir: STATIC });
-  const page = await browser.newPage({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, colorScheme: opts.dark ? 'dark' : 'light' });
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  open.push({ server, page });
+  const server = await startServer(engine, { port: 0, staticDir: STATIC_DIR });
   const base = server.url.slice(0, server.url.indexOf('#'));
-  await page.goto(opts.hash ? `${base}#${opts.hash(server.token)}` : server.url);
-  await page.locator('.bar').waitFor();
-  return { page, engine, server, errors };
-}
-
-const text = async (locator: Locator) => (await locator.first().textContent()) ?? '';
-
-/** Waits until the locator's text contains (or matches) what the operator must read. */
-async function reads(locator: Locator, expected: string | RegExp): Promise<void> {
-  await locator.first().waitFor();
-  if (typeof expected === 'string') await expect.poll(() => text(locator)).toContain(expected);
-  else await expect.poll(() => text(locator)).toMatch(expected);
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  const opened = await openPopover(browser, opts.hash ? `${base}#${opts.hash(server.token)}` : server.url, opts.dark ? { dark: true } : {}).catch(async (error: unknown) => {
+    await server.close();
+    throw error;
+  });
+  open.push({ server, page: opened.page });
+  return { ...opened, engine, server };
 }
 
 describe('popover in Chromium over warden serve', () => {
