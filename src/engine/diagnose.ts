@@ -104,7 +104,8 @@ function serviceDiagnosis(
   else symptom = `${service.name}: ${service.state} — ${service.stateReason}`;
 
   const firstFailure = kind === 'slow' ? finding.since : firstFailureAt(probe, finding.since);
-  const processLine = processState(service, input);
+  const answered = probe && !probe.ok && probe.status !== null && !/^no answer/.test(probe.measured) ? probe.status : null;
+  const processLine = processState(service, input, answered);
   const causeEvidence: string[] = [];
   let cause: string;
   let thieves: string[] = [];
@@ -149,7 +150,7 @@ export function firstFailureAt(probe: ProbeView | null, since: number): number {
   return first;
 }
 
-function processState(service: ServiceView, input: Observation): string {
+function processState(service: ServiceView, input: Observation, answeredStatus: number | null): string {
   const proc = service.process;
   if (!proc) {
     const exit = service.supervision?.lastExit;
@@ -159,6 +160,9 @@ function processState(service: ServiceView, input: Observation): string {
   const row = input.processes?.find((p) => p.pid === proc.pid);
   const thief = input.thieves.find((t) => t.pid === proc.pid);
   const cpu = row?.cpuPercent ?? thief?.cpuPercent ?? null;
+  const cpuText = cpu === null ? 'CPU not measured' : `${formatPercent(cpu)} CPU`;
+  // It answered, only not well: nothing is hung, so say what was measured and no more.
+  if (answeredStatus !== null) return `process alive and answering (HTTP ${answeredStatus}): PID ${proc.pid} at ${cpuText}`;
   if (cpu === null) return `process alive: PID ${proc.pid} (CPU not measured)`;
   return cpu >= BUSY_CPU_PERCENT
     ? `process alive and busy: PID ${proc.pid} at ${formatPercent(cpu)} CPU`
@@ -167,7 +171,8 @@ function processState(service: ServiceView, input: Observation): string {
 
 function serviceSuggestion(service: ServiceView): string | null {
   const offer = offerOf(service.actions, service.orphan ? 'readopt' : 'restart') ?? service.actions[0];
-  return offer ? `${offer.label}: ${offer.confirm}` : null;
+  // The confirmation says every step when the button is pressed; the note only names the repair.
+  return offer ? `${offer.label} (warden ${offer.kind} ${service.name})` : null;
 }
 
 function offerOf(actions: ActionOffer[], kind: ActionOffer['kind']): ActionOffer | undefined {

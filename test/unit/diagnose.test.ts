@@ -116,6 +116,13 @@ describe('diagnose: a failing probe without memory stress says what the process 
     expect(d.thieves).toEqual([]);
   });
 
+  it('a server that answers, only with an error, is not called idle or hung', () => {
+    const answering = { ...base, probe: { ...probe, status: 500, measured: '500 in 2 ms' } };
+    const processes = [{ pid: 812, ppid: 1, uid: 501, rssBytes: 1, cpuPercent: 0.3, cpuSeconds: null, elapsedSeconds: 1, startedAt: 0, name: 'sanctum-mlx', command: 'x', zombie: false }];
+    const d = diagnosisOf(run({ ...calm, services: [answering], processes }), 'service:cathedral:down');
+    expect(d.cause).toBe('process alive and answering (HTTP 500): PID 812 at 0.3% CPU');
+  });
+
   it('mentions a recent wake from sleep', () => {
     const d = diagnosisOf(run({ ...calm, services: [base], wokeAt: T - 4 * 60_000 - 5000 }), 'service:cathedral:down');
     expect(d.causeEvidence).toContain('host woke from sleep 4 min 5 s ago');
