@@ -57,7 +57,7 @@ const BODY_ROUTES: Record<string, { channel: InvokeChannel; fields: string[] | n
   'POST /api/probe': { channel: 'probe:test', fields: null },
 };
 
-const READ_ROUTES = new Set(['/api/state', '/api/events', '/api/config', '/metrics']);
+const READ_ROUTES = new Set(['/api/state', '/api/events', '/api/config', '/api/history/memory', '/metrics']);
 
 const BASE_HEADERS = {
   'Cache-Control': 'no-store',
@@ -136,6 +136,7 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
 
     if (method === 'GET' && pathname === '/api/state') return sendJson(res, 200, engine.currentState());
     if (method === 'GET' && pathname === '/api/config') return sendJson(res, 200, await engine.getConfig());
+    if (method === 'GET' && pathname === '/api/history/memory') return sendJson(res, 200, await engine.memoryHistory());
     if (method === 'GET' && pathname === '/api/events') return openEvents(req, res);
     if (method === 'GET' && pathname === '/metrics') {
       const text = await metrics.text();

@@ -3,6 +3,14 @@ import type { ActionResult, ProbeView } from './services.js';
 import type { ServiceConfig, WardenConfigInput } from './config.js';
 import type { Notification } from './findings.js';
 
+/** One point of host memory history, for the popover's sparklines. */
+export interface MemoryHistoryPoint {
+  at: number;
+  availableBytes: number;
+  swapUsedBytes: number;
+  totalBytes: number;
+}
+
 export type SnoozeTarget = { scope: 'all' } | { scope: 'service'; name: string };
 export type SnoozeFor = '1h' | 'tomorrow' | 'off';
 
@@ -29,6 +37,8 @@ export interface WardenApi {
   setConfig(config: WardenConfigInput): Promise<ConfigSaveResult>;
   /** Probes a service once with the given settings, without saving them. */
   testProbe(service: ServiceConfig): Promise<ProbeView>;
+  /** The last hour of host memory, from the history kept across restarts (empty without one). */
+  memoryHistory(): Promise<MemoryHistoryPoint[]>;
 }
 
 /** The engine as the shells (Electron main, CLI serve) hold it: the API plus notifications. */

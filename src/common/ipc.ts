@@ -3,7 +3,7 @@
  * checks every argument passes before the engine sees it. `warden serve` checks its HTTP bodies
  * with the same functions, so both doors refuse the same things.
  */
-import type { ConfigSaveResult, SnoozeFor, SnoozeTarget } from './api.js';
+import type { ConfigSaveResult, MemoryHistoryPoint, SnoozeFor, SnoozeTarget } from './api.js';
 import type { ServiceConfig, WardenConfigInput } from './config.js';
 import type { ActionOffer, ActionResult, ProbeView } from './services.js';
 import type { State } from './state.js';
@@ -17,6 +17,7 @@ export interface InvokeChannels {
   'config:get': { args: []; result: WardenConfigInput };
   'config:set': { args: [config: WardenConfigInput]; result: ConfigSaveResult };
   'probe:test': { args: [service: ServiceConfig]; result: ProbeView };
+  'history:memory': { args: []; result: MemoryHistoryPoint[] };
 }
 
 /** Main → renderer messages. */
@@ -29,7 +30,7 @@ export type PushChannel = keyof PushChannels;
 export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
 export type InvokeResult<C extends InvokeChannel> = InvokeChannels[C]['result'];
 
-export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['state:get', 'action:run', 'snooze:set', 'config:get', 'config:set', 'probe:test'];
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['state:get', 'action:run', 'snooze:set', 'config:get', 'config:set', 'probe:test', 'history:memory'];
 export const STATE_PUSH: PushChannel = 'state:push';
 
 export function isInvokeChannel(value: unknown): value is InvokeChannel {
@@ -113,6 +114,7 @@ const ARG_CHECKS: { [C in InvokeChannel]: { names: string[]; checks: Check[] } }
   'config:get': { names: [], checks: [] },
   'config:set': { names: ['config'], checks: [checkConfigInput] },
   'probe:test': { names: ['service'], checks: [checkServiceConfig] },
+  'history:memory': { names: [], checks: [] },
 };
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };

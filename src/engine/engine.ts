@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ConfigSaveResult, EngineHandle, SnoozeFor, SnoozeTarget } from '../common/api.js';
+import type { ConfigSaveResult, EngineHandle, MemoryHistoryPoint, SnoozeFor, SnoozeTarget } from '../common/api.js';
 import type { ServiceConfig, WardenConfig, WardenConfigInput } from '../common/config.js';
 import type { Finding, Notification } from '../common/findings.js';
 import type { MemorySample, MemoryView } from '../common/memory.js';
@@ -34,6 +34,13 @@ const FOOTPRINT_EVERY_MS = 30_000;
 /** A live cycle waits this long for the services, locks and jobs it started; the rest lands next cycle. */
 const PART_WAIT_MS = 3_000;
 const CONFIG_CHECK_EVERY_MS = 5_000;
+/** The memory series is written this often, so a crash loses at most this much of the sparkline. */
+const SERIES_SAVE_EVERY_MS = 5 * 60_000;
+/**
+ * The alert snapshot is rewritten (fsync and rename) when what it holds changes; when only
+ * the clock fields (last cycle, gaps) moved, at most this often, and once more at stop().
+ */
+const SNAPSHOT_CLOCK_EVERY_MS = 60_000;
 
 export interface EngineDeps {
   facts: Facts;
@@ -79,7 +86,9 @@ export class Engine implements EngineHandle {
   private footprints: { at: number; map: Map<number, number> } | null = null;
   private footprintProblem: string | null = null;
   private lastTickAt: number | null = null;
+  private seriesSavedAt: number | null = null;
   private wokeAt: number | null = null;
+  private savedSnapshot: { body: string; at: number } | null = null;
   private ticking: Promise<State> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -243,7 +252,12 @@ export class Engine implements EngineHandle {
     const history = this.deps.history;
     if (history) {
       await history.append(step.events);
-      await history.saveAlertSnapshot(this.alerts.snapshot());
+      await this.saveAlertSnapshot(now, false);
+      if (this.seriesSavedAt === null) this.seriesSavedAt = now;
+      else if (now - this.seriesSavedAt >= SERIES_SAVE_EVERY_MS) {
+        this.seriesSavedAt = now;
+        await history.saveSeries();
+      }
     }
 
     this.state = buildState({
@@ -303,9 +317,24 @@ export class Engine implements EngineHandle {
     await Promise.allSettled([this.services.idle(), this.locks.idle(), this.jobs.idle()]);
     const h = this.deps.history;
     if (h) {
+      if (this.lastTickAt !== null) await this.saveAlertSnapshot(this.deps.clock.now(), true).catch(() => undefined);
       await h.saveSeries().catch(() => undefined);
       await h.flush().catch(() => undefined);
     }
+  }
+
+  private async saveAlertSnapshot(now: number, always: boolean): Promise<void> {
+    const history = this.deps.history;
+    if (!history) return;
+    const snapshot = this.alerts.snapshot();
+    const { lastNow: _lastNow, gaps: _gaps, ...held } = snapshot;
+    const body = JSON.stringify(held);
+    const saved = this.savedSnapshot;
+    // A failed write (history unavailable) is retried every cycle, as before.
+    const fresh = saved !== null && saved.body === body && now >= saved.at && now - saved.at < SNAPSHOT_CLOCK_EVERY_MS;
+    if (!always && fresh && history.available) return;
+    await history.saveAlertSnapshot(snapshot);
+    this.savedSnapshot = { body, at: now };
   }
 
   private async maybeReloadConfig(now: number): Promise<void> {
@@ -370,7 +399,7 @@ export class Engine implements EngineHandle {
     const now = this.deps.clock.now();
     const until = duration === 'off' ? null : duration === '1h' ? now + 3_600_000 : nextMorning(now);
     this.alerts.snooze(target, until);
-    await this.deps.history?.saveAlertSnapshot(this.alerts.snapshot());
+    await this.saveAlertSnapshot(now, true);
     this.state = { ...this.state, snoozedUntil: this.alerts.snoozedUntil(now) };
     this.publish();
   }
@@ -396,6 +425,13 @@ export class Engine implements EngineHandle {
     this.configMtime = (await fs.stat(file).catch(() => null))?.mtimeMs ?? 0;
     this.applyConfig();
     return { ok: true };
+  }
+
+  async memoryHistory(): Promise<MemoryHistoryPoint[]> {
+    const history = this.deps.history;
+    const total = this.state.memory?.totalBytes ?? this.previousMemory?.totalBytes ?? 0;
+    if (!history || total === 0) return [];
+    return history.memorySeries().recent.map((p) => ({ at: p.at, availableBytes: p.availableBytes, swapUsedBytes: p.swapUsedBytes, totalBytes: total }));
   }
 
   async testProbe(service: ServiceConfig): Promise<ProbeView> {

@@ -50,6 +50,7 @@ export function registerIpc(ipcMain: IpcMainLike, deps: IpcDeps): () => void {
   const { engine, log } = deps;
   const handlers: { [C in InvokeChannel]: (args: unknown[]) => Promise<unknown> } = {
     'state:get': async () => engine.currentState(),
+    'history:memory': async () => engine.memoryHistory(),
     'action:run': async ([actionId]) => {
       const id = actionId as string;
       const offer = findOffer(engine.currentState(), id);

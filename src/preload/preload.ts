@@ -1,6 +1,6 @@
 /**
  * The sandboxed preload: exposes `window.warden` (WardenApi) over IPC and nothing else. The
- * renderer never sees ipcRenderer, so a compromised page can only call these seven functions,
+ * renderer never sees ipcRenderer, so a compromised page can only call these eight functions,
  * and main checks the sender and every argument of each.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
@@ -29,6 +29,7 @@ const api: WardenApi = {
   getConfig: () => invoke('config:get'),
   setConfig: (config) => invoke('config:set', config),
   testProbe: (service) => invoke('probe:test', service),
+  memoryHistory: () => invoke('history:memory'),
 };
 
 contextBridge.exposeInMainWorld('warden', api);

@@ -83,5 +83,6 @@ export function httpBridge(opts: HttpBridgeOptions): WardenApi {
     getConfig: () => call('GET', '/api/config'),
     setConfig: (config) => call('PUT', '/api/config', config),
     testProbe: (service) => call('POST', '/api/probe', service),
+    memoryHistory: () => call('GET', '/api/history/memory'),
   };
 }

@@ -54,6 +54,14 @@ class Popover {
   async start(): Promise<void> {
     this.api.subscribe((state) => this.accept(state));
     if (this.view === 'settings') void this.settings.open(this.root);
+    // The hour before the window opened, from the history the engine keeps across restarts.
+    void this.api
+      .memoryHistory()
+      .then((points) => {
+        this.series.seed(points);
+        if (this.view === 'main' && this.state) this.render();
+      })
+      .catch(() => undefined);
     try {
       const first = await this.api.getState();
       // A push may have overtaken this answer; the newer State wins.

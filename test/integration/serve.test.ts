@@ -195,6 +195,14 @@ describe('reads', () => {
     expect(engine.mutations()).toEqual([]);
   });
 
+  it('GET /api/history/memory answers the engine\'s kept history, for the sparklines', async () => {
+    const { port, engine } = await serve(amberState());
+    engine.history = [{ at: 1, availableBytes: 2, swapUsedBytes: 3, totalBytes: 4 }];
+    const reply = await request(port, 'GET', '/api/history/memory');
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body)).toEqual(engine.history);
+  });
+
   it('a wrong method on a known route is 405, an unknown route 404', async () => {
     const { port, server } = await serve();
     expect((await request(port, 'DELETE', '/api/config', { headers: { 'X-Warden-Token': server.token } })).status).toBe(405);

@@ -2,7 +2,7 @@
  * A scripted EngineHandle for the shells' tests: answers with fixture States, records every
  * call, and pushes a new State when told.
  */
-import type { ConfigSaveResult, EngineHandle, SnoozeFor, SnoozeTarget } from '../../src/common/api.js';
+import type { ConfigSaveResult, EngineHandle, MemoryHistoryPoint, SnoozeFor, SnoozeTarget } from '../../src/common/api.js';
 import type { ServiceConfig, WardenConfigInput } from '../../src/common/config.js';
 import type { Notification } from '../../src/common/findings.js';
 import type { ActionResult, ProbeView } from '../../src/common/services.js';
@@ -14,7 +14,8 @@ export type EngineCall =
   | { method: 'setConfig'; config: WardenConfigInput }
   | { method: 'testProbe'; service: ServiceConfig }
   | { method: 'getConfig' }
-  | { method: 'getState' };
+  | { method: 'getState' }
+  | { method: 'memoryHistory' };
 
 export class FakeEngine implements EngineHandle {
   readonly calls: EngineCall[] = [];
@@ -37,7 +38,7 @@ export class FakeEngine implements EngineHandle {
 
   /** Calls that would change something (everything but reads). */
   mutations(): EngineCall[] {
-    return this.calls.filter((c) => c.method !== 'getConfig' && c.method !== 'getState');
+    return this.calls.filter((c) => c.method !== 'getConfig' && c.method !== 'getState' && c.method !== 'memoryHistory');
   }
 
   subscriberCount(): number {
@@ -90,6 +91,14 @@ export class FakeEngine implements EngineHandle {
     this.calls.push({ method: 'setConfig', config });
     if (this.configAnswer.ok) this.config = structuredClone(config);
     return this.configAnswer;
+  }
+
+  /** Points a test sets to stand for the history kept across restarts. */
+  history: MemoryHistoryPoint[] = [];
+
+  async memoryHistory(): Promise<MemoryHistoryPoint[]> {
+    this.calls.push({ method: 'memoryHistory' });
+    return this.history;
   }
 
   async testProbe(service: ServiceConfig): Promise<ProbeView> {

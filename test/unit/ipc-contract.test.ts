@@ -8,9 +8,14 @@ const problem = (channel: unknown, args: unknown[]) => {
 };
 
 describe('IPC contract: channels', () => {
-  it('knows exactly the six invoke channels', () => {
-    expect([...INVOKE_CHANNELS].sort()).toEqual(['action:run', 'config:get', 'config:set', 'probe:test', 'snooze:set', 'state:get']);
+  it('knows exactly the seven invoke channels', () => {
+    expect([...INVOKE_CHANNELS].sort()).toEqual(['action:run', 'config:get', 'config:set', 'history:memory', 'probe:test', 'snooze:set', 'state:get']);
     expect(isInvokeChannel('state:push')).toBe(false);
+  });
+
+  it('history:memory takes no argument', () => {
+    expect(checkInvoke('history:memory', []).ok).toBe(true);
+    expect(checkInvoke('history:memory', [1])).toEqual({ ok: false, problem: 'history:memory: expected 0 argument(s) (none), got 1' });
   });
 
   it.each([['shell:run'], ['state:push'], [''], [42], [null], ['__proto__'], ['constructor']])('refuses unknown channel %j', (channel) => {

@@ -84,7 +84,7 @@ describe('registerIpc', () => {
   it('has no handler for a channel outside the contract', async () => {
     const { ipc } = setup();
     await expect(ipc.invoke(own, 'shell:run', 'rm -rf /')).rejects.toThrow(/No handler registered/);
-    expect([...ipc.handlers.keys()].sort()).toEqual(['action:run', 'config:get', 'config:set', 'probe:test', 'snooze:set', 'state:get']);
+    expect([...ipc.handlers.keys()].sort()).toEqual(['action:run', 'config:get', 'config:set', 'history:memory', 'probe:test', 'snooze:set', 'state:get']);
   });
 
   it('refuses an action the current State does not offer, and does nothing', async () => {
