@@ -7,6 +7,7 @@ import type { UnknownPart } from '../common/state.js';
 import { formatDuration } from '../common/format.js';
 import type { Facts } from '../platform/facts.js';
 import { readFileHolders, type FileHolderRef } from '../platform/file-holders.js';
+import { readLockHolders } from '../platform/linux/locks.js';
 import { parseDuckDbLockError } from '../platform/duckdb.js';
 
 export interface LockMonitorOptions {
@@ -126,13 +127,22 @@ export class LockMonitor {
         try {
           const st = await this.facts.stat(file.config.path);
           const exists = st.error ? null : st.exists;
-          const holders: Part<FileHolderRef[]> = exists === false ? { ok: true, value: [] } : await readFileHolders(this.facts, platform, file.config.path);
+          const holders: Part<FileHolderRef[]> = exists === false ? { ok: true, value: [] } : await this.readHolders(platform, file.config.path);
           file.read = { at: now, exists, holders };
         } catch (error) {
           file.read = { at: now, exists: null, holders: { ok: false, reason: errorText(error) } };
         }
       }),
     );
+  }
+
+  /**
+   * On Linux the locks themselves are in /proc/locks, and a process that merely has the file
+   * open is never shown (see views), so no lsof is run for it: with 50 watched files that was
+   * 50 lsof every LOCK_READ_EVERY_SECONDS for nothing. macOS has only the openers to go on.
+   */
+  private readHolders(platform: string, path: string): Promise<Part<FileHolderRef[]>> {
+    return platform === 'linux' ? readLockHolders(this.facts, path) : readFileHolders(this.facts, platform, path);
   }
 
   /**
