@@ -36,10 +36,20 @@ export interface Classification {
 
 const MAX_ANCESTRY = 64;
 
-export function indexRows(table: ProcessTable | null): Map<number, ProcessRow> {
-  const map = new Map<number, ProcessRow>();
-  for (const row of table?.rows ?? []) map.set(row.pid, row);
-  return map;
+const EMPTY_INDEX: ReadonlyMap<number, ProcessRow> = new Map();
+/** One index per table: a supervision check per service each built its own, 100 × 5,000 rows. */
+const indexes = new WeakMap<ProcessTable, ReadonlyMap<number, ProcessRow>>();
+
+export function indexRows(table: ProcessTable | null): ReadonlyMap<number, ProcessRow> {
+  if (!table) return EMPTY_INDEX;
+  let index = indexes.get(table);
+  if (!index) {
+    const map = new Map<number, ProcessRow>();
+    for (const row of table.rows) map.set(row.pid, row);
+    index = map;
+    indexes.set(table, index);
+  }
+  return index;
 }
 
 /** The pid or one of its ancestors is among the owned pids (a job's wrapper, a server's worker). */
