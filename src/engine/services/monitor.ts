@@ -92,24 +92,43 @@ interface Entry {
   busy: { probe: boolean; canary: boolean; inspect: boolean };
 }
 
-/** Runs at most `limit` tasks at once; the rest wait their turn in order. */
+/**
+ * Runs at most `limit` tasks at once; the rest wait their turn in order. A task given
+ * `holdAtMostMs` gives its place up after that long and runs on under its own deadline, so a
+ * few targets that never answer cannot keep every other one waiting.
+ */
 class Limiter {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly limit: number) {}
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  async run<T>(task: () => Promise<T>, holdAtMostMs?: number): Promise<T> {
     if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.running += 1;
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      this.running -= 1;
+      this.waiting.shift()?.();
+    };
+    const timer = holdAtMostMs === undefined ? undefined : setTimeout(release, holdAtMostMs);
     try {
       return await task();
     } finally {
-      this.running -= 1;
-      this.waiting.shift()?.();
+      clearTimeout(timer);
+      release();
     }
   }
 }
+
+/**
+ * A probe slower than this no longer counts against the probe concurrency: with 8 slots,
+ * 8 services that accept and never answer held every slot for their whole deadline (10 s by
+ * default, up to 300 s), and no other service was probed meanwhile.
+ */
+const PROBE_SLOT_MS = 2_000;
 
 function withDeadline<T>(work: Promise<T>, ms: number, late: () => T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -297,7 +316,7 @@ export class ServiceMonitor {
     if (!spec) return;
     entry.busy[which] = true;
     try {
-      const result = await this.probeLimiter.run(() => probeOnce(this.facts, spec, now));
+      const result = await this.probeLimiter.run(() => probeOnce(this.facts, spec, now), PROBE_SLOT_MS);
       if (which === 'probe') {
         entry.probeUnknown = result.ok ? null : result.reason;
         if (result.ok) {
