@@ -1,0 +1,193 @@
+/**
+ * Soak (issue 6, item 3): the real engine for 20,000 cycles on an accelerated clock, replayed
+ * (a simulated Mac, weeks of bad afternoons and quiet nights, processes coming and going every
+ * cycle) and live on this Linux box (real ps, /proc, lsof and a real model server), each in a
+ * process of its own started with --expose-gc (test/support/soak-run.ts), so the heap figures
+ * are the engine's and not vitest's.
+ *
+ * Live cycles: WARDEN_SOAK_LIVE_CYCLES=20000 runs that many; unset, as many as fit in
+ * LIVE_BUDGET_MS (CI). The figures are printed for RELIABILITY.md.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startModelServer, type ModelServer } from '../support/model-server.js';
+import type { SoakArgs, SoakReport, SoakSample } from '../support/soak-run.js';
+
+const ENTRY = fileURLToPath(new URL('../support/soak-run.ts', import.meta.url));
+const REPLAYED_CYCLES = 20_000;
+const LIVE_CYCLES = Number(process.env.WARDEN_SOAK_LIVE_CYCLES ?? 0) || null;
+const LIVE_BUDGET_MS = 45_000;
+/** Heap growth over the last half of a run, per cycle, beyond which it is a leak. */
+const HEAP_SLOPE_MAX = 2 * 1024;
+/**
+ * Resident memory moves in steps of megabytes as the allocator takes and returns pages, so a
+ * slope over a short run means little. Over 20,000 cycles the slope has a bar; a run of any
+ * length must end within RSS_HEADROOM of the first half's peak.
+ */
+const RSS_SLOPE_MAX = 8 * 1024;
+const RSS_HEADROOM = 32 * 1024 * 1024;
+const linux = process.platform === 'linux';
+
+/** Least-squares slope of `value` over cycles, in bytes per cycle, for the samples in the last half. */
+function lastHalfSlope(samples: SoakSample[], value: (s: SoakSample) => number): number {
+  const end = samples.at(-1)?.cycle ?? 0;
+  const half = samples.filter((s) => s.cycle >= end / 2);
+  const n = half.length;
+  if (n < 2) return 0;
+  const mx = half.reduce((a, s) => a + s.cycle, 0) / n;
+  const my = half.reduce((a, s) => a + value(s), 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const s of half) {
+    num += (s.cycle - mx) * (value(s) - my);
+    den += (s.cycle - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+function runSoak(script: string, args: SoakArgs): Promise<SoakReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', script, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code !== 0) return reject(new Error(`soak (${args.mode}) exited ${code ?? signal}: ${err.trim().slice(-2000)}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as SoakReport);
+      } catch {
+        reject(new Error(`soak (${args.mode}) printed no report: ${out.slice(-500)} ${err.slice(-500)}`));
+      }
+    });
+  });
+}
+
+/** The last sample's RSS over the peak of the first half of the run. */
+function rssOverFirstHalf(samples: SoakSample[]): number {
+  const end = samples.at(-1) as SoakSample;
+  const firstHalf = samples.filter((s) => s.cycle < end.cycle / 2);
+  return end.rss - Math.max(...firstHalf.map((s) => s.rss));
+}
+
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+
+function figures(report: SoakReport): string {
+  const first = report.samples[0] as SoakSample;
+  const last = report.samples.at(-1) as SoakSample;
+  const heapSlope = lastHalfSlope(report.samples, (s) => s.heapUsed);
+  const rssSlope = lastHalfSlope(report.samples, (s) => s.rss);
+  return [
+    `soak ${report.mode}: ${report.cycles} cycles in ${(report.wallMs / 1000).toFixed(1)} s (${(report.wallMs / report.cycles).toFixed(2)} ms/cycle wall, ${(report.cpuMs / report.cycles).toFixed(2)} ms/cycle CPU)`,
+    `  heap after GC: ${mb(first.heapUsed)} at cycle ${first.cycle}, ${mb(last.heapUsed)} at cycle ${last.cycle}; last-half slope ${heapSlope.toFixed(1)} B/cycle`,
+    `  RSS: ${mb(first.rss)} at cycle ${first.cycle}, ${mb(last.rss)} at cycle ${last.cycle}, ${mb(rssOverFirstHalf(report.samples))} over the first half's peak; last-half slope ${rssSlope.toFixed(1)} B/cycle`,
+    `  tracked processes: at most ${report.maxTracked} (never more than the table held); ${report.transientsStarted} short-lived processes started in all`,
+    `  incidents: ${report.incidentsOpened} opened, at most ${report.incidents} in one State; active handles before ${JSON.stringify(report.handlesBefore)}, after stop ${JSON.stringify(report.handlesAfter)}`,
+  ].join('\n');
+}
+
+describe.skipIf(!linux)('soak: 20,000 engine cycles, replayed and live', () => {
+  let dir = '';
+  let server: ModelServer | null = null;
+  let replayed: SoakReport;
+  let live: SoakReport;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(os.tmpdir(), 'warden-soak-'));
+    const script = join(dir, 'soak-run.mjs');
+    // One file with every dependency in it, so the child needs neither vitest nor node_modules.
+    await build({
+      entryPoints: [ENTRY],
+      outfile: script,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'warning',
+      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    });
+    server = await startModelServer();
+    for (const name of ['replayed', 'live']) mkdirSync(join(dir, name));
+    // Side by side: two cores, and the live run is bounded by time anyway.
+    [replayed, live] = await Promise.all([
+      runSoak(script, { mode: 'replayed', cycles: REPLAYED_CYCLES, sampleEvery: 1000, dataDir: join(dir, 'replayed') }),
+      runSoak(script, {
+        mode: 'live',
+        cycles: LIVE_CYCLES ?? REPLAYED_CYCLES,
+        ...(LIVE_CYCLES === null ? { budgetMs: LIVE_BUDGET_MS } : {}),
+        // A CI run does a couple of thousand cycles: measured more often, or the slope has two points.
+        sampleEvery: LIVE_CYCLES === null || LIVE_CYCLES < 10_000 ? 100 : 1000,
+        url: server.url('/v1/models'),
+        dataDir: join(dir, 'live'),
+      }),
+    ]);
+    console.log(`${figures(replayed)}\n${figures(live)}`);
+  }, 240_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('replayed (a simulated Mac; bad afternoons, quiet nights, processes coming and going)', () => {
+    it('runs every cycle, and the simulated Mac had an answer for every command', () => {
+      expect(replayed.cycles).toBe(REPLAYED_CYCLES);
+      expect(replayed.published).toBe(REPLAYED_CYCLES);
+      expect(replayed.unanswered).toEqual([]);
+      expect(replayed.warnings).toEqual([]);
+    });
+
+    it('keeps the heap and resident memory flat over the last half', () => {
+      expect(lastHalfSlope(replayed.samples, (s) => s.heapUsed)).toBeLessThan(HEAP_SLOPE_MAX);
+      expect(lastHalfSlope(replayed.samples, (s) => s.rss)).toBeLessThan(RSS_SLOPE_MAX);
+      expect(rssOverFirstHalf(replayed.samples)).toBeLessThan(RSS_HEADROOM);
+    });
+
+    it('evicts the history of every process that exited: the tracker never holds more than the table', () => {
+      // Four new processes per cycle, 80,000 in all: kept, they would be tens of thousands.
+      expect(replayed.transientsStarted).toBeGreaterThanOrEqual(4 * REPLAYED_CYCLES);
+      expect(replayed.trackedOverRows).toBe(0);
+      for (const s of replayed.samples) expect(s.tracked).toBeLessThanOrEqual(s.psRows);
+      expect(replayed.maxTracked).toBeLessThan(200);
+    });
+
+    it('opens and closes incidents as afternoons turn bad and recover, keeping a bounded list', () => {
+      expect(replayed.incidentsOpened).toBeGreaterThan(1);
+      expect(replayed.incidents).toBeLessThanOrEqual(replayed.incidentsOpened);
+    });
+
+    it('leaves no timer, socket or child behind after stop()', () => {
+      expect([...replayed.handlesAfter].sort()).toEqual([...replayed.handlesBefore].sort());
+    });
+  });
+
+  describe('live (this Linux box: real ps, /proc, lsof and a model server)', () => {
+    it('runs the cycles asked for, or as many as fit in the time given', () => {
+      if (LIVE_CYCLES !== null) expect(live.cycles).toBe(LIVE_CYCLES);
+      // Even a slow CI box does a few hundred cycles in 45 s; fewer would prove little.
+      else expect(live.cycles).toBeGreaterThanOrEqual(200);
+      expect(live.published).toBe(live.cycles);
+      expect(live.warnings).toEqual([]);
+    });
+
+    it('keeps the heap flat over the last half, and resident memory bounded', () => {
+      expect(lastHalfSlope(live.samples, (s) => s.heapUsed)).toBeLessThan(HEAP_SLOPE_MAX);
+      if (live.cycles >= REPLAYED_CYCLES / 2) expect(lastHalfSlope(live.samples, (s) => s.rss)).toBeLessThan(RSS_SLOPE_MAX);
+      expect(rssOverFirstHalf(live.samples)).toBeLessThan(RSS_HEADROOM);
+    });
+
+    it('never tracks more processes than the table holds', () => {
+      expect(live.trackedOverRows).toBe(0);
+    });
+
+    it('leaves no timer, socket or child behind after stop()', () => {
+      expect([...live.handlesAfter].sort()).toEqual([...live.handlesBefore].sort());
+    });
+  });
+});
