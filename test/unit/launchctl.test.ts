@@ -105,6 +105,12 @@ describe('parseLaunchctlPrint', () => {
     expect(() => parseLaunchctlPrint('')).toThrow(/expected "<target> = \{"/);
   });
 
+  it('refuses output cut short rather than reading a job with no pid', () => {
+    const text = fixture('launchctl-print-running.txt');
+    expect(() => parseLaunchctlPrint(text.slice(0, text.indexOf('\tpid = ')))).toThrow('output cut short: no closing "}"');
+    expect(() => parseLaunchctlPrint(text.slice(0, -2))).toThrow(/cut short/);
+  });
+
   it('never lets NaN out of a garbled number', () => {
     const job = parseLaunchctlPrint('gui/501/x = {\n\tpid = twelve\n\truns = \n\trun interval = soon\n}\n');
     expect(job.pid).toBeNull();
@@ -124,6 +130,11 @@ describe('parseLaunchctlDomainServices', () => {
       { pid: null, status: '5', label: 'com.sanctum.mlx.weekly-restart' },
       { pid: null, status: '-9', label: 'com.example.label with space' },
     ]);
+  });
+
+  it('refuses a services block cut short: a missing row would make its process look unowned', () => {
+    const text = fixture('launchctl-print-domain.SYNTHETIC.txt');
+    expect(() => parseLaunchctlDomainServices(text.slice(0, text.indexOf('com.sanctum.mlx')))).toThrow(/cut short/);
   });
 
   it('throws when there is no services block', () => {

@@ -67,7 +67,8 @@ function wholeNumber(text: string | undefined): number | null {
 /**
  * Parses `launchctl print <domain>/<label>`. Apple calls this output "NOT API", so only what
  * is needed is read, and only from top-level lines; anything unknown is ignored. Throws when
- * the text has no `<target> = {` header at all (not launchctl print output).
+ * the text has no `<target> = {` header at all (not launchctl print output), or no closing
+ * `}`: output cut short would otherwise read as a job with no pid, a confident wrong answer.
  */
 export function parseLaunchctlPrint(text: string): LaunchdJobInfo {
   const lines = text.split(/\r?\n/);
@@ -82,7 +83,12 @@ export function parseLaunchctlPrint(text: string): LaunchdJobInfo {
   let block: string | null = null;
   let calendar = false;
   let inEventTriggers = false;
+  let closed = false;
   for (const line of lines.slice(headerIndex + 1)) {
+    if (line === '}') {
+      closed = true;
+      break;
+    }
     if (block !== null) {
       if (TOP_LEVEL_CLOSE.test(line)) {
         block = null;
@@ -103,6 +109,7 @@ export function parseLaunchctlPrint(text: string): LaunchdJobInfo {
     if (kv?.[1] && kv[2] !== undefined && !top.has(kv[1])) top.set(kv[1], kv[2]);
   }
 
+  if (!closed) throw new Error('output cut short: no closing "}"');
   const signalText = top.get('last terminating signal');
   const exitText = top.get('last exit code');
   // launchd prints the signal line in place of the exit code when the job was killed.
@@ -131,7 +138,8 @@ const SERVICE_ROW = /^\t\t\s*(\d+|-)\s+(\S+)\s+(\S.*?)\s*$/;
 /**
  * The `services = {` block of `launchctl print gui/<uid>`: rows `PID  Status  Label`, e.g.
  * "\t\t    9682   (pe) \tcom.apple.modelcatalogd". The later `disabled services = {` block
- * is a different list and is not read. Throws when there is no services block.
+ * is a different list and is not read. Throws when there is no services block, or when it
+ * is cut short (a partial list would make a job's process look unowned).
  */
 export function parseLaunchctlDomainServices(text: string): LaunchdDomainService[] {
   const lines = text.split(/\r?\n/);
@@ -139,13 +147,13 @@ export function parseLaunchctlDomainServices(text: string): LaunchdDomainService
   if (start < 0) throw new Error('no "services = {" block in the output');
   const rows: LaunchdDomainService[] = [];
   for (const line of lines.slice(start + 1)) {
-    if (TOP_LEVEL_CLOSE.test(line)) break;
+    if (TOP_LEVEL_CLOSE.test(line)) return rows;
     const m = SERVICE_ROW.exec(line);
     if (!m?.[1] || !m[2] || !m[3]) continue;
     const pid = m[1] === '-' ? null : Number(m[1]);
     rows.push({ pid: pid === 0 ? null : pid, status: m[2], label: m[3] });
   }
-  return rows;
+  throw new Error('output cut short: the "services = {" block has no closing "}"');
 }
 
 function firstLine(text: string): string {
