@@ -1,0 +1,279 @@
+/**
+ * Faults (issue 6, item 1), with real processes. Each fault: the engine loop keeps its cadence
+ * (every cycle ends within its deadline), the part that broke is `unknown` with a reason naming
+ * the command and the problem, and the other parts still report.
+ *
+ * Commands here: stand-ins for ps, vm_stat, sysctl, top, launchctl and lsof
+ * (test/support/stand-ins.ts) that hang with SIGTERM ignored, hang behind a grandchild holding
+ * the pipes, die of SIGSEGV, print random bytes or half a table, run by the real engine as on
+ * a Mac (platform darwin). Probes, Warden's own files and a crash: faults-files.test.ts.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { WardenConfigInput } from '../../src/common/config.js';
+import type { State } from '../../src/common/state.js';
+import { resolveConfig } from '../../src/engine/config.js';
+import { Engine } from '../../src/engine/engine.js';
+import { systemClock } from '../../src/platform/clock.js';
+import { DARWIN_MEMORY_TIMEOUT_MS } from '../../src/platform/darwin/memory.js';
+import { FOOTPRINT_TIMEOUT_MS } from '../../src/platform/darwin/footprint.js';
+import { ReplayEffects } from '../../src/platform/effects.js';
+import { commandProblem } from '../../src/platform/facts.js';
+import { PS_TIMEOUT_MS } from '../../src/platform/processes.js';
+import { KILL_GRACE_MS, runCommand } from '../../src/platform/runner.js';
+import { StandInBin, StandInFacts, type Behaviour, type StandIn } from '../support/stand-ins.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/darwin/', import.meta.url));
+const linux = process.platform === 'linux';
+
+/** After SIGKILL the runner waits this long for the pipes, then abandons them (src/platform/runner.ts). */
+const ABANDON_MS = 500;
+const INTERVAL_SECONDS = 1;
+/** A live cycle waits min(3 s, 0.6 × interval) for services, locks and jobs (src/engine/engine.ts). */
+const PART_WAIT_MS = Math.min(3_000, INTERVAL_SECONDS * 600);
+/** Room on top of every deadline for a noisy, shared, two-core machine. Upper bounds only. */
+const MARGIN_MS = 4_000;
+const GONE_WITHIN_MS = 3_000;
+
+const bins: StandInBin[] = [];
+const engines: Engine[] = [];
+const homes: string[] = [];
+
+afterAll(async () => {
+  for (const engine of engines.splice(0)) await engine.stop();
+  // Every process a stand-in started is gone (the runner killed it, or the test did; a test
+  // that left one is reported here by pid).
+  const leftovers = bins.map((bin) => bin.killLeftovers());
+  for (const bin of bins.splice(0)) bin.remove();
+  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
+  expect(leftovers.flatMap((l) => l.commands)).toEqual([]);
+});
+
+function fixture(name: string): string {
+  return readFileSync(path.join(FIXTURES, name), 'utf8');
+}
+
+/** The simulated Mac's answers, each in the real macOS format (shared/reference/macos-command-formats.md). */
+// The fixture's last line is a stray message kept to test the parser; a real ps prints rows only.
+const PS = fixture('ps-synthetic-from-adv_cmds-rules.txt').split('\n').filter((l) => !l.startsWith('ps:')).join('\n');
+const VM_STAT = fixture('vm_stat-apple-silicon-16k.txt');
+// One sysctl, names in the order asked: hw.memsize vm.swapusage kern.memorystatus_vm_pressure_level kern.memorystatus_level.
+const SYSCTL = [
+  'hw.memsize: 68719476736',
+  fixture('sysctl-swapusage-11264M.txt').trim(),
+  'kern.memorystatus_vm_pressure_level: 4',
+  'kern.memorystatus_level: 12',
+  '',
+].join('\n');
+const TOP = fixture('top-footprint-synthetic-from-nodeterm-139.txt');
+const LAUNCHCTL = fixture('launchctl-print-running.txt');
+
+function healthyMac(): StandInBin {
+  const bin = new StandInBin();
+  bins.push(bin);
+  bin.set('ps', { behaviour: 'answer', answer: PS });
+  bin.set('vm_stat', { behaviour: 'answer', answer: VM_STAT });
+  bin.set('sysctl', { behaviour: 'answer', answer: SYSCTL });
+  bin.set('top', { behaviour: 'answer', answer: TOP });
+  bin.set('launchctl', { behaviour: 'answer', answer: LAUNCHCTL });
+  // lsof exits 1, printing nothing, when no process has the file or port.
+  bin.set('lsof', { behaviour: 'answer', answer: '', exitCode: 1 });
+  return bin;
+}
+
+const LABEL = 'com.example.model';
+
+function darwinEngine(bin: StandInBin): { engine: Engine; facts: StandInFacts; home: string; watched: string } {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'warden-faults-home-'));
+  homes.push(home);
+  const watched = path.join(home, 'workspace.duckdb');
+  writeFileSync(watched, '');
+  const input: WardenConfigInput = {
+    intervalSeconds: INTERVAL_SECONDS,
+    discovery: false,
+    // Port 9 (discard) is closed on a test box: the probe is refused at once, so probes never slow a cycle here.
+    services: [{ name: 'model', port: 9, timeoutSeconds: 1, intervalSeconds: 1, supervisor: { kind: 'launchd', label: LABEL } }],
+    watchedFiles: [{ path: watched, name: 'workspace.duckdb' }],
+  };
+  const facts = new StandInFacts(bin);
+  const engine = new Engine({
+    facts,
+    effects: new ReplayEffects(),
+    clock: systemClock,
+    platform: 'darwin',
+    host: { platform: 'darwin', arch: 'arm64', hostname: 'stand-in-mac', uid: 501, cpuCount: 8 },
+    home,
+    config: { input, config: resolveConfig(input, home), source: 'test' },
+    configPath: null,
+    history: null,
+    settleParts: false,
+    replay: false,
+    dataDir: null,
+    ownPid: 99_999,
+  });
+  engines.push(engine);
+  return { engine, facts, home, watched };
+}
+
+interface Run {
+  states: State[];
+  /** Wall time between one published State and the next, in ms. */
+  gaps: number[];
+}
+
+/**
+ * Starts the engine's own loop and watches what it publishes until `done` holds for `times`
+ * consecutive States, or `withinMs` passes; then stops it.
+ */
+async function runLoop(engine: Engine, done: (s: State) => boolean, opts: { times: number; withinMs: number }): Promise<Run> {
+  const states: State[] = [];
+  const at: number[] = [];
+  let streak = 0;
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const unsubscribe = engine.subscribe((state) => {
+    states.push(state);
+    at.push(performance.now());
+    streak = done(state) ? streak + 1 : 0;
+    if (streak >= opts.times) finish();
+  });
+  const started = performance.now();
+  engine.start();
+  const timer = setTimeout(finish, opts.withinMs);
+  await finished;
+  clearTimeout(timer);
+  await engine.stop();
+  unsubscribe();
+  const gaps = at.map((t, i) => t - (i === 0 ? started : at[i - 1]!));
+  return { states, gaps };
+}
+
+describe.runIf(linux)('the runner on real misbehaving commands', () => {
+  const bin = new StandInBin();
+  bins.push(bin);
+  const deadline = 400;
+  const bound = deadline + KILL_GRACE_MS + ABANDON_MS + MARGIN_MS;
+  const exec = (name: string, options: { timeoutMs?: number; maxBytes?: number } = { timeoutMs: deadline }) => runCommand([path.join(bin.dir, name)], options);
+
+  it.concurrent('a command that ignores SIGTERM is SIGKILLed after the grace', async () => {
+    bin.set('hang', { behaviour: 'hang' });
+    const result = await exec('hang');
+    expect(result).toMatchObject({ timedOut: true, signal: 'SIGKILL', exitCode: null });
+    expect(result.durationMs).toBeGreaterThanOrEqual(deadline + KILL_GRACE_MS - 50);
+    expect(result.durationMs).toBeLessThan(bound);
+    expect(commandProblem(result)).toMatch(/: no answer within 1\.\d s$/);
+  });
+
+  it.concurrent('a grandchild holding the pipes open does not hold the runner: it gives up on them', async () => {
+    bin.set('hang_grandchild', { behaviour: 'hang-grandchild' });
+    const result = await exec('hang_grandchild');
+    expect(result).toMatchObject({ timedOut: true, signal: 'SIGKILL', stdout: '' });
+    expect(result.durationMs).toBeLessThan(bound);
+    // The grandchild outlives the command (no process group is killed): the test ends it below.
+  });
+
+  it.concurrent('a crash is reported with its signal', async () => {
+    bin.set('crash', { behaviour: 'crash' });
+    const result = await exec('crash');
+    expect(result).toMatchObject({ timedOut: false, signal: 'SIGSEGV', exitCode: null });
+    expect(commandProblem(result)).toMatch(/: killed by SIGSEGV$/);
+  });
+
+  it.concurrent('output past the cap stops the command and says so', async () => {
+    bin.set('garbage', { behaviour: 'garbage' });
+    const result = await exec('garbage', { timeoutMs: deadline, maxBytes: 1000 });
+    expect(result.truncated).toBe(true);
+    expect(commandProblem(result)).toMatch(/: output over the size cap$/);
+  });
+
+  it('leaves none of the commands it started running', async () => {
+    await expect.poll(() => bin.alive(), { timeout: GONE_WITHIN_MS }).toEqual([]);
+  });
+});
+
+interface Fault {
+  command: string;
+  behaviour: Behaviour;
+  standIn?: Partial<StandIn>;
+  /** The part that must turn unknown; `lock` and `service` are filled in per engine. */
+  part: string;
+  reason: RegExp;
+  /** The command's own deadline if it blocks the cycle; null when it runs beside the cycle. */
+  blocksCycleMs: number | null;
+}
+
+const cut = (text: string, line: number, column: number) => text.split('\n').slice(0, line).join('\n').length + 1 + column;
+
+const FAULTS: Fault[] = [
+  { command: 'ps', behaviour: 'hang', part: 'processes', reason: /^ps -A -ww: no answer within [5-9]\.\d s$/, blocksCycleMs: PS_TIMEOUT_MS },
+  { command: 'ps', behaviour: 'hang-grandchild', part: 'processes', reason: /^ps -A -ww: no answer within [5-9]\.\d s$/, blocksCycleMs: PS_TIMEOUT_MS },
+  { command: 'ps', behaviour: 'crash', part: 'processes', reason: /^ps -A -ww: killed by SIGSEGV$/, blocksCycleMs: PS_TIMEOUT_MS },
+  { command: 'ps', behaviour: 'garbage', part: 'processes', reason: /^ps: none of \d+ lines had the expected columns$/, blocksCycleMs: PS_TIMEOUT_MS },
+  // Cut inside the numbers of the fourth row: three rows stand, the torn one is counted, not guessed.
+  {
+    command: 'ps', behaviour: 'half', standIn: { cutAt: cut(PS, 3, 14) }, part: 'processes',
+    reason: /^1 lines of ps output did not have the expected columns and were left out$/, blocksCycleMs: PS_TIMEOUT_MS,
+  },
+  { command: 'vm_stat', behaviour: 'hang', part: 'memory', reason: /^vm_stat: no answer within [4-9]\.\d s$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
+  { command: 'vm_stat', behaviour: 'crash', part: 'memory', reason: /^vm_stat: killed by SIGSEGV$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
+  { command: 'vm_stat', behaviour: 'garbage', part: 'memory', reason: /^vm_stat: no page-size header$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
+  { command: 'vm_stat', behaviour: 'half', standIn: { cutAt: cut(VM_STAT, 4, 20) }, part: 'memory', reason: /^vm_stat: no "Anonymous pages" row$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
+  { command: 'sysctl', behaviour: 'hang', part: 'memory', reason: /^sysctl hw\.memsize vm\.swapusage: no answer within [4-9]\.\d s$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
+  { command: 'sysctl', behaviour: 'crash', part: 'memory', reason: /^sysctl hw\.memsize vm\.swapusage: killed by SIGSEGV$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
+  { command: 'sysctl', behaviour: 'garbage', part: 'memory', reason: /^sysctl: printed no hw\.memsize$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
+  { command: 'sysctl', behaviour: 'half', standIn: { cutAt: cut(SYSCTL, 1, 30) }, part: 'memory', reason: /^vm\.swapusage: unexpected value "total = 11264\.00"$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
+  { command: 'top', behaviour: 'hang', part: 'footprint', reason: /^top -l 1: no answer within [6-9]\.\d s; showing RSS instead$/, blocksCycleMs: FOOTPRINT_TIMEOUT_MS },
+  { command: 'top', behaviour: 'crash', part: 'footprint', reason: /^top -l 1: killed by SIGSEGV; showing RSS instead$/, blocksCycleMs: FOOTPRINT_TIMEOUT_MS },
+  { command: 'top', behaviour: 'garbage', part: 'footprint', reason: /^top: no "PID MEM" header; showing RSS instead$/, blocksCycleMs: FOOTPRINT_TIMEOUT_MS },
+  { command: 'launchctl', behaviour: 'hang', part: 'service model: supervision', reason: /^launchctl print gui\/501\/com\.example\.model: no answer within [4-9]\.\d s$/, blocksCycleMs: null },
+  { command: 'launchctl', behaviour: 'crash', part: 'service model: supervision', reason: /^launchctl print gui\/501\/com\.example\.model: killed by SIGSEGV$/, blocksCycleMs: null },
+  { command: 'launchctl', behaviour: 'garbage', part: 'service model: supervision', reason: /^launchctl print gui\/501\/com\.example\.model: not launchctl print output: expected "<target> = \{", got "/, blocksCycleMs: null },
+  { command: 'launchctl', behaviour: 'half', part: 'service model: supervision', reason: /^launchctl print gui\/501\/com\.example\.model: output cut short: no closing "\}"$/, blocksCycleMs: null },
+  { command: 'lsof', behaviour: 'hang', part: 'lock', reason: /^lsof \/tmp\/warden-faults-home-\w+\/workspace\.duckdb: no answer within [6-9]\.\d s$/, blocksCycleMs: null },
+  { command: 'lsof', behaviour: 'crash', part: 'lock', reason: /^lsof \/tmp\/warden-faults-home-\w+\/workspace\.duckdb: killed by SIGSEGV$/, blocksCycleMs: null },
+  { command: 'top', behaviour: 'half', part: 'footprint', reason: /^top: no "PID MEM" header; showing RSS instead$/, blocksCycleMs: FOOTPRINT_TIMEOUT_MS },
+  { command: 'lsof', behaviour: 'garbage', part: 'lock', reason: /^lsof \/tmp\/warden-faults-home-\w+\/workspace\.duckdb: no p<pid> lines in the output$/, blocksCycleMs: null },
+];
+
+describe.runIf(linux)('a simulated Mac whose commands misbehave: the loop keeps its cadence, the part is unknown with the reason, the rest reports', () => {
+  it('on a healthy simulated Mac every part reports and nothing is unknown', async () => {
+    const bin = healthyMac();
+    const { engine, facts } = darwinEngine(bin);
+    const { states } = await runLoop(engine, (s) => s.services[0]?.state !== 'unknown' && s.locks.length === 1, { times: 2, withinMs: 20_000 });
+    const last = states.at(-1)!;
+    expect(last.unknowns).toEqual([]);
+    expect(last.memory).toMatchObject({ platform: 'darwin', totalBytes: 68719476736, pressure: 'critical' });
+    expect(last.thieves.map((t) => t.pid)).toContain(1204);
+    expect(last.services[0]).toMatchObject({ name: 'model', supervision: expect.objectContaining({ kind: 'launchd' }) });
+    // Every stand-in the fault table breaks is one the engine really runs.
+    expect(new Set(facts.ran.map((argv) => argv[0]))).toEqual(new Set(['ps', 'vm_stat', 'sysctl', 'top', 'launchctl', 'lsof']));
+  }, 30_000);
+
+  it.concurrent.each(FAULTS.map((f) => [`${f.command} ${f.behaviour}`, f] as const))('%s', async (_name, fault) => {
+    const bin = healthyMac();
+    bin.set(fault.command, { behaviour: fault.behaviour, answer: { ps: PS, vm_stat: VM_STAT, sysctl: SYSCTL, top: TOP, launchctl: LAUNCHCTL }[fault.command] ?? '', ...fault.standIn });
+    const { engine, watched } = darwinEngine(bin);
+    const part = fault.part === 'lock' ? `lock ${watched}` : fault.part;
+    const isFault = (s: State) => s.unknowns.some((u) => u.part === part);
+    // Two faulty cycles in a row: the part stays unknown and the loop goes on.
+    const { states, gaps } = await runLoop(engine, isFault, { times: 2, withinMs: 40_000 });
+    const last = states.at(-1)!;
+    const unknown = last.unknowns.find((u) => u.part === part);
+    expect(unknown?.reason, JSON.stringify(last.unknowns)).toMatch(fault.reason);
+
+    // The cadence: a cycle the fault blocks ends by the command's deadline + SIGKILL grace + the
+    // pipes + the part wait; one it does not block, by an interval + the part wait.
+    const bound = (fault.blocksCycleMs === null ? INTERVAL_SECONDS * 1000 : fault.blocksCycleMs + KILL_GRACE_MS + ABANDON_MS) + PART_WAIT_MS + MARGIN_MS;
+    expect(Math.max(...gaps.slice(1)), `gaps ${gaps.map((g) => Math.round(g)).join(', ')} ms`).toBeLessThan(bound);
+    // Nothing else turned unknown because of it (the other parts still report).
+    const others = last.unknowns.filter((u) => u.part !== part && !(fault.command === 'lsof' && u.part === 'service model: port 9'));
+    expect(others).toEqual([]);
+    if (fault.part !== 'memory') expect(last.memory?.totalBytes).toBe(68719476736);
+    if (fault.part !== 'processes') expect(last.thieves.map((t) => t.pid)).toContain(1204);
+    if (fault.part !== 'service model: supervision') expect(last.services[0]?.supervision).not.toBeNull();
+    expect(last.locks.map((l) => l.path)).toEqual([watched]);
+  }, 60_000);
+});
