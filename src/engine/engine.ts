@@ -237,7 +237,8 @@ export class Engine implements EngineHandle {
     const observation: Observation = {
       memory,
       memoryUnknown: memoryPart.ok ? null : memoryPart.reason,
-      thieves: this.thieves.thieves(now, memory),
+      // No table this cycle: the thieves of the last one would be stale values shown as current.
+      thieves: table ? this.thieves.thieves(now, memory) : [],
       services,
       locks,
       jobs,
