@@ -6,16 +6,23 @@
  * Commands here: stand-ins for ps, vm_stat, sysctl, top, launchctl and lsof
  * (test/support/stand-ins.ts) that hang with SIGTERM ignored, hang behind a grandchild holding
  * the pipes, die of SIGSEGV, print random bytes or half a table, run by the real engine as on
- * a Mac (platform darwin). Probes, Warden's own files and a crash: faults-files.test.ts.
+ * a Mac (platform darwin). Probe targets: a port that accepts and never answers, a server that
+ * answers after 59 s, one SIGKILLed while a probe waits on it, under the live engine on Linux.
+ * Warden's own files (data folder, config) and a crash while writing: faults-files.test.ts.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderStatus } from '../../src/cli/render.js';
 import type { WardenConfigInput } from '../../src/common/config.js';
 import type { State } from '../../src/common/state.js';
 import { resolveConfig } from '../../src/engine/config.js';
+import { createEngine } from '../../src/engine/create.js';
 import { Engine } from '../../src/engine/engine.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { DARWIN_MEMORY_TIMEOUT_MS } from '../../src/platform/darwin/memory.js';
@@ -24,9 +31,12 @@ import { ReplayEffects } from '../../src/platform/effects.js';
 import { commandProblem } from '../../src/platform/facts.js';
 import { PS_TIMEOUT_MS } from '../../src/platform/processes.js';
 import { KILL_GRACE_MS, runCommand } from '../../src/platform/runner.js';
+import { isAlive, startModelServer, type ModelServer } from '../support/model-server.js';
 import { StandInBin, StandInFacts, type Behaviour, type StandIn } from '../support/stand-ins.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/darwin/', import.meta.url));
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const FIXTURES = path.join(REPO, 'test/fixtures/darwin');
+const run = promisify(execFile);
 const linux = process.platform === 'linux';
 
 /** After SIGKILL the runner waits this long for the pipes, then abandons them (src/platform/runner.ts). */
@@ -37,6 +47,10 @@ const PART_WAIT_MS = Math.min(3_000, INTERVAL_SECONDS * 600);
 /** Room on top of every deadline for a noisy, shared, two-core machine. Upper bounds only. */
 const MARGIN_MS = 4_000;
 const GONE_WITHIN_MS = 3_000;
+
+/** picocolors' own SGR codes, when it decides the output is a colour terminal. */
+const OWN_COLOURS = /\u001b\[\d+m/g;
+const CONTROL_OR_BIDI = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 const bins: StandInBin[] = [];
 const engines: Engine[] = [];
@@ -252,7 +266,9 @@ describe.runIf(linux)('a simulated Mac whose commands misbehave: the loop keeps 
     expect(new Set(facts.ran.map((argv) => argv[0]))).toEqual(new Set(['ps', 'vm_stat', 'sysctl', 'top', 'launchctl', 'lsof']));
   }, 30_000);
 
-  it.concurrent.each(FAULTS.map((f) => [`${f.command} ${f.behaviour}`, f] as const))('%s', async (_name, fault) => {
+  // The hangs take longest: they start first, so the slots run side by side.
+  const slowestFirst = [...FAULTS].sort((a, b) => Number(b.behaviour.startsWith('hang')) - Number(a.behaviour.startsWith('hang')));
+  it.concurrent.each(slowestFirst.map((f) => [`${f.command} ${f.behaviour}`, f] as const))('%s', async (_name, fault) => {
     const bin = healthyMac();
     bin.set(fault.command, { behaviour: fault.behaviour, answer: { ps: PS, vm_stat: VM_STAT, sysctl: SYSCTL, top: TOP, launchctl: LAUNCHCTL }[fault.command] ?? '', ...fault.standIn });
     const { engine, watched } = darwinEngine(bin);
@@ -275,5 +291,141 @@ describe.runIf(linux)('a simulated Mac whose commands misbehave: the loop keeps 
     if (fault.part !== 'processes') expect(last.thieves.map((t) => t.pid)).toContain(1204);
     if (fault.part !== 'service model: supervision') expect(last.services[0]?.supervision).not.toBeNull();
     expect(last.locks.map((l) => l.path)).toEqual([watched]);
+    // What the CLI prints of it is text: no terminal control from a command's garbage reaches the terminal.
+    const printed = renderStatus(last, Date.now()).replace(OWN_COLOURS, '');
+    expect(printed).toContain(`${part}: `);
+    expect(printed).not.toMatch(CONTROL_OR_BIDI);
+  }, 60_000);
+});
+
+describe.runIf(linux)('a part that stops answering after it worked', () => {
+  it('is withdrawn, not shown stale: thieves vanish with the process table, memory with vm_stat', async () => {
+    const bin = healthyMac();
+    const { engine } = darwinEngine(bin);
+    let state = await engine.tick();
+    expect(state.thieves.map((t) => t.pid)).toContain(1204);
+    expect(state.memory).not.toBeNull();
+    bin.set('ps', { behaviour: 'crash' });
+    state = await engine.tick();
+    expect(state.unknowns).toContainEqual({ part: 'processes', reason: 'ps -A -ww: killed by SIGSEGV' });
+    expect(state.thieves).toEqual([]);
+    bin.set('vm_stat', { behaviour: 'crash' });
+    state = await engine.tick();
+    expect(state.memory).toBeNull();
+    bin.set('ps', { behaviour: 'answer', answer: PS });
+    bin.set('vm_stat', { behaviour: 'answer', answer: VM_STAT });
+    state = await engine.tick();
+    expect(state.thieves.map((t) => t.pid)).toContain(1204);
+    expect(state.unknowns.filter((u) => u.part === 'processes' || u.part === 'memory')).toEqual([]);
+    await engine.stop();
+  });
+});
+
+describe.runIf(linux)('probe targets that misbehave, under the live engine on this host', () => {
+  const sockets = new Set<net.Socket>();
+  let silent: net.Server;
+  let slow59: ModelServer;
+  let dying: ModelServer;
+  let healthy: ModelServer;
+  let home: string;
+
+  beforeAll(async () => {
+    // Accepts the connection, reads the request, never says a word.
+    silent = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    [slow59, dying, healthy] = await Promise.all([startModelServer({ mode: 'slow59' }), startModelServer({ mode: 'slow' }), startModelServer()]);
+    home = mkdtempSync(path.join(os.tmpdir(), 'warden-faults-probes-'));
+    homes.push(home);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+    await Promise.all([slow59, dying, healthy].map((s) => s?.stop()));
+    for (const pid of [slow59, dying, healthy].map((s) => s?.pid)) if (pid) expect(isAlive(pid), `model server ${pid}`).toBe(false);
+  });
+
+  it('never answers, answers after 59 s, dies mid-answer: each measured honestly, none delays the others or the loop', async () => {
+    const silentPort = (silent.address() as net.AddressInfo).port;
+    const configPath = path.join(home, 'config.json');
+    const input: WardenConfigInput = {
+      intervalSeconds: INTERVAL_SECONDS,
+      discovery: false,
+      services: [
+        { name: 'silent', url: `http://127.0.0.1:${silentPort}/v1/models`, timeoutSeconds: 2, intervalSeconds: 1 },
+        // The default deadline, 10 s: the 59 s answer is the incident's "canary not answering within 10 s".
+        { name: 'slow59', url: slow59.url(), intervalSeconds: 1 },
+        // Probed once a minute, so the State still shows the probe the kill cut short.
+        { name: 'dying', url: dying.url(), timeoutSeconds: 5, intervalSeconds: 60 },
+        { name: 'healthy', url: healthy.url(), timeoutSeconds: 2, intervalSeconds: 1 },
+      ],
+    };
+    writeFileSync(configPath, JSON.stringify(input));
+    const engine = await createEngine({ configPath, dataDir: null });
+    engines.push(engine);
+    // The dying server answers after 2 s; it is SIGKILLed when the first cycle ends, with the probe in flight.
+    let killed = false;
+    engine.subscribe(() => {
+      if (!killed) {
+        killed = true;
+        void dying.stop();
+      }
+    });
+    const probe = (s: State, name: string) => s.services.find((v) => v.name === name)?.probe ?? null;
+    const firstResult = new Map<string, string>();
+    let healthyWhileOthersInFlight = false;
+    const { states, gaps } = await runLoop(
+      engine,
+      (s) => {
+        for (const name of ['silent', 'slow59', 'dying', 'healthy']) {
+          const p = probe(s, name);
+          if (p && !firstResult.has(name)) firstResult.set(name, p.measured);
+        }
+        if (probe(s, 'healthy')?.ok && !probe(s, 'slow59') && !probe(s, 'silent')) healthyWhileOthersInFlight = true;
+        return firstResult.size === 4;
+      },
+      { times: 1, withinMs: 30_000 },
+    );
+    expect(Object.fromEntries(firstResult)).toEqual({
+      silent: 'no answer within 2 s',
+      slow59: 'no answer within 10 s',
+      dying: 'connection reset',
+      healthy: expect.stringMatching(/^200 in \d+ ms$/),
+    });
+    expect(healthyWhileOthersInFlight).toBe(true);
+    const last = states.at(-1)!;
+    expect(last.memory?.platform).toBe('linux');
+    // Probes run beside the cycle: every cycle ends within an interval + the part wait.
+    expect(Math.max(...gaps.slice(1)), `gaps ${gaps.map((g) => Math.round(g)).join(', ')} ms`).toBeLessThan(INTERVAL_SECONDS * 1000 + PART_WAIT_MS + MARGIN_MS);
+    expect(states.length).toBeGreaterThanOrEqual(8);
+  }, 60_000);
+});
+
+describe.runIf(linux)('warden status with a ps that hangs, first on PATH', () => {
+  it('finishes within two cycles\' deadlines and says what is unknown and why', async () => {
+    if (!existsSync(path.join(REPO, 'dist/cli/warden.js'))) await run(process.execPath, ['scripts/build.mjs'], { cwd: REPO });
+    const bin = new StandInBin();
+    bins.push(bin);
+    bin.set('ps', { behaviour: 'hang' });
+    const home = mkdtempSync(path.join(os.tmpdir(), 'warden-faults-cli-'));
+    homes.push(home);
+    writeFileSync(path.join(home, 'config.json'), JSON.stringify({ discovery: false }));
+    // status takes two samples a second apart; each waits out ps's deadline and SIGKILL grace.
+    const bound = 2 * (PS_TIMEOUT_MS + KILL_GRACE_MS + ABANDON_MS) + 1_000 + 2 * MARGIN_MS;
+    const started = performance.now();
+    const { stdout } = await run(process.execPath, ['bin/warden.js', 'status'], {
+      cwd: REPO,
+      env: { ...process.env, PATH: `${bin.dir}:${process.env.PATH ?? ''}`, WARDEN_HOME: home, NO_COLOR: '1' },
+      timeout: bound + 10_000,
+    });
+    expect(performance.now() - started).toBeLessThan(bound);
+    expect(stdout).toMatch(/\n  processes: ps -A -ww: no answer within 5\.\d s\n/);
+    // Memory comes from /proc, not ps: it still reports.
+    expect(stdout).toMatch(/available/i);
+    expect(bin.pids()).toHaveLength(2);
+    await expect.poll(() => bin.alive(), { timeout: GONE_WITHIN_MS }).toEqual([]);
   }, 60_000);
 });
