@@ -106,6 +106,32 @@ function problemText(what: string, error: unknown): string {
   return code ? `cannot ${what}: ${code} (${ERRNO_TEXT[code] ?? errorText(error)})` : `cannot ${what}: ${errorText(error)}`;
 }
 
+/**
+ * mkdir -p that reports the kernel's reason. Node's recursive mkdir turns EROFS, ENOSPC and
+ * EACCES on a missing folder into ENOENT (nodejs/node#47098), which would tell the operator the
+ * folder is missing when its disk is read-only or full; a plain mkdir of the first missing
+ * folder gets the true error.
+ */
+async function makeDir(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    return;
+  } catch (error) {
+    if (errno(error) !== 'ENOENT') throw error;
+    let missing = dir;
+    for (let parent = path.dirname(missing); parent !== missing; parent = path.dirname(missing)) {
+      if (await fs.stat(parent).then(() => true, () => false)) break;
+      missing = parent;
+    }
+    try {
+      await fs.mkdir(missing);
+    } catch (plain) {
+      if (errno(plain) !== 'EEXIST') throw plain;
+    }
+    await fs.mkdir(dir, { recursive: true });
+  }
+}
+
 function isEvent(value: unknown): value is IncidentEvent {
   const e = value as Partial<IncidentEvent> | null;
   return (
@@ -214,7 +240,7 @@ export class HistoryStore {
 
   private async load(): Promise<void> {
     try {
-      await fs.mkdir(this.dir, { recursive: true });
+      await makeDir(this.dir);
     } catch (error) {
       this.fail(`create ${this.dir}`, error);
       return;
@@ -282,7 +308,7 @@ export class HistoryStore {
   private async flushNow(): Promise<void> {
     if (this.pending.length === 0) return;
     try {
-      await fs.mkdir(this.dir, { recursive: true });
+      await makeDir(this.dir);
       const body = this.pending.map((e) => JSON.stringify(e)).join('\n') + '\n';
       if (this.size > 0 && this.size + Buffer.byteLength(body) > this.maxBytes) await this.rotate();
       // A torn last line from a crash must not swallow the first new event.
@@ -449,7 +475,7 @@ export class HistoryStore {
     const target = this.file(name);
     const temp = `${target}.${process.pid}.tmp`;
     try {
-      await fs.mkdir(this.dir, { recursive: true });
+      await makeDir(this.dir);
       const handle = await fs.open(temp, 'w');
       try {
         await handle.writeFile(text);
