@@ -9,6 +9,7 @@ import { CaptureError, CAPTURE_FORMAT, CAPTURE_VERSION, type CaptureBundle } fro
 import { checkConfig, loadConfigFile, resolveConfig, type LoadedConfig } from './config.js';
 import { configPath as defaultConfigPath, dataDir as defaultDataDir } from './paths.js';
 import { HistoryStore } from './history.js';
+import type { AlertSnapshot } from './alerts.js';
 import { Engine } from './engine.js';
 
 export type HostPlatform = 'darwin' | 'linux';
@@ -44,13 +45,13 @@ export async function createEngine(options: LiveOptions = {}): Promise<Engine> {
   const home = os.homedir();
   const config = options.config ?? (await loadConfigFile(file, home));
   const dir = options.dataDir === undefined ? defaultDataDir() : options.dataDir;
-  const history = dir ? await HistoryStore.open(dir) : null;
-  const snapshot = history ? await history.loadAlertSnapshot() : null;
+  const clock = options.clock ?? systemClock;
+  const { history, snapshot } = dir ? await openHistory(dir, clock.now()) : { history: null, snapshot: null };
   return new Engine(
     {
       facts: new LiveFacts(),
       effects: new LiveEffects(),
-      clock: options.clock ?? systemClock,
+      clock,
       platform: hostPlatform(),
       host: liveHost(),
       home,
@@ -64,6 +65,18 @@ export async function createEngine(options: LiveOptions = {}): Promise<Engine> {
     },
     snapshot,
   );
+}
+
+/**
+ * The data folder's history and the alert snapshot to resume from, reconciled: incidents the
+ * history holds open but the snapshot does not are closed (see HistoryStore.closeForgotten).
+ */
+export async function openHistory(dir: string, now: number): Promise<{ history: HistoryStore; snapshot: AlertSnapshot | null }> {
+  const history = await HistoryStore.open(dir);
+  const snapshot = await history.loadAlertSnapshot();
+  const stillOpen = new Set((snapshot?.incidents ?? []).filter((i) => i.closedAt === null).map((i) => i.id));
+  await history.closeForgotten(stillOpen, now);
+  return { history, snapshot };
 }
 
 /** `warden capture`: the live engine with every fact it reads kept, one sample per cycle. */

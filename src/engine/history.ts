@@ -374,6 +374,20 @@ export class HistoryStore {
     });
   }
 
+  /**
+   * Closes the incidents the file holds open that `stillOpen` (the resumed alert policy's open
+   * incidents) does not. Events are appended before the alert snapshot is saved, so that a page
+   * is never lost; a crash between the two leaves an incident open on disk that the restarted
+   * policy never heard of, and without this it would stay open in the history for ever.
+   * Returns the ids it closed.
+   */
+  async closeForgotten(stillOpen: ReadonlySet<string>, at: number): Promise<string[]> {
+    const reading = await this.readIncidents();
+    const forgotten = reading.incidents.filter((i) => i.closedAt === null && !stillOpen.has(i.id));
+    await this.append(forgotten.map((i) => ({ id: `${i.id}/closed-at-restart`, incidentId: i.id, type: 'close' as const, at: Math.max(at, i.openedAt ?? at) })));
+    return forgotten.map((i) => i.id);
+  }
+
   // ---------------------------------------------------------------- memory series
 
   addMemorySample(sample: MemorySample | MemoryView): void {

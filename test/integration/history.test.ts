@@ -168,6 +168,17 @@ describe('HistoryStore: an alert policy restarted from an older snapshot replays
   });
 });
 
+describe('HistoryStore: incidents a restarted policy forgot', () => {
+  it('closes those open on disk that the resumed policy does not hold open, once', async () => {
+    const store = await HistoryStore.open(dir);
+    await store.append([ev(1, 'inc-a'), ev(1, 'inc-b'), ev(1, 'inc-c'), { id: 'inc-c/2', incidentId: 'inc-c', type: 'close', at: T + 5000 }]);
+    expect(await store.closeForgotten(new Set(['inc-a']), T + 60_000)).toEqual(['inc-b']);
+    expect(await (await HistoryStore.open(dir)).closeForgotten(new Set(['inc-a']), T + 70_000)).toEqual([]);
+    const reading = await store.readIncidents();
+    expect(reading.incidents.map((i) => [i.id, i.closedAt])).toEqual([['inc-a', null], ['inc-b', T + 60_000], ['inc-c', T + 5000]]);
+  });
+});
+
 describe('HistoryStore: memory series', () => {
   const sample = (at: number, over: Partial<MemoryView> = {}): MemoryView => ({ ...incidentMemory(at), ...over });
 
