@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type InvokeEvent, type IpcMainLike, isOwnPage, registerIpc } from '../../src/main/ipc.js';
+import { type InvokeEvent, type IpcMainLike, IpcRejection, isOwnPage, registerIpc } from '../../src/main/ipc.js';
+import { checkInvoke, findOffer, INVOKE_CHANNELS } from '../../src/common/ipc.js';
 import type { ActionResult } from '../../src/common/services.js';
 import { FakeEngine } from '../support/fake-engine.js';
 import { amberState, greenState, READOPT } from '../support/states.js';
@@ -122,3 +123,115 @@ describe('registerIpc', () => {
     expect(ipc.handlers.size).toBe(0);
   });
 });
+
+describe('registerIpc under fuzzing (issue 6: security)', () => {
+  const polluted = () => Object.keys(Object.prototype).concat(Object.getOwnPropertyNames(Object.prototype).filter((k) => !BUILTIN_PROTO.includes(k)));
+  const BUILTIN_PROTO = Object.getOwnPropertyNames(Object.prototype);
+
+  it.each([
+    ['snooze target with __proto__', 'snooze:set', [JSON.parse('{"scope":"all","__proto__":{"polluted":1}}'), '1h'], /unknown field "__proto__"/],
+    ['snooze target with constructor.prototype', 'snooze:set', [{ scope: 'all', constructor: { prototype: { polluted: 1 } } }, '1h'], /unknown field "constructor"/],
+    ['snooze target whose prototype was swapped', 'snooze:set', [Object.assign(Object.create({ polluted: 1 }) as object, { scope: 'all' }), '1h'], /target: expected an object/],
+    ['probe with __proto__', 'probe:test', [JSON.parse('{"name":"x","url":"http://127.0.0.1:1/","__proto__":{"polluted":1}}')], /unknown field "__proto__"/],
+    ['probe supervisor with __proto__', 'probe:test', [JSON.parse('{"name":"x","url":"http://127.0.0.1:1/","supervisor":{"kind":"command","start":["x"],"__proto__":{"shell":true}}}')], /unknown field "__proto__"/],
+    ['config with __proto__', 'config:set', [JSON.parse('{"__proto__":{"polluted":1}}')], /unknown field "__proto__"/],
+    ['config thresholds with __proto__', 'config:set', [JSON.parse('{"thresholds":{"__proto__":{"polluted":1}}}')], /config.thresholds.__proto__: expected a finite number/],
+  ])('refuses a prototype-pollution payload: %s', async (_what, channel, args, message) => {
+    const { ipc, engine, logs } = setup();
+    await expect(ipc.invoke(own, channel as string, ...(args as unknown[]))).rejects.toThrow(message);
+    expect(engine.mutations()).toEqual([]);
+    expect(logs.at(-1)).toMatch(/^ipc rejected: /);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it.each([['__proto__'], ['constructor'], ['toString'], ['hasOwnProperty'], ['readopt:cathedral\u202e'], ['restart:../../etc']])('treats action id %j as not offered, and runs nothing', async (id) => {
+    const { ipc, engine } = setup(amberState());
+    const result = (await ipc.invoke(own, 'action:run', id)) as ActionResult;
+    expect(result).toMatchObject({ ok: false, steps: [] });
+    expect(engine.mutations()).toEqual([]);
+  });
+
+  it('5,000 seeded random calls: each either passes the contract or is rejected and logged; nothing else reaches the engine', async () => {
+    const { ipc, engine, logs } = setup(amberState());
+    const random = seeded(0x1badc0de);
+    const channels = [...INVOKE_CHANNELS, 'shell:run', 'state:push', '__proto__', 'constructor', ''];
+    let passed = 0;
+    let rejected = 0;
+    for (let i = 0; i < 5000; i++) {
+      const channel = channels[Math.floor(random() * channels.length)]!;
+      const args = Array.from({ length: Math.floor(random() * 3) }, () => anyValue(random, 3));
+      const contract = checkInvoke(channel, args);
+      const logged = logs.length;
+      const mutationsBefore = engine.mutations().length;
+      try {
+        await ipc.invoke(own, channel, ...args);
+        expect(contract.ok, `${channel} ${safeJson(args)} was answered`).toBe(true);
+        passed++;
+      } catch (error) {
+        rejected++;
+        if (ipc.handlers.has(channel)) {
+          expect(error, `${channel} ${safeJson(args)}`).toBeInstanceOf(IpcRejection);
+          expect(contract.ok).toBe(false);
+          expect(logs.slice(logged)).toEqual([`ipc rejected: ${(contract as { problem: string }).problem}`]);
+        } else {
+          expect((error as Error).message).toMatch(/^No handler registered/);
+        }
+        expect(engine.mutations().length).toBe(mutationsBefore);
+      }
+    }
+    // Actions ran only when the random id was one the State offers.
+    const ran = engine.mutations().flatMap((c) => (c.method === 'runAction' ? [c.actionId] : []));
+    expect(ran.filter((id) => findOffer(engine.currentState(), id) === null)).toEqual([]);
+    expect(passed + rejected).toBe(5000);
+    expect(rejected).toBeGreaterThan(4000);
+    expect(polluted()).toEqual([]);
+  });
+});
+
+/** A small seeded generator: the same 5,000 calls on every run. */
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const KEYS = ['scope', 'name', 'url', 'kind', 'start', 'port', 'services', 'thresholds', '__proto__', 'constructor', 'prototype', 'actionId', 'x'];
+const STRINGS = ['all', 'service', '1h', 'tomorrow', 'off', 'readopt:cathedral', 'http://127.0.0.1:1/', 'file:///etc/passwd', '$(reboot)', '\u001b[31m', '<img src=x onerror=alert(1)>', '', 'a'.repeat(5000)];
+
+function anyValue(random: () => number, depth: number): unknown {
+  const pick = Math.floor(random() * (depth > 0 ? 10 : 7));
+  switch (pick) {
+    case 0: return null;
+    case 1: return undefined;
+    case 2: return random() < 0.5;
+    case 3: return [0, -1, 1.5, 65536, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53][Math.floor(random() * 7)];
+    case 4:
+    case 5: return STRINGS[Math.floor(random() * STRINGS.length)];
+    case 6: return String.fromCharCode(...Array.from({ length: 1 + Math.floor(random() * 8) }, () => Math.floor(random() * 0x2100)));
+    case 7: return Array.from({ length: Math.floor(random() * 4) }, () => anyValue(random, depth - 1));
+    default: {
+      const value: Record<string, unknown> = {};
+      let proto = false;
+      for (let n = Math.floor(random() * 4); n > 0; n--) {
+        const key = KEYS[Math.floor(random() * KEYS.length)]!;
+        if (key === '__proto__') proto = true;
+        else value[key] = anyValue(random, depth - 1);
+      }
+      // An own "__proto__" key, as JSON.parse and Electron's structured clone make it.
+      return proto ? Object.assign(JSON.parse('{"__proto__":{"polluted":1}}') as object, value) : value;
+    }
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value)?.slice(0, 200) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
