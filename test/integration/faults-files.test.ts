@@ -127,6 +127,11 @@ function notified(s: State): boolean {
   return s.incidents.some((i) => i.severity === 'crit' && i.notified);
 }
 
+/** One line per data-folder fault for RELIABILITY.md: the reason shown and the slowest cycle. */
+function figure(what: string, w: Watched, reason: string | null | undefined): void {
+  console.log(`${what}: slowest cycle ${(maxGap(w) / 1000).toFixed(2)} s over ${w.states.length} cycles; history: ${reason ?? 'available'}`);
+}
+
 function maxGap(w: Watched): number {
   // The first gap runs from the subscription, not from a cycle.
   return Math.max(0, ...w.gaps.slice(1));
@@ -150,6 +155,7 @@ describe.runIf(linux)('the data folder cannot be written, with the engine runnin
     rmSync(blocker);
     await watchUntil(engine, (s) => s.history.available, 30_000, w);
     await engine.stop();
+    figure('data folder ENOTDIR', w, down.history.reason);
     expect(maxGap(w), `gaps ${w.gaps.map(Math.round).join(', ')} ms`).toBeLessThan(CYCLE_BOUND_MS);
     // What waited in memory reached the disk: the incident, opened and notified while unwritable.
     const reading = await (await HistoryStore.open(dataDir)).readIncidents();
@@ -175,6 +181,7 @@ describe.runIf(linux)('the data folder cannot be written, with the engine runnin
     unlinkSync(file);
     await watchUntil(engine, (s) => s.history.available, 30_000, w);
     await engine.stop();
+    figure('incidents.jsonl on /dev/full', w, full.history.reason);
     expect(maxGap(w), `gaps ${w.gaps.map(Math.round).join(', ')} ms`).toBeLessThan(CYCLE_BOUND_MS);
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as IncidentEvent);
     expect(lines.filter((e) => e.type === 'open').map((e) => e.incidentId)).toEqual([full.incidents[0]!.id]);
@@ -194,9 +201,11 @@ describe.runIf(linux)('the data folder cannot be written, with the engine runnin
     expect(w.states.at(-1)!.history.available).toBe(false);
     expect(w.states.at(-1)!.history.reason).toMatch(new RegExp(`^cannot (create|write) ${dataDir}(/[\\w.-]+)?: EROFS \\(read-only file system\\)$`));
 
+    const readOnly = w.states.at(-1)!.history.reason;
     execFileSync('mount', ['-o', 'remount,rw', mountPoint]);
     await watchUntil(engine, (s) => s.history.available, 30_000, w);
     await engine.stop();
+    figure('data folder on a read-only tmpfs', w, readOnly);
     expect(maxGap(w)).toBeLessThan(CYCLE_BOUND_MS);
     const reading = await (await HistoryStore.open(dataDir)).readIncidents();
     expect(reading.incidents).toHaveLength(1);
@@ -222,9 +231,11 @@ describe.runIf(linux)('the data folder cannot be written, with the engine runnin
     const w = await watchUntil(engine, (s) => notified(s) && !s.history.available, 30_000);
     expect(w.states.at(-1)!.history.reason).toMatch(new RegExp(`^cannot write ${dataDir}/[\\w.-]+: ENOSPC \\(disk full\\)$`));
 
+    const fullFs = w.states.at(-1)!.history.reason;
     rmSync(filler);
     await watchUntil(engine, (s) => s.history.available, 30_000, w);
     await engine.stop();
+    figure('data folder on a full tmpfs', w, fullFs);
     expect(maxGap(w)).toBeLessThan(CYCLE_BOUND_MS);
     const reading = await (await HistoryStore.open(dataDir)).readIncidents();
     expect(reading.incidents).toHaveLength(1);
