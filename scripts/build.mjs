@@ -5,7 +5,6 @@ import { cp, mkdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 
 const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', legalComments: 'none' };
-const watch = process.argv.includes('--watch');
 
 await rm('dist', { recursive: true, force: true });
 await mkdir('dist/renderer', { recursive: true });
