@@ -81,7 +81,8 @@ export function renderStatus(state: State, now: number): string {
   }
 
   out.push('', pc.bold('THIEVES'));
-  if (state.thieves.length === 0) out.push(pc.dim('  none worth naming'));
+  const processesUnknown = state.unknowns.find((u) => u.part === 'processes');
+  if (state.thieves.length === 0) out.push(processesUnknown ? `  ${pc.gray('unknown')}: ${t(processesUnknown.reason, 200)}` : pc.dim('  none worth naming'));
   else {
     const tb = table(['NAME', 'PID', 'MEMORY', 'CPU', 'STORY']);
     for (const thief of state.thieves) {
@@ -104,7 +105,8 @@ export function renderStatus(state: State, now: number): string {
     out.push('', pc.bold('LOCKS'));
     for (const lock of state.locks) {
       const held = lock.heldSeconds === null ? 'not held' : `held ${formatDuration(lock.heldSeconds)}`;
-      const level: Severity = lock.heldSeconds !== null && lock.heldSeconds > lock.limitSeconds ? 'crit' : 'ok';
+      const pastLimit = lock.heldSeconds !== null && lock.heldSeconds > lock.limitSeconds;
+      const level: Severity = pastLimit ? (lock.readerError ? 'crit' : 'warn') : 'ok';
       out.push(`  ${t(lock.path, 100)}  ${paint(level, held)}`);
       for (const h of lock.holders) out.push(`    PID ${h.pid} ${t(h.name, 40)} (${h.kind}) ${pc.dim(t(h.command, 100))}`);
       if (lock.readerError) out.push(`    reader: ${t(lock.readerError, 200)}`);

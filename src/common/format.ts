@@ -101,3 +101,8 @@ export function formatPercent(percent: number): string {
   if (text === '-0') text = '0';
   return `${text}%`;
 }
+
+/** "1 line", "3 lines": a count with its noun, for messages. */
+export function plural(count: number, noun: string, pluralNoun = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : pluralNoun}`;
+}

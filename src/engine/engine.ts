@@ -14,6 +14,7 @@ import { readMemory } from '../platform/memory.js';
 import { readProcessTable } from '../platform/processes.js';
 import { readFootprints } from '../platform/darwin/footprint.js';
 import { errorText } from '../common/result.js';
+import { plural } from '../common/format.js';
 import { checkConfig, resolveConfig, type LoadedConfig, loadConfigFile, ConfigError } from './config.js';
 import { pagingRates } from './rates.js';
 import { ThiefTracker } from './thieves.js';
@@ -213,7 +214,7 @@ export class Engine implements EngineHandle {
         if (fp !== undefined) row.footprintBytes = fp;
       }
       this.thieves.update(table);
-      if (table.skipped) unknowns.push({ part: 'processes', reason: `${table.skipped} lines of ps output did not have the expected columns and were left out` });
+      if (table.skipped) unknowns.push({ part: 'processes', reason: `${plural(table.skipped, 'line')} of ps output did not have the expected columns and ${table.skipped === 1 ? 'was' : 'were'} left out` });
     } else {
       unknowns.push({ part: 'processes', reason: tablePart.reason });
     }
@@ -349,7 +350,14 @@ export class Engine implements EngineHandle {
       mtime = -1;
     }
     if (mtime === this.configMtime) return;
+    const hadFile = this.configMtime > 0;
     this.configMtime = mtime;
+    if (mtime === -1 && hadFile) {
+      // A file that was applied and is now gone is more likely a slip than a wish for no
+      // services at all: keep watching what the operator last configured, and say so.
+      this.configProblem = { part: 'config', reason: `${file} is gone; still using the last good config (save settings or restore the file to change it)` };
+      return;
+    }
     try {
       const loaded = await loadConfigFile(file, this.deps.home);
       this.config = loaded.config;

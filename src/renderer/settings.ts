@@ -7,6 +7,7 @@ import type { ConfigProblem, WardenApi } from '../common/api.js';
 import type { ServiceConfig, WardenConfigInput } from '../common/config.js';
 import { errorText } from '../common/result.js';
 import { plainText } from '../common/text.js';
+import { plural } from '../common/format.js';
 import { button, clear, el } from './dom.js';
 
 type Path = (string | number)[];
@@ -394,7 +395,7 @@ export class SettingsView {
     }
     if (problems.length > 0) {
       this.status.className = 'settings-status crit-text';
-      this.status.textContent = `Not saved: ${problems.length} problem${problems.length === 1 ? '' : 's'}.`;
+      this.status.textContent = `Not saved: ${plural(problems.length, 'problem')}.`;
       const first = root.querySelector<HTMLElement>('[aria-invalid="true"]');
       first?.focus();
     }

@@ -244,7 +244,7 @@ describe.runIf(linux)('the data folder cannot be written, with the engine runnin
 });
 
 describe.runIf(linux)('the config file is truncated mid-write under a running engine', () => {
-  it('the part is unknown naming the file and the JSON error, the last good config stays, a fixed file applies', async () => {
+  it('the part is unknown naming the file and the JSON error, the last good config stays, a fixed file applies; a deleted file keeps the last good config', async () => {
     const home = tempHome('warden-faults-config-');
     const configPath = path.join(home, 'config.json');
     const good: WardenConfigInput = { intervalSeconds: INTERVAL_SECONDS, discovery: false, services: [{ name: 'alpha', url: 'http://127.0.0.1:9/', timeoutSeconds: 1, intervalSeconds: 1 }] };
@@ -277,10 +277,20 @@ describe.runIf(linux)('the config file is truncated mid-write under a running en
     const fixedAt = performance.now();
     await watchUntil(engine, (s) => names(s).includes('beta') && !s.unknowns.some((u) => u.part === 'config'), CONFIG_CHECK_MS + 15_000, w);
     console.log(`config truncated mid-write: refused after ${(refusedAfter / 1000).toFixed(1)} s, fixed file applied after ${((performance.now() - fixedAt) / 1000).toFixed(1)} s, slowest cycle ${(maxGap(w) / 1000).toFixed(2)} s`);
-    await engine.stop();
     const applied = w.states.at(-1)!;
     expect(names(applied)).toEqual(['beta']);
     expect(applied.intervalSeconds).toBe(2);
+
+    // The file deleted under the running engine: not read as "no services", but kept and named.
+    rmSync(configPath);
+    await watchUntil(engine, (s) => s.unknowns.some((u) => u.part === 'config'), CONFIG_CHECK_MS + 15_000, w);
+    const gone = w.states.at(-1)!;
+    expect(gone.unknowns.find((u) => u.part === 'config')?.reason).toBe(`${configPath} is gone; still using the last good config (save settings or restore the file to change it)`);
+    expect(names(gone)).toEqual(['beta']);
+    expect(await engine.getConfig()).toEqual(next);
+    writeFileSync(configPath, JSON.stringify(good, null, 2));
+    await watchUntil(engine, (s) => names(s).includes('alpha') && !s.unknowns.some((u) => u.part === 'config'), CONFIG_CHECK_MS + 15_000, w);
+    await engine.stop();
     expect(maxGap(w), `gaps ${w.gaps.map(Math.round).join(', ')} ms`).toBeLessThan(CYCLE_BOUND_MS + 1_000);
   }, 60_000);
 });

@@ -234,7 +234,7 @@ const FAULTS: Fault[] = [
   // Cut inside the numbers of the fourth row: three rows stand, the torn one is counted, not guessed.
   {
     command: 'ps', behaviour: 'half', standIn: { cutAt: cut(PS, 3, 14) }, part: 'processes',
-    reason: /^1 lines of ps output did not have the expected columns and were left out$/, blocksCycleMs: PS_TIMEOUT_MS,
+    reason: /^1 line of ps output did not have the expected columns and was left out$/, blocksCycleMs: PS_TIMEOUT_MS,
   },
   { command: 'vm_stat', behaviour: 'hang', part: 'memory', reason: /^vm_stat: no answer within [4-9]\.\d s$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
   { command: 'vm_stat', behaviour: 'crash', part: 'memory', reason: /^vm_stat: killed by SIGSEGV$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
@@ -322,6 +322,10 @@ describe.runIf(linux)('a part that stops answering after it worked', () => {
     state = await engine.tick();
     expect(state.unknowns).toContainEqual({ part: 'processes', reason: 'ps -A -ww: killed by SIGSEGV' });
     expect(state.thieves).toEqual([]);
+    // The CLI says the thieves are unknown and why, never that there are none.
+    const thievesBlock = renderStatus(state, Date.now()).replace(OWN_COLOURS, '').split('THIEVES')[1] ?? '';
+    expect(thievesBlock).toMatch(/^\s+unknown: ps -A -ww: killed by SIGSEGV/);
+    expect(thievesBlock).not.toContain('none worth naming');
     bin.set('vm_stat', { behaviour: 'crash' });
     state = await engine.tick();
     expect(state.memory).toBeNull();

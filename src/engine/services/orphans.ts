@@ -1,6 +1,7 @@
 import type { BackupMatch, OrphanEvidence, ProcessRef } from '../../common/services.js';
 import type { Facts } from '../../platform/facts.js';
 import { programArgumentsOf, readPlist } from '../../platform/darwin/plist.js';
+import { plural } from '../../common/format.js';
 
 /** Backups read per orphan; a folder with more is a folder of experiments, newest first wins. */
 const MAX_BACKUPS = 40;
@@ -72,7 +73,7 @@ export function describeOrphan(evidence: OrphanEvidence): string {
   }
   if (evidence.matchingBackup && evidence.matchingBackup !== evidence.canonicalPath) {
     const others = evidence.backups.length - 1;
-    parts.push(`${baseName(evidence.matchingBackup)} matches the running command line${others > 0 ? ` (${others} other backup${others === 1 ? '' : 's'})` : ''}`);
+    parts.push(`${baseName(evidence.matchingBackup)} matches the running command line${others > 0 ? ` (${plural(others, 'other backup')})` : ''}`);
   } else if (evidence.backups.length > 0 && !evidence.matchingBackup) {
     parts.push(`none of ${evidence.backups.length} backups matches the running command line`);
   }
