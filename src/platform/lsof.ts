@@ -21,11 +21,24 @@ export interface LsofOpener {
   fds: string[];
 }
 
+export interface TcpListener {
+  pid: number;
+  command: string;
+}
+
 /** lsof walks every process's descriptors; on a busy Mac that takes a while. */
 export const LSOF_TIMEOUT_MS = 5_000;
 
 export function lsofPortListenersArgv(port: number): string[] {
   return ['lsof', '-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fpcn'];
+}
+
+/**
+ * Every TCP listener on the host. lsof walks every process's descriptors whatever -i selects,
+ * so this costs what one port's lookup does: one run answers for all of them.
+ */
+export function lsofTcpListenersArgv(): string[] {
+  return ['lsof', '-nP', '-iTCP', '-sTCP:LISTEN', '-Fpcn'];
 }
 
 /** `f` is asked for explicitly: macOS lsof always prints it, Linux lsof only when selected. */
@@ -125,15 +138,65 @@ function lsofOutput(result: CommandResult, asked: string[]): Part<LsofProcess[]>
 }
 
 /**
- * Processes listening on a TCP port, on any address. An unprivileged lsof sees only the
- * caller's own processes on Linux; on macOS it sees every process's sockets.
+ * Processes listening on one TCP port, on any address, read afresh: what an action waits on
+ * after a signal. The monitor reads every port at once (readTcpListeners).
  */
-export async function readPortListeners(facts: Facts, port: number): Promise<Part<Array<{ pid: number; command: string }>>> {
+export async function readPortListeners(facts: Facts, port: number): Promise<Part<TcpListener[]>> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, reason: `port ${port} is not a TCP port (1–65535)` };
   const result = await facts.run(lsofPortListenersArgv(port), { timeoutMs: LSOF_TIMEOUT_MS });
   const part = lsofOutput(result, ['lsof', `-iTCP:${port}`, '-sTCP:LISTEN']);
   if (!part.ok) return part;
   return { ok: true, value: part.value.map((p) => ({ pid: p.pid, command: p.command })) };
+}
+
+/**
+ * The port of a listening socket's name as `lsof -nP` prints it: `*:11434`, `127.0.0.1:8080`,
+ * `[::1]:1234`, `[fe80::1%lo0]:5000`. Null for anything else, a connection (`a->b`) included.
+ * A ` (LISTEN)` after the name (column output) is allowed for.
+ */
+export function listenerPort(name: string): number | null {
+  const match = /^(?:\*|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Za-z:.%]+\]):(\d{1,5})(?: \(LISTEN\))?$/.exec(name);
+  const port = Number(match?.[1]);
+  return match && port >= 1 && port <= 65535 ? port : null;
+}
+
+/**
+ * Listeners by port, in lsof's order. A process listening on both IPv4 and IPv6 (or on two
+ * addresses) is named once per port.
+ */
+export function listenersByPort(processes: readonly LsofProcess[]): Map<number, TcpListener[]> {
+  const byPort = new Map<number, TcpListener[]>();
+  for (const proc of processes) {
+    for (const file of proc.files) {
+      const port = listenerPort(file.name);
+      if (port === null) continue;
+      const listeners = byPort.get(port) ?? [];
+      if (!listeners.some((l) => l.pid === proc.pid)) listeners.push({ pid: proc.pid, command: proc.command });
+      byPort.set(port, listeners);
+    }
+  }
+  return byPort;
+}
+
+/** `lsof -nP -iTCP -sTCP:LISTEN -Fpcn` output as listeners by port. */
+export function parseTcpListeners(text: string): Map<number, TcpListener[]> {
+  return listenersByPort(parseLsofFields(text));
+}
+
+/**
+ * Every process listening on TCP, by port, in one lsof run. On Linux an unprivileged lsof
+ * sees only the caller's own processes; on macOS it sees every process's sockets.
+ */
+export async function readTcpListeners(facts: Facts): Promise<Part<Map<number, TcpListener[]>>> {
+  const asked = ['lsof', '-iTCP', '-sTCP:LISTEN'];
+  const result = await facts.run(lsofTcpListenersArgv(), { timeoutMs: LSOF_TIMEOUT_MS });
+  const part = lsofOutput(result, asked);
+  if (!part.ok) return part;
+  const byPort = listenersByPort(part.value);
+  // Names there were, but none read as an address and port: not "nobody listens".
+  const named = part.value.some((p) => p.files.some((f) => f.name !== ''));
+  if (named && byPort.size === 0) return { ok: false, reason: `${describeArgv(asked)}: no <address>:<port> names in the output` };
+  return { ok: true, value: byPort };
 }
 
 /** Processes that have the file open, with the descriptors they hold it by. */

@@ -4,11 +4,15 @@ import type { CommandResult } from '../../src/platform/facts.js';
 import { ReplayFacts } from '../../src/platform/replay.js';
 import {
   decodeLsofText,
+  listenerPort,
   lsofFileOpenersArgv,
   lsofPortListenersArgv,
+  lsofTcpListenersArgv,
   parseLsofFields,
+  parseTcpListeners,
   readFileOpeners,
   readPortListeners,
+  readTcpListeners,
 } from '../../src/platform/lsof.js';
 
 // linux/lsof-*.txt: real captures from lsof 4.95 on this project's Linux test host (file held
@@ -123,6 +127,84 @@ describe('readPortListeners', () => {
   it('refuses a port that is not a TCP port, without running anything', async () => {
     expect(await readPortListeners(replay([]), 0)).toEqual({ ok: false, reason: 'port 0 is not a TCP port (1–65535)' });
     expect((await readPortListeners(replay([]), 1.5)).ok).toBe(false);
+  });
+});
+
+describe('parseTcpListeners', () => {
+  it('reads a real Linux capture: one process on IPv4 and IPv6 of one port is named once', () => {
+    // lsof 4.95, `lsof -nP -iTCP -sTCP:LISTEN -Fpcn`: a copy of node named "my node" on
+    // 0.0.0.0 and [::] (IPv6-only) of 47311, [::1]:47312 and 127.0.0.1:47313; node on [::]:47320.
+    expect(parseTcpListeners(fixture('linux/lsof-tcp-listeners.txt'))).toEqual(
+      new Map([
+        [47311, [{ pid: 31910, command: 'my node' }]],
+        [47312, [{ pid: 31910, command: 'my node' }]],
+        [47313, [{ pid: 31910, command: 'my node' }]],
+        [47320, [{ pid: 31912, command: 'node' }]],
+      ]),
+    );
+  });
+
+  it('reads macOS output: f lines, \\x20 in names, both families, link-local IPv6 with its zone', () => {
+    const byPort = parseTcpListeners(fixture('darwin/lsof-tcp-listeners-macos.SYNTHETIC.txt'));
+    expect([...byPort.keys()]).toEqual([7000, 5000, 11434, 1234, 1337, 41343, 41344]);
+    expect(byPort.get(7000)).toEqual([{ pid: 412, command: 'ControlCenter' }]);
+    expect(byPort.get(1234)).toEqual([{ pid: 1500, command: 'LM Studio' }]);
+    expect(byPort.get(1337)).toEqual([{ pid: 4242, command: 'sanctum-mlx' }]);
+    expect(byPort.get(41343)).toEqual([{ pid: 20117, command: 'LM Studio Helper' }]);
+    expect(byPort.get(41344)).toEqual([{ pid: 20117, command: 'LM Studio Helper' }]);
+  });
+
+  it('names every process that holds one listening socket (a forked worker shares its parent\'s)', () => {
+    expect(parseTcpListeners('p100\ncpython3\nf3\nn*:8000\np101\ncpython3\nf3\nn*:8000\n').get(8000)).toEqual([
+      { pid: 100, command: 'python3' },
+      { pid: 101, command: 'python3' },
+    ]);
+  });
+
+  it('skips garbage: lines before the first p, names that are not address:port, ports out of range', () => {
+    const text = 'n*:22\np7\ncsshd\nn*:22\nnlocalhost:8080\nn127.0.0.1:55193->127.0.0.1:18800\nn*:0\nn*:70000\nn/tmp/x.sock\nn*:\nn[::1]:1234 (LISTEN)\n';
+    expect(parseTcpListeners(text)).toEqual(new Map([[22, [{ pid: 7, command: 'sshd' }]], [1234, [{ pid: 7, command: 'sshd' }]]]));
+    expect(parseTcpListeners('COMMAND PID USER\nnode 1 me\n\u0000\u00ff')).toEqual(new Map());
+  });
+
+  it('reads the port of each name lsof -nP prints for a listener', () => {
+    expect(['*:11434', '127.0.0.1:8080', '[::1]:1234', '[::ffff:127.0.0.1]:9931', '[fe80::1%lo0]:5000', '0.0.0.0:65535'].map(listenerPort)).toEqual([11434, 8080, 1234, 9931, 5000, 65535]);
+    expect(['', '*:*', '1337', 'localhost:8080', ':1337', '*:1337x', '10.0.0.1:1->10.0.0.2:2'].map(listenerPort)).toEqual([null, null, null, null, null, null, null]);
+  });
+});
+
+describe('readTcpListeners', () => {
+  const argv = ['lsof', '-nP', '-iTCP', '-sTCP:LISTEN', '-Fpcn'];
+
+  it('runs exactly the documented argv: every TCP listener at once', () => {
+    expect(lsofTcpListenersArgv()).toEqual(argv);
+  });
+
+  it('gives the listeners by port', async () => {
+    const read = await readTcpListeners(replay([{ argv, stdout: fixture('darwin/lsof-tcp-listeners-macos.SYNTHETIC.txt') }]));
+    expect(read.ok && read.value.get(11434)).toEqual([{ pid: 900, command: 'ollama' }]);
+  });
+
+  it('reads exit 1 with no output (or only warnings) as nobody listening', async () => {
+    expect(await readTcpListeners(replay([{ argv, exitCode: 1 }]))).toEqual({ ok: true, value: new Map() });
+    const warned = replay([{ argv, exitCode: 1, stderr: 'lsof: WARNING: can\'t stat() fuse.gvfsd-fuse file system /run/user/1000/gvfs\n' }]);
+    expect(await readTcpListeners(warned)).toEqual({ ok: true, value: new Map() });
+  });
+
+  it('names what was asked, not the option letters, when lsof fails', async () => {
+    const hung = replay([{ argv, exitCode: null, timedOut: true, durationMs: 5000 }]);
+    expect(await readTcpListeners(hung)).toEqual({ ok: false, reason: 'lsof -iTCP -sTCP:LISTEN: no answer within 5.0 s' });
+    const crashed = replay([{ argv, exitCode: null, signal: 'SIGSEGV' }]);
+    expect(await readTcpListeners(crashed)).toEqual({ ok: false, reason: 'lsof -iTCP -sTCP:LISTEN: killed by SIGSEGV' });
+    const missing = replay([{ argv, exitCode: null, error: 'ENOENT: no such command on this system' }]);
+    expect(await readTcpListeners(missing)).toEqual({ ok: false, reason: 'lsof -iTCP -sTCP:LISTEN: ENOENT: no such command on this system' });
+    const failed = replay([{ argv, exitCode: 1, stderr: 'lsof: unsupported TCP/TPI info selection: X\n' }]);
+    expect(await readTcpListeners(failed)).toEqual({ ok: false, reason: 'lsof -iTCP -sTCP:LISTEN: exit 1: lsof: unsupported TCP/TPI info selection: X' });
+  });
+
+  it('is not ok on garbage, nor on names none of which is an address and port', async () => {
+    expect(await readTcpListeners(replay([{ argv, stdout: 'COMMAND PID USER\nnode 1 me\n' }]))).toEqual({ ok: false, reason: 'lsof -iTCP -sTCP:LISTEN: no p<pid> lines in the output' });
+    expect(await readTcpListeners(replay([{ argv, stdout: 'p12\ncnode\nnlocalhost:http\n' }]))).toEqual({ ok: false, reason: 'lsof -iTCP -sTCP:LISTEN: no <address>:<port> names in the output' });
   });
 });
 
