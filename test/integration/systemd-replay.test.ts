@@ -14,7 +14,7 @@ import { ReplayEffects } from '../../src/platform/effects.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { PS_ARGV } from '../../src/platform/ps.js';
 import { systemctlShowArgv } from '../../src/platform/linux/systemd.js';
-import { lsofPortListenersArgv } from '../../src/platform/lsof.js';
+import { lsofTcpListenersArgv } from '../../src/platform/lsof.js';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, parseCapture, type CaptureBundle } from '../../src/platform/capture.js';
 import type { CommandResult, DirList, Facts, FileRead, FileStat, HttpRequest, HttpResult, LinkRead } from '../../src/platform/facts.js';
 import type { WardenConfigInput } from '../../src/common/config.js';
@@ -39,12 +39,12 @@ class ScriptedLinux implements Facts {
     [JSON.stringify(PS_ARGV), `${fixture('ps-synthetic-from-procps-rules.txt').trimEnd()}\n31337     1  1000 30123456 12.0 01:02:03    03:00:00 /home/bert/sanctum/.venv/bin/python -m mlx_lm server --port 1337\n`],
     [JSON.stringify(systemctlShowArgv('sanctum-mlx.service', 'user')), fixture('systemctl-show-running.SYNTHETIC.txt')],
     [JSON.stringify(systemctlShowArgv('ollama.service', 'system')), fixture('systemctl-show-killed-restarting.SYNTHETIC.txt')],
-    [JSON.stringify(lsofPortListenersArgv(1337)), 'p31337\ncpython\nf3\nn127.0.0.1:1337\n'],
+    // Every TCP listener: sanctum on 1337; nothing on 11434, whose unit is restarting.
+    [JSON.stringify(lsofTcpListenersArgv()), 'p31337\ncpython\nf3\nn127.0.0.1:1337\n'],
   ]);
   async run(argv: readonly string[]): Promise<CommandResult> {
     const key = JSON.stringify(argv);
     const stdout = this.commands.get(key);
-    if (key === JSON.stringify(lsofPortListenersArgv(11434))) return this.result(argv, '', 1);
     if (stdout === undefined) {
       this.unanswered.push(argv.join(' '));
       return { ...this.result(argv, '', null), error: 'not scripted' };

@@ -14,6 +14,7 @@ import {
   launchctlDomain,
   launchctlNoSuchService,
   launchctlPrintRunning,
+  isTcpListenersArgv,
   lsofListener,
   ok,
   plistXml,
@@ -117,7 +118,8 @@ export function incidentHost(clock: Clock, options: { port?: number; http?: (req
     return null;
   });
   facts.on((argv) => {
-    if (argv[0] !== 'lsof' || !argv.includes(`-iTCP:${port}`)) return null;
+    // Every TCP listener (the monitor) or this port's (an action waiting for it to free).
+    if (argv[0] !== 'lsof' || !(isTcpListenersArgv(argv) || argv.includes(`-iTCP:${port}`))) return null;
     if (world.orphanAlive) return ok(argv, lsofListener(ORPHAN_PID, 'sanctum-mlx', port));
     if (world.jobPid !== null) return ok(argv, lsofListener(world.jobPid, 'sanctum-mlx', port));
     // lsof: nothing matched → exit 1, no output (§9.1).

@@ -7,6 +7,7 @@
 import type { CommandResult, DirList, Facts, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, RunOptions } from '../../src/platform/facts.js';
 import type { EffectResult, Effects, SpawnResult } from '../../src/platform/effects.js';
 import { httpRequest } from '../../src/platform/http.js';
+import { lsofTcpListenersArgv } from '../../src/platform/lsof.js';
 
 export function ok(argv: readonly string[], stdout: string): CommandResult {
   return { argv: [...argv], exitCode: 0, signal: null, stdout, stderr: '', durationMs: 5, timedOut: false, truncated: false, error: null };
@@ -226,9 +227,25 @@ export function launchctlDomain(uid: number, services: ReadonlyArray<{ pid: numb
   return [`gui/${uid} = {`, '\ttype = gui', `\thandle = ${uid}`, '\tactive count = 412', '', '\tservices = {', ...rows, '\t}', '', '\tdisabled services = {', '\t\t"com.apple.Siri.agent" => disabled', '\t}', '}', ''].join('\n');
 }
 
-/** §9.1: `lsof -nP -iTCP:<port> -sTCP:LISTEN -Fpcn` for one listener (fd lines always present on macOS). */
+/** §9.1: `lsof -nP -iTCP[:<port>] -sTCP:LISTEN -Fpcn` for one listener (fd lines always present on macOS). */
 export function lsofListener(pid: number, command: string, port: number): string {
   return `p${pid}\nc${command}\nf7\nn127.0.0.1:${port}\n`;
+}
+
+/** §9.1: `lsof -nP -iTCP -sTCP:LISTEN -Fpcn` for several listeners: one p block per process, a socket per port. */
+export function lsofListeners(listeners: ReadonlyArray<{ pid: number; command: string; port: number }>): string {
+  const byPid = new Map<number, { command: string; ports: number[] }>();
+  for (const l of listeners) {
+    const proc = byPid.get(l.pid) ?? { command: l.command, ports: [] };
+    proc.ports.push(l.port);
+    byPid.set(l.pid, proc);
+  }
+  return [...byPid].map(([pid, p]) => `p${pid}\nc${p.command}\n${p.ports.map((port, i) => `f${7 + i}\nn127.0.0.1:${port}\n`).join('')}`).join('');
+}
+
+/** Whether argv is exactly what the monitor runs to read every TCP listener. */
+export function isTcpListenersArgv(argv: readonly string[]): boolean {
+  return JSON.stringify(argv) === JSON.stringify(lsofTcpListenersArgv());
 }
 
 /** §6: the transient error launchctl bootstrap gives for a few seconds after a job was booted out. */

@@ -304,7 +304,8 @@ export class SimulatedMac implements Facts {
       if (this.fileContent(path) === null) return fail(argv, 1, `${path}: file does not exist or is not readable or is not a regular file (Error Domain=NSCocoaErrorDomain Code=260)\n`);
       return ok(argv, `${path}: OK\n`);
     }
-    if (cmd === 'lsof' && args.includes('-iTCP:1337')) {
+    // Every TCP listener on this Mac: the cathedral on 1337 (§9.1, fd lines always present).
+    if (cmd === 'lsof' && key === 'lsof -nP -iTCP -sTCP:LISTEN -Fpcn') {
       return ok(argv, `p${CATHEDRAL_PID}\ncsanctum-mlx\nf7\nn127.0.0.1:1337\n`);
     }
     if (cmd === 'lsof' && args.at(-1) === DB_PATH) {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Discovery, kindFromCommand } from '../../src/engine/services/discovery.js';
 import type { HttpRequest, HttpResult } from '../../src/platform/facts.js';
 import type { ProcessTable } from '../../src/common/processes.js';
-import { ScriptedFacts, fail, ok, lsofListener } from '../support/scripted-facts.js';
+import { lsofTcpListenersArgv } from '../../src/platform/lsof.js';
+import { ScriptedFacts, fail, isTcpListenersArgv, lsofListeners, ok } from '../support/scripted-facts.js';
 
 type Route = { status: number; body?: string; headers?: Record<string, string> };
 
@@ -16,10 +17,9 @@ function host(listeners: Record<number, { pid: number; command: string }>, route
     return { ...base, status: route.status, error: null, headers: route.headers ?? {}, body: route.body ?? '' };
   });
   facts.on((argv) => {
-    if (argv[0] !== 'lsof') return null;
-    const port = Number(/^-iTCP:(\d+)$/.exec(argv.find((a) => a.startsWith('-iTCP:')) ?? '')?.[1]);
-    const who = listeners[port];
-    return who ? ok(argv, lsofListener(who.pid, who.command, port)) : fail(argv, 1, '');
+    if (!isTcpListenersArgv(argv)) return null;
+    const all = Object.entries(listeners).map(([port, who]) => ({ ...who, port: Number(port) }));
+    return all.length > 0 ? ok(argv, lsofListeners(all)) : fail(argv, 1, '');
   });
   return { facts, asked };
 }
@@ -41,7 +41,7 @@ describe('discovery of local LLM servers', () => {
         'http://127.0.0.1:8080/health': { status: 200, body: '{"status": "ok"}', headers: { server: 'BaseHTTP/0.6 Python/3.12.4' } },
       },
     );
-    const found = await new Discovery(facts).discover(table, new Set());
+    const found = await new Discovery(facts).discover(table, new Set(), 0);
     expect(found.problems).toEqual([]);
     expect(found.services).toEqual([
       { name: 'ollama', source: 'discovered', server: 'ollama', pid: 900, port: 11434, url: 'http://127.0.0.1:11434/', expect: { keyword: 'Ollama is running' } },
@@ -61,18 +61,36 @@ describe('discovery of local LLM servers', () => {
       },
     );
     const discovery = new Discovery(facts);
-    const first = await discovery.discover(null, new Set([11434]));
+    const first = await discovery.discover(null, new Set([11434]), 0);
     expect(first.services.map((s) => [s.name, s.url])).toEqual([['llama.cpp', 'http://127.0.0.1:8080/health']]);
     const probes = asked.length;
-    const again = await discovery.discover(null, new Set([11434]));
+    const again = await discovery.discover(null, new Set([11434]), 60_000);
     expect(again.services).toEqual(first.services);
     expect(asked.length).toBe(probes);
-    expect(facts.ran.some((argv) => argv.includes('-iTCP:11434'))).toBe(false);
+    expect(asked.some((a) => a.includes(':11434/'))).toBe(false);
+    // One lsof of every listener per round, never one per port.
+    expect(facts.ran).toEqual([lsofTcpListenersArgv(), lsofTcpListenersArgv()]);
+  });
+
+  it('one lsof that fails makes every default port unknown with its reason, and probes nothing', async () => {
+    const { facts, asked } = host({ 11434: { pid: 900, command: 'ollama' } }, {});
+    facts.on((argv) => (isTcpListenersArgv(argv) ? { ...fail(argv, 1, ''), exitCode: null, signal: 'SIGSEGV' } : null));
+    const found = await new Discovery(facts).discover(null, new Set([8080]), 0);
+    expect(found.services).toEqual([]);
+    expect(found.problems).toEqual([11434, 1234, 1337, 9931, 8000].map((port) => ({ part: `discovery: port ${port}`, reason: 'lsof -iTCP -sTCP:LISTEN: killed by SIGSEGV' })));
+    expect(facts.ran).toEqual([lsofTcpListenersArgv()]);
+    expect(asked).toEqual([]);
+  });
+
+  it('runs no lsof when every default port is configured', async () => {
+    const { facts } = host({}, {});
+    expect(await new Discovery(facts).discover(null, new Set([11434, 1234, 1337, 8080, 9931, 8000]), 0)).toEqual({ services: [], problems: [] });
+    expect(facts.ran).toEqual([]);
   });
 
   it('leaves an unidentified listener alone', async () => {
     const { facts } = host({ 8000: { pid: 55, command: 'python3' } }, { 'http://127.0.0.1:8000/health': { status: 404 } });
-    expect((await new Discovery(facts).discover(null, new Set())).services).toEqual([]);
+    expect((await new Discovery(facts).discover(null, new Set(), 0)).services).toEqual([]);
   });
 
   it('recognises servers by command line', () => {

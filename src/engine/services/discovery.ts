@@ -3,7 +3,7 @@ import type { ProcessTable } from '../../common/processes.js';
 import type { UnknownPart } from '../../common/state.js';
 import { errorText } from '../../common/result.js';
 import type { Facts, HttpResult } from '../../platform/facts.js';
-import { readPortListeners } from '../../platform/lsof.js';
+import { ListenerTable } from './listeners.js';
 
 export type ServerKind = 'ollama' | 'lmstudio' | 'jan' | 'llama.cpp' | 'mlx_lm.server' | 'localai' | 'vllm';
 
@@ -86,20 +86,22 @@ interface Cached {
 export class Discovery {
   private readonly cache = new Map<number, Cached>();
 
-  constructor(private readonly facts: Facts) {}
+  /** `listeners`: the engine's shared table, so discovery and the inspections run one lsof between them. */
+  constructor(
+    private readonly facts: Facts,
+    private readonly listeners: ListenerTable = new ListenerTable(facts),
+  ) {}
 
-  async discover(table: ProcessTable | null, skipPorts: ReadonlySet<number>): Promise<DiscoveryResult> {
+  async discover(table: ProcessTable | null, skipPorts: ReadonlySet<number>, now: number): Promise<DiscoveryResult> {
     const services: DiscoveredService[] = [];
     const problems: UnknownPart[] = [];
     const rows = new Map((table?.rows ?? []).map((r) => [r.pid, r]));
-    for (const { port, kinds } of DISCOVERY_PORTS) {
-      if (skipPorts.has(port)) continue;
-      const listeners = await readPortListeners(this.facts, port);
-      if (!listeners.ok) {
-        problems.push({ part: `discovery: port ${port}`, reason: listeners.reason });
-        continue;
-      }
-      const listener = listeners.value[0];
+    const ports = DISCOVERY_PORTS.filter(({ port }) => !skipPorts.has(port));
+    if (ports.length === 0) return { services, problems };
+    const read = await this.listeners.read(now);
+    if (!read.ok) return { services, problems: ports.map(({ port }) => ({ part: `discovery: port ${port}`, reason: read.reason })) };
+    for (const { port, kinds } of ports) {
+      const listener = read.value.byPort.get(port)?.[0];
       if (!listener) {
         this.cache.delete(port);
         continue;

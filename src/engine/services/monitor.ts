@@ -7,7 +7,6 @@ import type { UnknownPart } from '../../common/state.js';
 import { formatDuration } from '../../common/format.js';
 import type { Facts } from '../../platform/facts.js';
 import { describeArgv } from '../../platform/facts.js';
-import { readPortListeners } from '../../platform/lsof.js';
 import { readLaunchdDomain } from '../../platform/darwin/launchctl.js';
 import {
   DEFAULT_CANARY_INTERVAL_SECONDS,
@@ -23,6 +22,7 @@ import { CommandSupervisor, LaunchdSupervisor, makeSupervisor, type SupervisionC
 import { classifyService, indexRows, type Classification } from './state.js';
 import { baseName, gatherOrphanEvidence } from './orphans.js';
 import { DISCOVERY_INTERVAL_SECONDS, Discovery } from './discovery.js';
+import { LISTENER_TABLE_MS, ListenerTable } from './listeners.js';
 
 export interface ServiceMonitorOptions {
   discovery: boolean;
@@ -65,6 +65,8 @@ const DOMAIN_CACHE_MS = 60_000;
 interface Inspection {
   at: number;
   listeners: Part<number[]> | null;
+  /** When the listeners were read: a shared read can be a little older than the inspection. */
+  listenersAt: number;
   supervision: Part<SupervisionCheck> | null;
   otherOwners: Map<number, string>;
   orphan: OrphanEvidence | null;
@@ -201,6 +203,8 @@ export class ServiceMonitor {
   private readonly discoveryEveryMs: number;
   private readonly healthWaitSeconds: number;
   private readonly discovery: Discovery;
+  /** One lsof of every TCP listener per round, shared by the inspections and discovery. */
+  private readonly listenerTable: ListenerTable;
   private nextDiscoveryAt = 0;
   private discovering = false;
   private discoveryProblems: UnknownPart[] = [];
@@ -217,7 +221,9 @@ export class ServiceMonitor {
     this.inspectEveryMs = (tuning.inspectEverySeconds ?? INSPECT_EVERY_SECONDS) * 1000;
     this.discoveryEveryMs = (tuning.discoveryEverySeconds ?? DISCOVERY_INTERVAL_SECONDS) * 1000;
     this.healthWaitSeconds = tuning.healthWaitSeconds ?? HEALTH_WAIT_SECONDS;
-    this.discovery = new Discovery(facts);
+    // Inspecting more often than the window (tests: every poll) reads afresh each time.
+    this.listenerTable = new ListenerTable(facts, Math.min(LISTENER_TABLE_MS, this.inspectEveryMs));
+    this.discovery = new Discovery(facts, this.listenerTable);
   }
 
   configure(services: ServiceConfig[], options: ServiceMonitorOptions): void {
@@ -268,7 +274,7 @@ export class ServiceMonitor {
     if (!this.options) return;
     if (this.options.discovery && !this.discovering && now >= this.nextDiscoveryAt) {
       this.nextDiscoveryAt = now + this.discoveryEveryMs;
-      this.track(this.discover(table));
+      this.track(this.discover(table, now));
     }
     for (const entry of this.entries.values()) {
       if (entry.probeSpec && !entry.busy.probe && now >= entry.nextProbeAt) {
@@ -293,7 +299,11 @@ export class ServiceMonitor {
    */
   recheck(name: string): void {
     const entry = this.entries.get(name);
-    if (entry) entry.nextInspectAt = 0;
+    if (entry) {
+      entry.nextInspectAt = 0;
+      // The listeners read before the action are no answer after it.
+      this.listenerTable.forget();
+    }
   }
 
   /** Resolves when every task started so far has finished (replay and tests wait on it). */
@@ -363,11 +373,12 @@ export class ServiceMonitor {
 
   private async readSupervision(entry: Entry, now: number, table: ProcessTable | null): Promise<Part<Inspection>> {
     const [listenerRead, supervision] = await Promise.all([
-      entry.port !== null && entry.local ? readPortListeners(this.facts, entry.port) : Promise.resolve(null),
+      entry.port !== null && entry.local ? this.listenerTable.port(entry.port, now) : Promise.resolve(null),
       entry.supervisor ? entry.supervisor.check(now, table) : Promise.resolve(null),
     ]);
-    const listeners: Part<number[]> | null = listenerRead === null ? null : listenerRead.ok ? { ok: true, value: listenerRead.value.map((l) => l.pid) } : listenerRead;
-    const inspection: Inspection = { at: now, listeners, supervision, otherOwners: new Map(), orphan: null };
+    const listeners: Part<number[]> | null = listenerRead === null ? null : listenerRead.ok ? { ok: true, value: listenerRead.value.listeners.map((l) => l.pid) } : listenerRead;
+    const listenersAt = listenerRead?.ok ? listenerRead.value.at : now;
+    const inspection: Inspection = { at: now, listeners, listenersAt, supervision, otherOwners: new Map(), orphan: null };
     let verdict = this.classify(entry, inspection, table);
     if (verdict.state === 'orphaned' && entry.supervisor instanceof LaunchdSupervisor) {
       // Before calling it an orphan, ask whether another launchd job owns the process.
@@ -406,7 +417,7 @@ export class ServiceMonitor {
   private classify(entry: Entry, inspection: Inspection, table: ProcessTable | null, rowIndex: ReadonlyMap<number, ProcessRow> = indexRows(table)): Classification {
     let listeners = inspection.listeners;
     // A table read after the listeners were: a listener missing from it has exited since.
-    if (listeners?.ok && table && table.at > inspection.at) {
+    if (listeners?.ok && table && table.at > inspection.listenersAt) {
       listeners = { ok: true, value: listeners.value.filter((pid) => rowIndex.has(pid)) };
     }
     return classifyService({
@@ -423,7 +434,7 @@ export class ServiceMonitor {
     });
   }
 
-  private async discover(table: ProcessTable | null): Promise<void> {
+  private async discover(table: ProcessTable | null, now: number): Promise<void> {
     this.discovering = true;
     const generation = this.generation;
     try {
@@ -432,7 +443,7 @@ export class ServiceMonitor {
         const port = servicePort(config);
         if (port !== null) taken.add(port);
       }
-      const found = await this.discovery.discover(table, taken);
+      const found = await this.discovery.discover(table, taken, now);
       if (generation !== this.generation || !this.options?.discovery) return;
       this.discoveryProblems = found.problems;
       const names = new Set(found.services.map((s) => s.name));

@@ -1,0 +1,60 @@
+import type { Part } from '../../common/result.js';
+import type { Facts } from '../../platform/facts.js';
+import { readTcpListeners, type TcpListener } from '../../platform/lsof.js';
+
+/**
+ * How long one read of every TCP listener answers for. The inspections one engine cycle starts
+ * (and a discovery due in it) share one lsof; a recheck after a failed probe in a later cycle
+ * gets a fresh one unless the cycle came within this of the read (an interval of 1 s).
+ */
+export const LISTENER_TABLE_MS = 2_000;
+
+export interface Listeners {
+  /** The `now` of the caller that started the read: what a later process table is compared with. */
+  at: number;
+  byPort: ReadonlyMap<number, readonly TcpListener[]>;
+}
+
+/**
+ * Who listens on which TCP port, shared by the service monitor and discovery. lsof walks every
+ * process's descriptors whatever port it is asked about, so one run per round answers them
+ * all: with a run per service, 100 services cost 100 walks every 30 s. A read still running
+ * is joined whatever its age, so a slow lsof on a busy Mac is never run twice at once; a
+ * failed read gives every caller that shares it the same reason.
+ */
+export class ListenerTable {
+  private last: { at: number; running: boolean; read: Promise<Part<Listeners>> } | null = null;
+
+  constructor(
+    private readonly facts: Facts,
+    private readonly windowMs = LISTENER_TABLE_MS,
+  ) {}
+
+  /** Callers with the same `now` (one poll) always share a read; with a window of 0, only they do. */
+  read(now: number): Promise<Part<Listeners>> {
+    const last = this.last;
+    if (last && (last.running || now === last.at || (now > last.at && now - last.at < this.windowMs))) return last.read;
+    const read = readTcpListeners(this.facts).then((part): Part<Listeners> => (part.ok ? { ok: true, value: { at: now, byPort: part.value } } : part));
+    const entry = { at: now, running: true, read };
+    const done = () => {
+      entry.running = false;
+    };
+    // A rejection (replay: the capture has no record of it) reaches every caller through `read`.
+    read.then(done, done);
+    this.last = entry;
+    return read;
+  }
+
+  /** Who listens on one port, from the shared read. */
+  async port(port: number, now: number): Promise<Part<{ at: number; listeners: readonly TcpListener[] }>> {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, reason: `port ${port} is not a TCP port (1–65535)` };
+    const read = await this.read(now);
+    if (!read.ok) return read;
+    return { ok: true, value: { at: read.value.at, listeners: read.value.byPort.get(port) ?? [] } };
+  }
+
+  /** Something changed the listeners (an action ran): the next caller reads afresh. */
+  forget(): void {
+    this.last = null;
+  }
+}
