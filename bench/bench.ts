@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { errorText } from '../src/common/result.js';
+import { plural } from '../src/common/format.js';
 import { median, openCpuClock, sumSpans, type Span } from './measure.js';
 import { Report, bytes, count, ms, percent, ratio } from './report.js';
 import { repoRoot } from './repo.js';
@@ -84,7 +85,7 @@ async function main(): Promise<number> {
   report.section('2. Per probe and per supervision check (mean CPU incl. children, median wall)');
   costRow('HTTP probe (GET, 200 + JSON field)', probe, 'node:http on 127.0.0.1, in another process (not counted)');
   costRow('check: command supervisor, live', live.command, `pidfile + this host's table: ${live.command.outcome}`);
-  costRow('check: port owner via lsof, live', live.lsof, 'lsof -iTCP:PORT -sTCP:LISTEN; every inspection of a local service');
+  costRow('check: every TCP listener via lsof, live', live.lsof, `lsof -iTCP -sTCP:LISTEN (${live.lsof.outcome}); one per round, shared by the inspections and discovery`);
   costRow('check: launchd, scripted', scripted.launchd, 'launchctl print answered from a real-format fixture: parsing only');
   costRow('check: systemd, scripted', scripted.systemd, 'systemctl show answered from a fixture: parsing only');
 
@@ -108,7 +109,12 @@ async function main(): Promise<number> {
     if (e.services > 0) {
       // Inspections outlive the cycle that starts them; what they cost shows up only in the total.
       const firstCpu = e.total.cpuMs - steady.cpuMs;
-      report.row(`  first cycle, + inspections`, `CPU ${ms(firstCpu)}`, `wall ${ms(e.first.wallMs)}`, `one lsof per service (port owner), again every ${INSPECT_EVERY_SECONDS} s: ${ms(firstCpu / (INSPECT_EVERY_SECONDS * 1000 / DEFAULT_INTERVAL_MS))} per 5 s cycle`);
+      report.row(
+        `  first cycle, + inspections`,
+        `CPU ${ms(firstCpu)}`,
+        `wall ${ms(e.first.wallMs)}`,
+        `${plural(e.lsofRuns, 'lsof run')} for ${e.services} inspections (every TCP listener at once), again every ${INSPECT_EVERY_SECONDS} s: ${ms(firstCpu / (INSPECT_EVERY_SECONDS * 1000 / DEFAULT_INTERVAL_MS))} per 5 s cycle`,
+      );
     }
   }
   report.note(`Engine: live on this host (ps, /proc, lsof, HTTP); services probed every cycle; ${engineCycles} cycles ~1 s apart; steady = cycles after the first.`);
@@ -141,7 +147,7 @@ async function main(): Promise<number> {
   report.section(`6. Warden headless: createEngine, zero config, no data folder, ${resident.cycles} cycles back to back in a fresh process`);
   report.row('resident memory (RSS) after the cycles', bytes(resident.rssBytes), `heap ${bytes(resident.heapUsedBytes)}`, `after a full GC; Node + code before the engine: ${bytes(resident.rssBeforeBytes)} RSS`);
   report.row('engine CPU per cycle, mean', ms(steadyCycle), `wall ${ms(resident.rest.wallMs / (resident.cycles - 1))}`, `the ${resident.cycles - 1} cycles after the first, incl. stop()`);
-  report.row('  discovery, in the first cycle', ms(discovery), `+${ms(discoveryShare)}/cycle`, `an lsof per default LLM port, again every ${DISCOVERY_INTERVAL_SECONDS / 60} min`);
+  report.row('  discovery, in the first cycle', ms(discovery), `+${ms(discoveryShare)}/cycle`, `one lsof of every TCP listener for the default LLM ports, again every ${DISCOVERY_INTERVAL_SECONDS / 60} min`);
   report.row('engine CPU at the default 5 s interval', percent(enginePercent), `budget ${CPU_BUDGET_PERCENT} %`, `of one core; ${enginePercent <= CPU_BUDGET_PERCENT ? 'within' : 'OVER'} budget`);
   if (resident.unknowns.length > 0) report.note(`unknown in the last cycle: ${resident.unknowns.join('; ')}`);
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ProcessTable } from '../src/common/processes.js';
 import type { Facts } from '../src/platform/facts.js';
 import { LiveFacts } from '../src/platform/live.js';
-import { readPortListeners } from '../src/platform/lsof.js';
+import { readTcpListeners } from '../src/platform/lsof.js';
 import { readProcessTable } from '../src/platform/processes.js';
 import { probeOnce, type ProbeSpec } from '../src/engine/services/probes.js';
 import { CommandSupervisor, LaunchdSupervisor, SystemdSupervisor, type Supervisor } from '../src/engine/services/supervision.js';
@@ -32,8 +32,8 @@ export async function benchProbe(clock: CpuClock, port: number, count: number): 
 
 /**
  * A command supervisor's check, live: its pidfile read and its pid looked up in this host's
- * process table. Then the port-owner lookup every supervision inspection of a local service
- * makes (lsof), which is where that inspection's CPU goes.
+ * process table. Then the read of every TCP listener (one lsof) that the supervision
+ * inspections of local services and discovery share, which is where their CPU goes.
  */
 export async function benchLiveChecks(clock: CpuClock, port: number, count: number): Promise<{ command: CostSeries; lsof: CostSeries }> {
   const facts = new LiveFacts();
@@ -47,9 +47,11 @@ export async function benchLiveChecks(clock: CpuClock, port: number, count: numb
     const supervisor = new CommandSupervisor('bench', { kind: 'command', start: ['true'], pidfile }, { facts, uid: process.getuid?.() ?? -1, home: os.homedir() });
     const command = await repeatCheck(clock, count, supervisor, table);
     const lsof = await repeat(clock, count, async () => {
-      const read = await readPortListeners(facts, port);
-      if (!read.ok) throw new Error(`bench: lsof port lookup failed: ${read.reason}`);
-      return `${read.value.length} listener(s) on ${port}`;
+      const read = await readTcpListeners(facts);
+      if (!read.ok) throw new Error(`bench: lsof listener lookup failed: ${read.reason}`);
+      const mine = read.value.get(port)?.length ?? 0;
+      if (mine === 0) throw new Error(`bench: lsof found nobody listening on ${port}, where the farm's server listens`);
+      return `${mine} listener(s) on ${port}, ${read.value.size} ports in all`;
     });
     return { command, lsof };
   } finally {

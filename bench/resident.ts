@@ -15,7 +15,7 @@ export interface Resident {
   heapUsedBytes: number;
   heapTotalBytes: number;
   externalBytes: number;
-  /** The first cycle, which also runs discovery (an lsof per default port, again every 5 min). */
+  /** The first cycle, which also runs discovery (one lsof of every TCP listener, again every 5 min). */
   first: Span;
   /** The other cycles back to back, and stop(). */
   rest: Span;
