@@ -28,6 +28,8 @@ export type Observation = {
   wokeAt?: number | null;
   /** This cycle's process table, so diagnose can say whether a silent server is busy or idle. */
   processes?: ProcessRow[];
+  /** A process's CPU % over the last interval (ps %cpu is a lifetime average on Linux). */
+  cpuNow?: (pid: number) => number | null;
 };
 
 type Draft = Omit<Finding, 'since' | 'causes'>;

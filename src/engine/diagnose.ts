@@ -24,6 +24,7 @@ export function diagnose(
   findings: Finding[],
   input: Observation,
   now: number,
+  thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ): { findings: Finding[]; diagnoses: Map<string, Diagnosis> } {
   const keys = new Set(findings.map((f) => f.key));
   const memoryKeys = findings.filter((f) => f.subject.kind === 'memory' && f.severity !== 'unknown').map((f) => f.key);
@@ -48,22 +49,22 @@ export function diagnose(
 
   const diagnoses = new Map<string, Diagnosis>();
   for (const finding of linked) {
-    const diagnosis = diagnoseOne(finding, input, now, stressed, heldLocks);
+    const diagnosis = diagnoseOne(finding, input, now, stressed, heldLocks, thresholds);
     if (diagnosis) diagnoses.set(finding.key, diagnosis);
   }
   return { findings: linked, diagnoses };
 }
 
-function diagnoseOne(finding: Finding, input: Observation, now: number, stressed: boolean, heldLocks: LockView[]): Diagnosis | null {
+function diagnoseOne(finding: Finding, input: Observation, now: number, stressed: boolean, heldLocks: LockView[], t: Thresholds): Diagnosis | null {
   const service = SERVICE_SYMPTOM.exec(finding.key);
   if (service) {
     const svc = input.services.find((s) => s.name === service[1]);
-    if (svc) return serviceDiagnosis(finding, service[2] as 'down' | 'canary' | 'slow', svc, input, now, stressed);
+    if (svc) return serviceDiagnosis(finding, service[2] as 'down' | 'canary' | 'slow', svc, input, now, stressed, t);
   }
   switch (finding.subject.kind) {
     case 'memory':
       if (finding.severity === 'unknown') return plain(finding);
-      return memoryDiagnosis(finding, input, now);
+      return memoryDiagnosis(finding, input, t);
     case 'lock': {
       const lock = input.locks.find((l) => l.path === finding.subject.id);
       return lock ? lockDiagnosis(finding, lock) : plain(finding);
@@ -95,6 +96,7 @@ function serviceDiagnosis(
   input: Observation,
   now: number,
   stressed: boolean,
+  t: Thresholds,
 ): Diagnosis {
   const probe = kind === 'canary' ? service.canary : service.probe;
   const measuredEvidence = finding.evidence.find((e) => e.label === (kind === 'canary' ? 'canary' : 'health probe'));
@@ -113,8 +115,8 @@ function serviceDiagnosis(
   if (stressed && input.memory) {
     cause = memoryCause(input.memory);
     causeEvidence.push(...memoryEvidence(input.memory), processLine);
-    thieves = thiefLines(input, firstFailure, 'the first failure', now);
-    const straw = arrivalBefore(input.thieves, firstFailure, now)[0];
+    thieves = thiefLines(input, firstFailure, 'the first failure', t);
+    const straw = arrivalBefore(input.thieves, firstFailure, t)[0];
     suggestion = straw
       ? `Free memory: unload or quit ${thiefLabel(straw)} (${formatDecimalGB(straw.memoryBytes)}), then watch the ${kind === 'canary' ? 'canary' : 'probe'}`
       : 'Free memory: stop or restart the largest or growing process above';
@@ -159,7 +161,8 @@ function processState(service: ServiceView, input: Observation, answeredStatus: 
   }
   const row = input.processes?.find((p) => p.pid === proc.pid);
   const thief = input.thieves.find((t) => t.pid === proc.pid);
-  const cpu = row?.cpuPercent ?? thief?.cpuPercent ?? null;
+  // Measured over the last interval first: Linux ps %cpu is a lifetime average.
+  const cpu = input.cpuNow?.(proc.pid) ?? thief?.cpuPercent ?? row?.cpuPercent ?? null;
   const cpuText = cpu === null ? 'CPU not measured' : `${formatPercent(cpu)} CPU`;
   // It answered, only not well: nothing is hung, so say what was measured and no more.
   if (answeredStatus !== null) return `process alive and answering (HTTP ${answeredStatus}): PID ${proc.pid} at ${cpuText}`;
@@ -202,15 +205,15 @@ function memoryEvidence(memory: MemoryView): string[] {
   return out;
 }
 
-function memoryDiagnosis(finding: Finding, input: Observation, now: number): Diagnosis {
-  const thieves = thiefLines(input, finding.since, 'memory ran short', now);
+function memoryDiagnosis(finding: Finding, input: Observation, t: Thresholds): Diagnosis {
+  const thieves = thiefLines(input, finding.since, 'memory ran short', t);
   const grower = [...input.thieves]
     .filter((t) => t.growth !== null && t.growth.bytesPerHour > 0 && t.reasons.includes('growth'))
     .sort((a, b) => b.growth!.bytesPerHour - a.growth!.bytesPerHour)[0];
-  const straw = arrivalBefore(input.thieves, finding.since, now)[0];
+  const straw = arrivalBefore(input.thieves, finding.since, t)[0];
   const top = byMemory(input.thieves)[0];
   let cause: string | null = null;
-  if (straw) cause = `${thiefLabel(straw)} (${formatDecimalGB(straw.memoryBytes)}) arrived ${formatDuration((finding.since - arrivedAt(straw, now)) / 1000)} before memory ran short`;
+  if (straw) cause = `${thiefLabel(straw)} (${formatDecimalGB(straw.memoryBytes)}) arrived ${formatDuration((finding.since - straw.startedAt) / 1000)} before memory ran short`;
   else if (grower) cause = `${thiefLabel(grower)} growing ${formatGrowthRate(grower.growth!.bytesPerHour)}`;
   else if (top) cause = `${thiefLabel(top)} holds ${formatDecimalGB(top.memoryBytes)}`;
   return {
@@ -224,16 +227,12 @@ function memoryDiagnosis(finding: Finding, input: Observation, now: number): Dia
 
 // ---------------------------------------------------------------- thieves
 
-function arrivedAt(thief: Thief, _now: number): number {
-  return thief.startedAt;
-}
-
 /**
  * Arrivals judged against the event, not against now: a process that started inside the
  * arrival window before the first failure is the straw even when the failure is noticed
  * later. Largest first.
  */
-function arrivalBefore(thieves: Thief[], eventAt: number, _now: number, t: Thresholds = DEFAULT_THRESHOLDS): Thief[] {
+function arrivalBefore(thieves: Thief[], eventAt: number, t: Thresholds): Thief[] {
   const window = t.arrivalWindowMinutes * 60_000;
   return thieves
     .filter((th) => th.startedAt <= eventAt && eventAt - th.startedAt <= window && th.memoryBytes >= t.arrivalMinBytes)
@@ -250,8 +249,8 @@ function byMemory(thieves: Thief[]): Thief[] {
  * The top memory holders, every arrival before the event (phrased relative to it), then the
  * sustained CPU takers: one short line each, the numbers in the thieves' own stories.
  */
-function thiefLines(input: Observation, eventAt: number, event: string, now: number): string[] {
-  const arrivals = new Set(arrivalBefore(input.thieves, eventAt, now));
+function thiefLines(input: Observation, eventAt: number, event: string, thresholds: Thresholds): string[] {
+  const arrivals = new Set(arrivalBefore(input.thieves, eventAt, thresholds));
   const chosen: Thief[] = [];
   const add = (t: Thief): void => {
     if (!chosen.includes(t)) chosen.push(t);
@@ -267,7 +266,7 @@ function thiefLines(input: Observation, eventAt: number, event: string, now: num
   return chosen.map((thief) => {
     const who = thiefWho(thief, input.services);
     if (arrivals.has(thief)) {
-      const before = formatDuration((eventAt - arrivedAt(thief, now)) / 1000);
+      const before = formatDuration((eventAt - thief.startedAt) / 1000);
       return `${who}, ${formatDecimalGB(thief.memoryBytes)}, arrived ${before} before ${event}`;
     }
     let story = thief.story.trim() || formatDecimalGB(thief.memoryBytes);

@@ -246,9 +246,10 @@ export class Engine implements EngineHandle {
       unknowns,
       wokeAt: this.wokeAt,
       processes: table?.rows ?? [],
+      cpuNow: (pid) => (table ? this.thieves.cpuNow(pid) : null),
     };
     const assessed = assess(observation, this.previousFindings, this.config.thresholds, now);
-    const { findings, diagnoses } = diagnose(assessed, observation, now);
+    const { findings, diagnoses } = diagnose(assessed, observation, now, this.config.thresholds);
     this.previousFindings = new Map(findings.map((f) => [f.key, f]));
     const step = this.alerts.step(findings, diagnoses, now);
     const history = this.deps.history;

@@ -36,6 +36,8 @@ interface Track {
 export class ThiefTracker {
   private tracks = new Map<number, Track>();
   private latest: ProcessTable | null = null;
+  private previous: ProcessTable | null = null;
+  private previousIndex: Map<number, ProcessRow> | null = null;
 
   constructor(private thresholds: Thresholds) {}
 
@@ -48,6 +50,8 @@ export class ThiefTracker {
   }
 
   update(table: ProcessTable): void {
+    this.previous = this.latest;
+    this.previousIndex = null;
     this.latest = table;
     const alive = new Set<number>();
     for (const row of table.rows) {
@@ -74,6 +78,25 @@ export class ThiefTracker {
       if (track.points.length > MAX_POINTS) track.points.splice(0, track.points.length - MAX_POINTS);
     }
     for (const pid of this.tracks.keys()) if (!alive.has(pid)) this.tracks.delete(pid);
+  }
+
+  /**
+   * A process's CPU % over the last interval, from cumulative CPU time (ps %cpu is a lifetime
+   * average on Linux): its track when it has one, else the last two tables. Null when the
+   * latest table does not hold it.
+   */
+  cpuNow(pid: number): number | null {
+    const row = this.latest?.rows.find((r) => r.pid === pid);
+    if (!row || !this.latest) return null;
+    const track = this.tracks.get(pid);
+    if (track) return currentCpu(track) ?? row.cpuPercent;
+    if (this.previous && !this.previousIndex) this.previousIndex = new Map(this.previous.rows.map((r) => [r.pid, r]));
+    const before = this.previousIndex?.get(pid);
+    if (!before || !this.previous || Math.abs(before.startedAt - row.startedAt) > SAME_PROCESS_TOLERANCE_MS) return row.cpuPercent;
+    return intervalCpu(
+      { at: this.previous.at, bytes: 0, cpuSeconds: before.cpuSeconds, cpuPercent: before.cpuPercent },
+      { at: this.latest.at, bytes: 0, cpuSeconds: row.cpuSeconds, cpuPercent: row.cpuPercent },
+    );
   }
 
   /** The processes worth naming now, most important first. */

@@ -78,6 +78,18 @@ describe('diagnose: the canary failing while the host swaps', () => {
     expect(d.thieves[1]).toBe('LM Studio worker (llmworker, PID 4410), 13.0 GB, arrived 2 min before memory ran short');
   });
 
+  it('uses the configured arrival size and window, not the defaults', () => {
+    const input = incidentObservation();
+    const bigger = { ...DEFAULT_THRESHOLDS, arrivalMinBytes: 20e9 };
+    const withBigger = diagnose(assess(input, null, bigger, T), input, T, bigger);
+    const d = diagnosisOf(withBigger, 'service:cathedral:canary');
+    expect(d.thieves.join('\n')).not.toContain('before the first failure');
+    expect(d.suggestion).toBe('Free memory: stop or restart the largest or growing process above');
+    const shorter = { ...DEFAULT_THRESHOLDS, arrivalWindowMinutes: 10 };
+    const withShorter = diagnose(assess(input, null, shorter, T), input, T, shorter);
+    expect(diagnosisOf(withShorter, 'service:cathedral:canary').suggestion).not.toContain('LM Studio worker');
+  });
+
   it('does not blame a process that started more than the arrival window before memory ran short', () => {
     const d = diagnosisOf(result, 'memory:available');
     expect(d.cause).toBe('MLX server growing 3.5 GB/h');
@@ -121,6 +133,13 @@ describe('diagnose: a failing probe without memory stress says what the process 
     const processes = [{ pid: 812, ppid: 1, uid: 501, rssBytes: 1, cpuPercent: 0.3, cpuSeconds: null, elapsedSeconds: 1, startedAt: 0, name: 'sanctum-mlx', command: 'x', zombie: false }];
     const d = diagnosisOf(run({ ...calm, services: [answering], processes }), 'service:cathedral:down');
     expect(d.cause).toBe('process alive and answering (HTTP 500): PID 812 at 0.3% CPU');
+  });
+
+  it('judges busy or idle by the CPU measured over the last interval, not ps\'s lifetime average', () => {
+    // A server that computed hard for hours and has been silent since: ps (Linux) still says 97%.
+    const processes = [{ pid: 812, ppid: 1, uid: 501, rssBytes: 1, cpuPercent: 97, cpuSeconds: null, elapsedSeconds: 1, startedAt: 0, name: 'sanctum-mlx', command: 'x', zombie: false }];
+    const input: Observation = { ...calm, services: [base], processes, cpuNow: (pid) => (pid === 812 ? 0.2 : null) };
+    expect(diagnosisOf(run(input), 'service:cathedral:down').cause).toBe('process alive and idle: PID 812 at 0.2% CPU — not computing (waiting on memory, disk or a stuck thread)');
   });
 
   it('mentions a recent wake from sleep', () => {

@@ -125,6 +125,19 @@ describe('ThiefTracker', () => {
     expect(thieves.find((t) => t.pid === 56)?.sustainedCpu ?? null).toBeNull();
   });
 
+  it('measures any process\'s CPU over the last interval from CPU time, tracked or not', () => {
+    const tracker = new ThiefTracker(DEFAULT_THRESHOLDS);
+    // Small and quiet by ps's lifetime %cpu, so never tracked; it used 2.5 s of CPU in 5 s.
+    tracker.update({ at: T0, rows: [row(50, { at: T0, ageSeconds: 3600, rssBytes: 10e6, cpuPercent: 40, cpuSeconds: 100 })] });
+    tracker.update({ at: T0 + 5000, rows: [row(50, { at: T0 + 5000, ageSeconds: 3605, rssBytes: 10e6, cpuPercent: 40, cpuSeconds: 102.5 })] });
+    expect(tracker.trackedCount).toBe(0);
+    expect(tracker.cpuNow(50)).toBeCloseTo(50, 5);
+    // A new process with the same pid: no interval to measure, ps's figure is all there is.
+    tracker.update({ at: T0 + 10_000, rows: [row(50, { at: T0 + 10_000, ageSeconds: 1, rssBytes: 10e6, cpuPercent: 3, cpuSeconds: 0 })] });
+    expect(tracker.cpuNow(50)).toBe(3);
+    expect(tracker.cpuNow(51)).toBeNull();
+  });
+
   it('never merges a reused PID with the process that had it, and evicts exited processes', () => {
     const tracker = new ThiefTracker(DEFAULT_THRESHOLDS);
     for (let i = 0; i <= 6; i++) {
