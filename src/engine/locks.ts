@@ -166,7 +166,8 @@ export class LockMonitor {
   }
 
   views(now: number, table: ProcessTable | null): LockView[] {
-    const rows = new Map((table?.rows ?? []).map((r) => [r.pid, r]));
+    // A zombie has closed its files and dropped its locks: it holds nothing, whatever was read before it died.
+    const rows = new Map((table?.rows ?? []).filter((r) => !r.zombie).map((r) => [r.pid, r]));
     const platform = this.options?.platform ?? 'linux';
     const out: LockView[] = [];
     this.lastTargets.clear();

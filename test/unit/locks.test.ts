@@ -79,4 +79,16 @@ describe('LockMonitor on macOS (openers only, no lock column)', () => {
     expect(v?.limitSeconds).toBe(3600);
     expect(v?.actions).toEqual([]);
   });
+
+  it('a holder that died (a zombie not yet reaped) holds nothing, even when a reader named it', async () => {
+    const locks = darwin(`p10832\ncPython\nf5\nn${DB}\n`);
+    expect(locks.reportReaderError(READER_ERROR, NOW)).toBe(true);
+    await locks.poll(NOW);
+    await locks.idle();
+    const dead: ProcessTable = { at: NOW, rows: [{ ...row(10832, 501, HELD, '[Python] <defunct>'), zombie: true }] };
+    const v = locks.views(NOW, dead)[0];
+    expect(v?.holders).toEqual([]);
+    expect(v?.heldSeconds).toBeNull();
+    expect(v?.actions).toEqual([]);
+  });
 });
