@@ -14,7 +14,7 @@ Usage:
       would send, as it would send it (headless alerting over SSH).
   warden capture -o FILE [--samples N] [--interval S] [--config PATH]
       Record every fact Warden reads over N samples into one JSON file for a bug report.
-  warden services [--json] [--config PATH]
+  warden services [--json] [--replay FILE] [--config PATH]
   warden restart NAME [--yes]      restart a service through its supervisor
   warden readopt NAME [--yes]      put an orphaned launchd server back under launchd
   warden release PATH [--yes]      stop the process holding a watched file's lock
@@ -66,6 +66,12 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError(`unknown command "${command}"; see warden help`);
   }
 }
+
+// `warden watch | head`: a reader that went away ends Warden quietly, as it would end cat.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

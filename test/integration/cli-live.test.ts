@@ -166,6 +166,18 @@ describe.runIf(onLinux)('warden on this host', () => {
     expect(code).toBe(0);
   });
 
+  it('watch piped into a reader that goes away (warden watch | head) ends quietly, exit 0', async () => {
+    const child = spawn(process.execPath, ['bin/warden.js', 'watch', '--interval', '1'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Read the first screen, then close the pipe as head does.
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    child.stdout!.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('an invalid config is refused naming the field, exit 2', async () => {
     const bad = path.join(home, 'bad.json');
     writeFileSync(bad, JSON.stringify({ intervalSeconds: 'soon', watchedFiles: [{ path: 'relative/db.duckdb' }] }));
