@@ -122,6 +122,8 @@ export interface ServiceView {
   canary: ProbeView | null;
   orphan: OrphanEvidence | null;
   actions: ActionOffer[];
+  /** When its own snooze ends (epoch ms); null when not muted. The snooze of everything is State.snoozedUntil. */
+  snoozedUntil: number | null;
 }
 
 export type LockKind = 'posix-write' | 'posix-read' | 'flock' | 'open';

@@ -163,6 +163,12 @@ export class AlertPolicy {
     return all.length > 0 ? Math.max(...all.map((s) => s.until)) : null;
   }
 
+  /** When the snooze of this one service ends, for ServiceView.snoozedUntil. */
+  serviceSnoozedUntil(name: string, now: number): number | null {
+    const own = this.snoozes.find((s) => s.target.scope === 'service' && s.target.name === name && s.until > now);
+    return own ? own.until : null;
+  }
+
   /**
    * Asks to run one automatic action on `key`. After `max` within `withinSeconds` the answer
    * stays "gave-up" until resetAutoAction, and a single notice says so.

@@ -5,7 +5,7 @@ import type { ServiceConfig, WardenConfig, WardenConfigInput } from '../common/c
 import type { Finding, Notification } from '../common/findings.js';
 import type { MemorySample, MemoryView } from '../common/memory.js';
 import type { ProcessTable } from '../common/processes.js';
-import type { ActionResult, ProbeView } from '../common/services.js';
+import type { ActionResult, ProbeView, ServiceView } from '../common/services.js';
 import type { HostInfo, State, UnknownPart } from '../common/state.js';
 import type { Clock } from '../platform/clock.js';
 import type { Effects } from '../platform/effects.js';
@@ -224,7 +224,7 @@ export class Engine implements EngineHandle {
     if (this.deps.settleParts) await settled;
     else await settledWithin(settled, Math.min(PART_WAIT_MS, interval * 0.6));
 
-    const services = this.services.views(now, table);
+    const services = this.withSnoozes(this.services.views(now, table), now);
     // A release whose SIGTERM did not free the file offers SIGKILL beside it for a while.
     const followUps = this.actions.followUps(now);
     const locks = this.locks.views(now, table).map((lock) => {
@@ -410,8 +410,12 @@ export class Engine implements EngineHandle {
     const until = duration === 'off' ? null : duration === '1h' ? now + 3_600_000 : nextMorning(now);
     this.alerts.snooze(target, until);
     await this.saveAlertSnapshot(now, true);
-    this.state = { ...this.state, snoozedUntil: this.alerts.snoozedUntil(now) };
+    this.state = { ...this.state, snoozedUntil: this.alerts.snoozedUntil(now), services: this.withSnoozes(this.state.services, now) };
     this.publish();
+  }
+
+  private withSnoozes(services: ServiceView[], now: number): ServiceView[] {
+    return services.map((s) => ({ ...s, snoozedUntil: this.alerts.serviceSnoozedUntil(s.name, now) }));
   }
 
   async getConfig(): Promise<WardenConfigInput> {

@@ -167,6 +167,7 @@ export function cathedral(now = T, overrides: Partial<ServiceView> = {}): Servic
       id: 'readopt:cathedral', kind: 'readopt', target: 'cathedral', label: 'Re-adopt',
       confirm: `Copy the matching backup to ${PLIST}, lint it, stop PID 812, bootstrap gui/501`,
     }],
+    snoozedUntil: null,
     ...overrides,
   };
 }

@@ -236,6 +236,7 @@ function services(now: number, level: 'green' | 'amber' | 'red'): ServiceView[] 
             why: 'no loaded launchd job owns PID 4120; the plist is missing; the newest backup matches its command line byte for byte',
           },
     actions: level === 'green' ? [] : [READOPT],
+    snoozedUntil: null,
   };
   const embeddings: ServiceView = {
     name: 'embeddings',
@@ -250,6 +251,7 @@ function services(now: number, level: 'green' | 'amber' | 'red'): ServiceView[] 
     canary: null,
     orphan: null,
     actions: level === 'green' ? [] : [RESTART_EMBED],
+    snoozedUntil: null,
   };
   return [cathedral, embeddings];
 }

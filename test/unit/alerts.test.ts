@@ -3,6 +3,7 @@ import { AlertPolicy, parseAlertSnapshot, type AlertPolicyOptions, type AlertSna
 import { assess } from '../../src/engine/assess.js';
 import { diagnose } from '../../src/engine/diagnose.js';
 import { CAUSE_PAGES_ALONE_AFTER_MINUTES, DEFAULT_NOTIFICATIONS, DEFAULT_THRESHOLDS } from '../../src/engine/defaults.js';
+import type { SnoozeTarget } from '../../src/common/api.js';
 import type { NotificationConfig } from '../../src/common/config.js';
 import type { Diagnosis, Finding, Notification } from '../../src/common/findings.js';
 import type { Severity } from '../../src/common/severity.js';
@@ -349,6 +350,33 @@ describe('alerts: snooze', () => {
     expect(run.notes).toEqual([]);
     run.repeat(20, [memory, canary, f('lock:/x.db:held')]);
     expect(run.kinds()).toEqual(['incident']);
+  });
+
+  it.each<{ name: string; snoozes: Array<[SnoozeTarget, number | null]>; at: number; expected: number | null }>([
+    { name: 'muted, asked within the hour', snoozes: [[{ scope: 'service', name: 'cathedral' }, T + HOUR]], at: T + HOUR - 1, expected: T + HOUR },
+    { name: 'muted, asked as it ends', snoozes: [[{ scope: 'service', name: 'cathedral' }, T + HOUR]], at: T + HOUR, expected: null },
+    { name: 'muted, asked after it ended', snoozes: [[{ scope: 'service', name: 'cathedral' }, T + HOUR]], at: T + 2 * HOUR, expected: null },
+    { name: 'muted again: the later end replaces the first', snoozes: [[{ scope: 'service', name: 'cathedral' }, T + HOUR], [{ scope: 'service', name: 'cathedral' }, T + 2 * HOUR]], at: T, expected: T + 2 * HOUR },
+    { name: 'unmuted', snoozes: [[{ scope: 'service', name: 'cathedral' }, T + HOUR], [{ scope: 'service', name: 'cathedral' }, null]], at: T, expected: null },
+    { name: 'another service muted', snoozes: [[{ scope: 'service', name: 'embeddings' }, T + HOUR]], at: T, expected: null },
+    { name: 'everything snoozed: not its own mute', snoozes: [[{ scope: 'all' }, T + HOUR]], at: T, expected: null },
+  ])('a service\'s own snooze end: $name', ({ snoozes, at, expected }) => {
+    const policy = new Run().policy;
+    for (const [target, until] of snoozes) policy.snooze(target, until);
+    expect(policy.serviceSnoozedUntil('cathedral', at)).toBe(expected);
+  });
+
+  it('a muted service sends nothing while another service, failing later, is notified', () => {
+    const run = new Run();
+    run.policy.snooze({ scope: 'service', name: 'cathedral' }, T + HOUR);
+    run.repeat(20, [down]);
+    expect(run.notes).toEqual([]);
+    const other = f('service:embeddings:down');
+    run.repeat(20, [down, other]);
+    expect(run.kinds()).toEqual(['incident']);
+    expect(run.notes[0]!.title).toBe('title of service:embeddings:down');
+    expect(run.policy.serviceSnoozedUntil('cathedral', run.now)).toBe(T + HOUR);
+    expect(run.policy.serviceSnoozedUntil('embeddings', run.now)).toBeNull();
   });
 
   it('lifting a snooze (null) lets the notification through at once', () => {

@@ -472,6 +472,8 @@ export class ServiceMonitor {
         port: entry.port,
         probe: entry.lastProbe ? entry.history.view(entry.lastProbe, now, this.options?.thresholds.probeWindowM ?? 5) : null,
         canary: entry.lastCanary ? entry.canaryHistory.view(entry.lastCanary, now, this.options?.thresholds.probeWindowM ?? 5) : null,
+        // The engine fills it in: snoozes belong to the alert policy.
+        snoozedUntil: null,
       };
       const inspection = entry.inspection;
       let view: ServiceView;
