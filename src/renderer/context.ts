@@ -1,4 +1,5 @@
 /** What every view gets: the State, its age on one clock, and the way to ask for an action. */
+import type { SnoozeFor, SnoozeTarget } from '../common/api.js';
 import type { ActionOffer } from '../common/services.js';
 import type { State } from '../common/state.js';
 
@@ -10,6 +11,8 @@ export interface ViewContext {
   until(at: number): number;
   /** Opens the confirmation for an offered action. */
   ask(offer: ActionOffer): void;
+  /** Mutes (or unmutes, 'off') notifications; a failure shows in the popover's banner. */
+  snooze(target: SnoozeTarget, duration: SnoozeFor): void;
   /** An incident to open at (a notification was clicked). */
   focusIncident: string | null;
 }

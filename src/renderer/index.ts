@@ -114,6 +114,10 @@ class Popover {
       ago: (at) => Math.max(0, elapsed(at)),
       until: (at) => Math.max(0, -elapsed(at)),
       ask: (offer) => this.confirm.open(offer),
+      snooze: (target, duration) => {
+        const what = target.scope === 'service' ? `${duration === 'off' ? 'Unmuting' : 'Muting'} ${target.name}` : 'Snooze';
+        this.api.snooze(target, duration).catch((error: unknown) => this.fail(`${what} failed: ${errorText(error)}`));
+      },
       focusIncident: this.focusIncident,
     };
     const sampleAge = state.sampledAt === null ? null : ctx.ago(state.sampledAt);

@@ -30,11 +30,12 @@ export function pair(label: string, value: Node | string, title?: string): HTMLE
 
 export function actions(offers: readonly ActionOffer[], ctx: ViewContext): HTMLElement | null {
   if (offers.length === 0) return null;
-  return el(
-    'div',
-    { class: 'actions' },
-    ...offers.map((offer) => button(offer.label, () => ctx.ask(offer), { focusKey: `action:${offer.id}`, title: offer.confirm })),
-  );
+  return el('div', { class: 'actions' }, ...actionButtons(offers, ctx));
+}
+
+/** One button per offered action; each asks for confirmation with the offer's exact text. */
+export function actionButtons(offers: readonly ActionOffer[], ctx: ViewContext): HTMLElement[] {
+  return offers.map((offer) => button(offer.label, () => ctx.ask(offer), { focusKey: `action:${offer.id}`, title: offer.confirm }));
 }
 
 export function muted(text: Node | string): HTMLElement {

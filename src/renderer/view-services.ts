@@ -1,9 +1,10 @@
 /** Services: are they answering, are they supervised, and the repair each one offers. */
 import { formatDuration } from '../common/format.js';
 import type { ProbeView, ServiceState, ServiceView } from '../common/services.js';
-import type { ViewContext } from './context.js';
-import { el, hostText } from './dom.js';
-import { actions, badge, muted, num, section } from './ui.js';
+import { plainText } from '../common/text.js';
+import { clockTime, type ViewContext } from './context.js';
+import { button, el, hostText } from './dom.js';
+import { actionButtons, badge, muted, num, section } from './ui.js';
 
 const STATE_TONE: Record<ServiceState, 'ok' | 'warn' | 'crit' | 'unknown' | 'neutral'> = {
   running: 'ok',
@@ -31,6 +32,7 @@ function serviceRow(s: ServiceView, ctx: ViewContext): HTMLElement {
   const latency = probe?.ok && probe.latencyMs !== null ? num(formatDuration(probe.latencyMs / 1000)) : null;
   const availability = probe?.availability24h ?? probe?.availability1h ?? null;
   const window = probe?.availability24h !== null && probe?.availability24h !== undefined ? '24 h' : '1 h';
+  const mutedUntil = s.snoozedUntil !== null && ctx.until(s.snoozedUntil) > 0 ? s.snoozedUntil : null;
   return el(
     'li',
     { class: 'row service', 'data-service': s.name },
@@ -52,8 +54,20 @@ function serviceRow(s: ServiceView, ctx: ViewContext): HTMLElement {
     s.canary ? probeLine('Canary', s.canary) : null,
     s.orphan?.matchingBackup ? el('div', { class: 'row-sub' }, muted('Backup matches the running command: '), hostText(basename(s.orphan.matchingBackup), 60, 'code')) : null,
     s.supervision?.note ? el('div', { class: 'row-sub muted' }, hostText(s.supervision.note, 160)) : null,
-    actions(s.actions, ctx),
+    mutedUntil === null ? null : el('div', { class: 'row-sub muted' }, `Notifications muted until ${clockTime(mutedUntil)}; its colour still shows.`),
+    el('div', { class: 'actions' }, ...actionButtons(s.actions, ctx), muteButton(s.name, mutedUntil !== null, ctx)),
   );
+}
+
+/** Mutes one flapping service without snoozing the rest; the same focus key keeps focus on Mute → Unmute. */
+function muteButton(name: string, isMuted: boolean, ctx: ViewContext): HTMLElement {
+  const target = { scope: 'service' as const, name };
+  const shown = plainText(name, 80);
+  const node = isMuted
+    ? button('Unmute', () => ctx.snooze(target, 'off'), { focusKey: `mute:${name}`, title: `Notify about ${shown} again` })
+    : button('Mute 1 h', () => ctx.snooze(target, '1h'), { focusKey: `mute:${name}`, title: `No notifications about ${shown} for an hour; its colour still shows` });
+  node.classList.add('btn-mute');
+  return node;
 }
 
 function probeLine(label: string, probe: ProbeView): HTMLElement {

@@ -16,6 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../src/cli/serve.js';
 import { formatBytes } from '../../src/common/format.js';
 import type { WardenConfigInput } from '../../src/common/config.js';
+import type { State } from '../../src/common/state.js';
 import { createEngine, createReplayEngine } from '../../src/engine/create.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { LOCK_READ_EVERY_SECONDS } from '../../src/engine/locks.js';
@@ -29,6 +30,7 @@ const ENGINE_WAIT_MS = 20_000;
 /** Watched files are read less often than the rest; a new holder shows at the next read. */
 const LOCK_WAIT_MS = LOCK_READ_EVERY_SECONDS * 1000 + ENGINE_WAIT_MS;
 const WRONG_TOKEN = 'wrongwrongwrongwrongwrong';
+const HOUR_MS = 3_600_000;
 /** The pages whose pictures go into the README (scripts/update-screenshots.mjs): sharp enough, under 150 KB each. */
 const README_SCALE = 1.4;
 
@@ -133,6 +135,42 @@ describe.runIf(process.platform === 'linux')('warden serve on the real engine, i
     await shoot(page, 'real-green-details');
     expect(errors).toEqual([]);
   }, 60_000);
+
+  it('Mute 1 h on the service row mutes that service in the engine, the row says until when, and Unmute lifts it', async () => {
+    const snoozedUntil = async () => {
+      const res = await fetch(`${origin()}/api/state`);
+      expect(res.status).toBe(200);
+      const state = (await res.json()) as State;
+      return state.services.find((s) => s.name === SERVICE)?.snoozedUntil;
+    };
+    expect(await snoozedUntil()).toBeNull();
+    // Shown by the test before; run alone, the calm page needs its Details opened.
+    const details = page.getByRole('button', { name: 'Details', exact: true });
+    if ((await details.count()) > 0) await details.click();
+    const mute = serviceRow().getByRole('button', { name: 'Mute 1 h' });
+    expect(await mute.getAttribute('title')).toBe(`No notifications about ${SERVICE} for an hour; its colour still shows`);
+    const clickedAt = Date.now();
+    await mute.click();
+    await reads(serviceRow(), 'muted until');
+    const until = await snoozedUntil();
+    expect(until).toBeGreaterThanOrEqual(clickedAt + HOUR_MS);
+    expect(until).toBeLessThanOrEqual(Date.now() + HOUR_MS);
+    // Only this service: the header's snooze of everything is untouched.
+    expect(engine.currentState().snoozedUntil).toBeNull();
+    const clock = new Date(until!).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    await reads(serviceRow(), `Notifications muted until ${clock}`);
+    // Focus stays on the control as Mute becomes Unmute, through every re-render.
+    const unmute = serviceRow().getByRole('button', { name: 'Unmute' });
+    await expect.poll(() => unmute.evaluate((node) => node === document.activeElement)).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(POPOVER_WIDTH);
+    await shoot(page, 'real-service-muted');
+
+    await page.keyboard.press('Enter');
+    await serviceRow().getByRole('button', { name: 'Mute 1 h' }).waitFor();
+    expect(await text(serviceRow())).not.toContain('muted until');
+    expect(await snoozedUntil()).toBeNull();
+    expect(errors).toEqual([]);
+  }, 30_000);
 
   it('Restart asks with the offer’s exact text, really restarts the server, and the page follows over SSE', async () => {
     const before = serverPid();
