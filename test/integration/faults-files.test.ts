@@ -21,7 +21,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { bundleForChild } from '../support/bundle-child.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WardenConfigInput } from '../../src/common/config.js';
 import type { State } from '../../src/common/state.js';
@@ -347,18 +347,7 @@ describe.runIf(linux)('Warden SIGKILLed while writing incidents, restarted', () 
 
   beforeAll(async () => {
     dir = tempHome('warden-faults-crash-');
-    script = path.join(dir, 'incident-writer.mjs');
-    // One file with every dependency in it, so the child needs neither vitest nor a TypeScript loader.
-    await build({
-      entryPoints: [WRITER],
-      outfile: script,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'warning',
-      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    });
+    script = await bundleForChild(WRITER, path.join(dir, 'incident-writer.mjs'));
     if (!existsSync(path.join(REPO, 'dist/cli/warden.js'))) await run(process.execPath, ['scripts/build.mjs'], { cwd: REPO });
   });
 

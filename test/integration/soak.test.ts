@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleForChild } from '../support/bundle-child.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startModelServer, type ModelServer } from '../support/model-server.js';
 import type { SoakArgs, SoakReport, SoakSample } from '../support/soak-run.js';
@@ -100,18 +100,7 @@ describe.skipIf(!linux)('soak: 20,000 engine cycles, replayed and live', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(os.tmpdir(), 'warden-soak-'));
-    const script = join(dir, 'soak-run.mjs');
-    // One file with every dependency in it, so the child needs neither vitest nor node_modules.
-    await build({
-      entryPoints: [ENTRY],
-      outfile: script,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'warning',
-      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    });
+    const script = await bundleForChild(ENTRY, join(dir, 'soak-run.mjs'));
     server = await startModelServer();
     for (const name of ['replayed', 'live']) mkdirSync(join(dir, name));
     // Side by side: two cores, and the live run is bounded by time anyway.

@@ -27,7 +27,8 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { ReplayEffects } from '../../src/platform/effects.js';
 import { LiveFacts } from '../../src/platform/live.js';
 import { PS_ARGV } from '../../src/platform/ps.js';
-import type { CommandResult, DirList, Facts, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, RunOptions } from '../../src/platform/facts.js';
+import type { CommandResult, HttpRequest, HttpResult, RunOptions } from '../../src/platform/facts.js';
+import { DelegatingFacts } from './delegating-facts.js';
 import type { WardenConfigInput } from '../../src/common/config.js';
 import { ok, psOutput } from './scripted-facts.js';
 
@@ -82,12 +83,11 @@ const CONFIG: WardenConfigInput = {
   services: [{ name: 'model', url: SERVICE_URL, timeoutSeconds: 1, intervalSeconds: INTERVAL_MS / 1000 }],
 };
 
-class FlappingHost implements Facts {
-  readonly mode = 'live' as const;
-  private readonly live = new LiveFacts();
+class FlappingHost extends DelegatingFacts {
   private readonly table: string;
 
   constructor(private readonly clock: ManualClock) {
+    super(new LiveFacts());
     const start = EPOCH - 3_600_000;
     this.table = psOutput(
       [
@@ -99,28 +99,12 @@ class FlappingHost implements Facts {
     );
   }
 
-  async run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+  override async run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
     if (argv.join(' ') === PS_ARGV.join(' ')) return ok(argv, this.table);
-    return this.live.run(argv, options);
+    return this.inner.run(argv, options);
   }
 
-  readFile(path: string, options?: { maxBytes?: number }): Promise<FileRead> {
-    return this.live.readFile(path, options);
-  }
-
-  stat(path: string): Promise<FileStat> {
-    return this.live.stat(path);
-  }
-
-  listDir(path: string): Promise<DirList> {
-    return this.live.listDir(path);
-  }
-
-  readLink(path: string): Promise<LinkRead> {
-    return this.live.readLink(path);
-  }
-
-  async http(request: HttpRequest): Promise<HttpResult> {
+  override async http(request: HttpRequest): Promise<HttpResult> {
     const base = { url: request.url, method: request.method ?? 'GET', latencyMs: 3, timedOut: false, headers: {}, bodyTruncated: false };
     if (isDown(this.clock.now())) return { ...base, status: null, error: 'connection refused', body: '' };
     return { ...base, status: 200, error: null, body: '{"object":"list","data":[]}' };

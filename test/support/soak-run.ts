@@ -17,7 +17,8 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { ReplayEffects } from '../../src/platform/effects.js';
 import { LiveFacts } from '../../src/platform/live.js';
 import { PS_ARGV } from '../../src/platform/ps.js';
-import type { CommandResult, DirList, Facts, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, RunOptions } from '../../src/platform/facts.js';
+import type { CommandResult, RunOptions } from '../../src/platform/facts.js';
+import { DelegatingFacts } from './delegating-facts.js';
 import type { WardenConfigInput } from '../../src/common/config.js';
 import { AFTERNOON_CONFIG } from './record-afternoon.js';
 import { CAPTURE_START, HOME, UID } from './simulated-mac.js';
@@ -65,29 +66,12 @@ export interface SoakReport {
 }
 
 /** Counts the rows of the last process table the engine was given. */
-class CountingFacts implements Facts {
-  readonly mode = 'live' as const;
+class CountingFacts extends DelegatingFacts {
   psRows = 0;
-  constructor(private readonly inner: Facts) {}
-  async run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+  override async run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
     const result = await this.inner.run(argv, options);
     if (argv.join(' ') === PS_ARGV.join(' ')) this.psRows = result.stdout.split('\n').filter((l) => l.trim() !== '').length;
     return result;
-  }
-  readFile(path: string, options?: { maxBytes?: number }): Promise<FileRead> {
-    return this.inner.readFile(path, options);
-  }
-  stat(path: string): Promise<FileStat> {
-    return this.inner.stat(path);
-  }
-  listDir(path: string): Promise<DirList> {
-    return this.inner.listDir(path);
-  }
-  readLink(path: string): Promise<LinkRead> {
-    return this.inner.readLink(path);
-  }
-  http(request: HttpRequest): Promise<HttpResult> {
-    return this.inner.http(request);
   }
 }
 

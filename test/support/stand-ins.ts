@@ -18,7 +18,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { LiveFacts } from '../../src/platform/live.js';
-import { commandNotRun, type CommandResult, type DirList, type Facts, type FileRead, type FileStat, type HttpRequest, type HttpResult, type LinkRead, type RunOptions } from '../../src/platform/facts.js';
+import { commandNotRun, type CommandResult, type RunOptions } from '../../src/platform/facts.js';
+import { DelegatingFacts } from './delegating-facts.js';
 
 export type Behaviour =
   /** Prints `answer` and exits 0 (or the given exit code). */
@@ -166,38 +167,18 @@ export function isRunning(pid: number): boolean {
 }
 
 /** LiveFacts, with every command answered by its stand-in and nothing else run. */
-export class StandInFacts implements Facts {
-  readonly mode = 'live' as const;
-  private readonly live = new LiveFacts();
+export class StandInFacts extends DelegatingFacts {
   readonly ran: string[][] = [];
 
-  constructor(private readonly bin: StandInBin) {}
+  constructor(private readonly bin: StandInBin) {
+    super(new LiveFacts());
+  }
 
-  async run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+  override async run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
     this.ran.push([...argv]);
     const [name, ...args] = argv;
     if (!name || !this.bin.has(name)) return commandNotRun(argv, `ENOENT: no stand-in for ${name ?? '(empty)'}`);
-    const result = await this.live.run([path.join(this.bin.dir, name), ...args], options);
+    const result = await this.inner.run([path.join(this.bin.dir, name), ...args], options);
     return { ...result, argv: [...argv] };
-  }
-
-  readFile(p: string, options?: { maxBytes?: number }): Promise<FileRead> {
-    return this.live.readFile(p, options);
-  }
-
-  stat(p: string): Promise<FileStat> {
-    return this.live.stat(p);
-  }
-
-  listDir(p: string): Promise<DirList> {
-    return this.live.listDir(p);
-  }
-
-  readLink(p: string): Promise<LinkRead> {
-    return this.live.readLink(p);
-  }
-
-  http(request: HttpRequest): Promise<HttpResult> {
-    return this.live.http(request);
   }
 }

@@ -4,7 +4,8 @@
  * made-up ones up to `rows` in all, in procps's format for the same argv. The made-up pids sit
  * above Linux's largest pid_max (2^22), so they can never be taken for a real process.
  */
-import type { CommandResult, DirList, Facts, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, RunOptions } from '../../src/platform/facts.js';
+import type { CommandResult, Facts, RunOptions } from '../../src/platform/facts.js';
+import { DelegatingFacts } from './delegating-facts.js';
 import { PS_ARGV } from '../../src/platform/ps.js';
 
 const FIRST_PID = 4_194_305;
@@ -63,8 +64,7 @@ function made(n: number, now: number): Made {
   };
 }
 
-export class WideProcessTable implements Facts {
-  readonly mode = 'live' as const;
+export class WideProcessTable extends DelegatingFacts {
   private made: Made[] | null = null;
   private next = 0;
   /** Wall time spent making the text (the harness's cost, not Warden's), and the last row count. */
@@ -72,11 +72,13 @@ export class WideProcessTable implements Facts {
   lastRows = 0;
 
   constructor(
-    private readonly inner: Facts,
+    inner: Facts,
     private readonly rows: number,
-  ) {}
+  ) {
+    super(inner);
+  }
 
-  async run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+  override async run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
     const result = await this.inner.run(argv, options);
     if (argv.join(' ') !== PS_ARGV.join(' ') || result.exitCode !== 0) return result;
     const started = performance.now();
@@ -100,26 +102,6 @@ export class WideProcessTable implements Facts {
       text += `${String(p.pid).padStart(7)} ${String(p.ppid).padStart(5)} ${String(p.uid).padStart(5)} ${String(p.rssKib).padStart(8)} ${p.cpu.toFixed(1).padStart(4)} ${clock(Math.floor((elapsed * p.cpu) / 100)).padStart(8)} ${etime(elapsed).padStart(11)} ${p.command}\n`;
     }
     return { text, count: rows.length };
-  }
-
-  readFile(path: string, options?: { maxBytes?: number }): Promise<FileRead> {
-    return this.inner.readFile(path, options);
-  }
-
-  stat(path: string): Promise<FileStat> {
-    return this.inner.stat(path);
-  }
-
-  listDir(path: string): Promise<DirList> {
-    return this.inner.listDir(path);
-  }
-
-  readLink(path: string): Promise<LinkRead> {
-    return this.inner.readLink(path);
-  }
-
-  http(request: HttpRequest): Promise<HttpResult> {
-    return this.inner.http(request);
   }
 }
 
