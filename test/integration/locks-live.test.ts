@@ -9,6 +9,7 @@ import { parseProcLocks, readLockHolders } from '../../src/platform/linux/locks.
 import { readFileHolders } from '../../src/platform/file-holders.js';
 import { readFileOpeners, readPortListeners } from '../../src/platform/lsof.js';
 import { parseDuckDbLockError } from '../../src/platform/duckdb.js';
+import { SQLITE_HOLDER } from '../support/sqlite-holder.js';
 
 // Real processes holding real locks, read through LiveFacts. Node has no fcntl API, so the
 // POSIX locks come from SQLite (better-sqlite3) and DuckDB (@duckdb/node-api) in child
@@ -52,15 +53,6 @@ async function stopChildren(): Promise<void> {
   );
 }
 
-const SQLITE_HOLDER = `
-const Database = require('better-sqlite3');
-const db = new Database(process.argv[1]);
-db.exec('CREATE TABLE IF NOT EXISTS t (x INTEGER)');
-db.exec('BEGIN EXCLUSIVE');
-db.exec('INSERT INTO t VALUES (1)');
-console.log('locked');
-setInterval(() => {}, 60000);
-`;
 
 // A hung writer, like the incident's message-to-duckdb.py: opens the database and never lets go.
 const DUCKDB_HOLDER = `

@@ -37,6 +37,7 @@ import { launchChromium, openPopover, STATIC_DIR } from '../support/chromium.js'
 import { isAlive, waitForExit } from '../support/model-server.js';
 import { psOutput } from '../support/scripted-facts.js';
 import { StandInBin } from '../support/stand-ins.js';
+import { SQLITE_HOLDER } from '../support/sqlite-holder.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const linux = process.platform === 'linux';
@@ -55,15 +56,6 @@ const ESC_BEL_OR_BIDI = /[\u001b\u0007\u061c\u200e\u200f\u202a-\u202e\u2066-\u20
 /** picocolors' own colour codes, when it decides it is writing to a colour terminal. */
 const OWN_COLOURS = /\u001b\[\d+m/g;
 
-const HOLDER = `
-const Database = require('better-sqlite3');
-const db = new Database(process.argv[1]);
-db.exec('CREATE TABLE IF NOT EXISTS t (x INTEGER)');
-db.exec('BEGIN EXCLUSIVE');
-db.exec('INSERT INTO t VALUES (1)');
-console.log('held');
-setInterval(() => {}, 60000);
-`;
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -130,7 +122,7 @@ describe.runIf(linux)('a file held by a process with a hostile name, watched by 
     home = tempDir('warden-security-');
     db = path.join(home, 'workspace.sqlite');
     dataDir = path.join(home, 'data');
-    holder = await startHolder([process.execPath, '-e', HOLDER, db, HOSTILE_ARG, LONG_ARG], { argv0: HOSTILE_NAME });
+    holder = await startHolder([process.execPath, '-e', SQLITE_HOLDER, db, HOSTILE_ARG, LONG_ARG], { argv0: HOSTILE_NAME });
     configPath = path.join(home, 'config.json');
     const config: WardenConfigInput = { intervalSeconds: 1, discovery: false, watchedFiles: [{ path: db, name: 'workspace.sqlite', maxHeldMinutes: 0.05 }] };
     writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
@@ -284,7 +276,7 @@ describe.runIf(linux)('the kill guard with real processes', () => {
     const home = tempDir('warden-security-uid-');
     chmodSync(home, 0o777);
     const db = path.join(home, 'theirs.sqlite');
-    const nobody = await startHolder(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, '-e', HOLDER, db]);
+    const nobody = await startHolder(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, '-e', SQLITE_HOLDER, db]);
     // setpriv execs node in place: the pid is the holder's.
     const row = await rowOf(nobody.pid!);
     expect(row.uid).toBe(65534);
