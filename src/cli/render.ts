@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import Table from 'cli-table3';
 import type { State } from '../common/state.js';
 import type { Severity } from '../common/severity.js';
-import type { ServiceView } from '../common/services.js';
+import { holderKindText, type ServiceView } from '../common/services.js';
 import type { Finding } from '../common/findings.js';
 import { formatBytes, formatDecimalGB, formatDuration, formatPercent, formatRate } from '../common/format.js';
 import { plainText } from '../common/text.js';
@@ -108,7 +108,7 @@ export function renderStatus(state: State, now: number): string {
       const pastLimit = lock.heldSeconds !== null && lock.heldSeconds > lock.limitSeconds;
       const level: Severity = pastLimit ? (lock.readerError ? 'crit' : 'warn') : 'ok';
       out.push(`  ${t(lock.path, 100)}  ${paint(level, held)}`);
-      for (const h of lock.holders) out.push(`    PID ${h.pid} ${t(h.name, 40)} (${h.kind}) ${pc.dim(t(h.command, 100))}`);
+      for (const h of lock.holders) out.push(`    PID ${h.pid} ${t(h.name, 40)} (${holderKindText(h.kind)}) ${pc.dim(t(h.command, 100))}`);
       if (lock.readerError) out.push(`    reader: ${t(lock.readerError, 200)}`);
       if (lock.note) out.push(pc.dim(`    ${t(lock.note, 200)}`));
       for (const a of lock.actions) out.push(pc.dim(`  → ${a.label}: warden release ${shellWord(a.target)}`));

@@ -128,6 +128,14 @@ export interface ServiceView {
 
 export type LockKind = 'posix-write' | 'posix-read' | 'flock' | 'open';
 
+/**
+ * How a holder is shown. 'open' (macOS: lsof sees who has the file open, never who holds a
+ * fcntl lock) is said as exactly that, never as holding the lock.
+ */
+export function holderKindText(kind: LockKind): string {
+  return kind === 'open' ? 'has it open; not proven to hold the lock' : kind;
+}
+
 export interface LockHolder extends ProcessRef {
   kind: LockKind;
   heldSeconds: number;

@@ -9,6 +9,7 @@ import type { Facts } from '../platform/facts.js';
 import { readFileHolders, type FileHolderRef } from '../platform/file-holders.js';
 import { readLockHolders } from '../platform/linux/locks.js';
 import { parseDuckDbLockError } from '../platform/duckdb.js';
+import { START_TOLERANCE_MS } from './actions/guard.js';
 
 export interface LockMonitorOptions {
   platform: 'darwin' | 'linux';
@@ -182,8 +183,10 @@ export class LockMonitor {
         // On Linux the locks are visible, so a process that merely has the file open blocks nobody.
         if (platform !== 'darwin' && !LOCKING.has(ref.kind)) continue;
         const row = rows.get(ref.pid);
-        if (row) holders.push(processRef(row, ref.kind, now));
-        else notes.push(`PID ${ref.pid} holds it but is not in the process table`);
+        if (!row) notes.push(`PID ${ref.pid} holds it but is not in the process table`);
+        // The lock was proven at read time; a process that started after it is the pid reused, not the holder.
+        else if (file.read && row.startedAt > file.read.at + START_TOLERANCE_MS) notes.push(`PID ${ref.pid} held it when last read, but the process now at that PID started later`);
+        else holders.push(processRef(row, ref.kind, now));
       }
       let readerError: string | null = null;
       const reported = file.readerError;
@@ -258,14 +261,17 @@ export class LockMonitor {
 }
 
 export function releaseOffer(view: LockView, holder: LockHolder): ActionOffer {
+  const name = fileName(view.path);
+  // macOS shows openers, not locks: the confirmation says what is known, not more.
+  const unproven = holder.kind === 'open' ? `, which has ${name} open (macOS does not show who holds a lock, so it is not proven to hold it),` : '';
   return {
     id: `release:${view.path}`,
     kind: 'release',
     target: view.path,
     label: 'Release',
     confirm:
-      `Send SIGTERM to PID ${holder.pid} (${shortCommand(holder.command)}, running ${formatDuration(holder.heldSeconds)}) after checking it is still the same process, ` +
-      `then wait up to ${RELEASE_WAIT_SECONDS} s for ${fileName(view.path)} to be free.`,
+      `Send SIGTERM to PID ${holder.pid} (${shortCommand(holder.command)}, running ${formatDuration(holder.heldSeconds)})${unproven} after checking it is still the same process, ` +
+      `then wait up to ${RELEASE_WAIT_SECONDS} s for ${name} to be free.`,
   };
 }
 

@@ -1,6 +1,6 @@
 /** Watched files: who holds each one, for how long, and the release that frees it. */
 import { formatDuration } from '../common/format.js';
-import type { LockView } from '../common/services.js';
+import { holderKindText, type LockView } from '../common/services.js';
 import type { ViewContext } from './context.js';
 import { el, hostText } from './dom.js';
 import { actions, muted, num, section } from './ui.js';
@@ -24,7 +24,7 @@ function lockRow(lock: LockView, ctx: ViewContext): HTMLElement {
     { class: 'row lock' },
     el('div', { class: 'row-main' }, el('span', { class: 'row-name', title: lock.path }, hostText(name, 40, 'span', 'name')), el('span', { class: 'row-value' }, value)),
     ...lock.holders.slice(0, 4).map((h) =>
-      el('div', { class: 'row-sub' }, muted(`PID ${h.pid} `), hostText(h.command || h.name, 70, 'code'), muted(` · ${h.kind}`)),
+      el('div', { class: 'row-sub' }, muted(`PID ${h.pid} `), hostText(h.command || h.name, 70, 'code'), muted(` · ${holderKindText(h.kind)}`)),
     ),
     lock.holders.length > 0 ? el('div', { class: 'row-sub muted' }, `Limit ${formatDuration(lock.limitSeconds)}`) : null,
     lock.readerError ? el('div', { class: 'row-sub crit-text' }, hostText(lock.readerError, 120)) : null,

@@ -41,7 +41,7 @@ describe('LockMonitor on macOS (openers only, no lock column)', () => {
     expect(v?.note).toContain('macOS cannot show fcntl locks');
     expect(v?.actions[0]?.id).toBe(`release:${DB}`);
     expect(v?.actions[0]?.confirm).toBe(
-      'Send SIGTERM to PID 10832 (Python scripts/message-to-duckdb.py, running 3 d 2 h) after checking it is still the same process, then wait up to 5 s for workspace.duckdb to be free.',
+      'Send SIGTERM to PID 10832 (Python scripts/message-to-duckdb.py, running 3 d 2 h), which has workspace.duckdb open (macOS does not show who holds a lock, so it is not proven to hold it), after checking it is still the same process, then wait up to 5 s for workspace.duckdb to be free.',
     );
     expect(locks.target(DB)?.holder?.pid).toBe(10832);
   });
@@ -90,5 +90,39 @@ describe('LockMonitor on macOS (openers only, no lock column)', () => {
     expect(v?.holders).toEqual([]);
     expect(v?.heldSeconds).toBeNull();
     expect(v?.actions).toEqual([]);
+  });
+});
+
+describe('LockMonitor on Linux: a holder is the process that held the lock when it was read', () => {
+  const PATH = '/srv/data/state.sqlite';
+  function linux() {
+    const facts = new ScriptedFacts();
+    facts.files.set(PATH, { content: '', mtimeMs: NOW });
+    // ScriptedFacts stats every file on device 1 (00:01) with the path's length as its inode.
+    facts.files.set('/proc/locks', { content: `1: POSIX  ADVISORY  WRITE 4242 00:01:${PATH.length} 0 EOF\n`, mtimeMs: NOW });
+    const locks = new LockMonitor(facts, { everySeconds: 0 });
+    locks.configure([{ path: PATH, maxHeldMinutes: 0 }], { platform: 'linux', uid: 501, thresholds: DEFAULT_THRESHOLDS });
+    return locks;
+  }
+  const at = (startedAt: number): ProcessTable => ({ at: NOW + 30_000, rows: [{ ...row(4242, 501, 0, 'sqlite3 state.sqlite'), startedAt }] });
+
+  it('names the pid’s process when it started before the read', async () => {
+    const locks = linux();
+    await locks.poll(NOW);
+    await locks.idle();
+    const v = locks.views(NOW + 30_000, at(NOW - 60_000))[0];
+    expect(v?.holders.map((h) => h.pid)).toEqual([4242]);
+    expect(v?.actions.map((a) => a.id)).toEqual([`release:${PATH}`]);
+  });
+
+  it('a process that took the pid after the read (the holder exited, the pid was reused) is not named, and nothing is offered', async () => {
+    const locks = linux();
+    await locks.poll(NOW);
+    await locks.idle();
+    const v = locks.views(NOW + 30_000, at(NOW + 20_000))[0];
+    expect(v?.holders).toEqual([]);
+    expect(v?.actions).toEqual([]);
+    expect(v?.note).toContain('PID 4242 held it when last read, but the process now at that PID started later');
+    expect(locks.target(PATH)?.holder).toBeNull();
   });
 });

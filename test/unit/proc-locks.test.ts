@@ -91,7 +91,44 @@ describe('readLockHolders', () => {
 
   it('maps READ to posix-read and FLOCK to flock', async () => {
     expect(await readLockHolders(replay([stat('/b', 2146510), read('/proc/locks', LOCKS)]), '/b')).toEqual({ ok: true, value: [{ pid: 7826, kind: 'posix-read' }] });
-    expect(await readLockHolders(replay([stat('/c', 2146511), read('/proc/locks', LOCKS)]), '/c')).toEqual({ ok: true, value: [{ pid: 7827, kind: 'flock' }] });
+    const flock = replay(
+      [stat('/c', 2146511), read('/proc/locks', LOCKS), read('/proc/7827/fdinfo/3', 'pos:\t0\nflags:\t0100001\nlock:\t1: FLOCK  ADVISORY  WRITE 7827 fe:00:2146511 0 EOF\n')],
+      [{ argv: lsofFileOpenersArgv('/c'), stdout: 'p7827\ncpython3\nf3\nn/c\n' }],
+    );
+    expect(await readLockHolders(flock, '/c')).toEqual({ ok: true, value: [{ pid: 7827, kind: 'flock' }] });
+  });
+
+  // Real rows: `flock -x 9` (PID 14179) took the lock on bash's descriptor 9 and exited; bash
+  // forked sleep (PID 14180), which inherited the descriptor, and exited too. /proc/locks still
+  // names 14179; only 14180's fdinfo shows the lock.
+  const INHERITED_LOCKS = readFileSync(new URL('../fixtures/linux/proc-locks-flock-inherited.txt', import.meta.url), 'utf8');
+  const INHERITED_FDINFO = readFileSync(new URL('../fixtures/linux/proc-fdinfo-flock-inherited.txt', import.meta.url), 'utf8');
+
+  it('names an inherited flock’s holder from the file side, never the pid that took it', async () => {
+    const facts = replay(
+      [stat('/e', 2146708), read('/proc/locks', INHERITED_LOCKS), read('/proc/14180/fdinfo/9', INHERITED_FDINFO)],
+      [{ argv: lsofFileOpenersArgv('/e'), stdout: 'p14180\ncsleep\nf9\nn/e\n' }],
+    );
+    expect(await readLockHolders(facts, '/e')).toEqual({ ok: true, value: [{ pid: 14180, kind: 'flock' }] });
+  });
+
+  it('does not name an opener whose fdinfo lacks the flock (its own descriptor, no lock), and says the lock is unnamed', async () => {
+    const facts = replay(
+      [stat('/e', 2146708), read('/proc/locks', INHERITED_LOCKS), read('/proc/14179/fdinfo/4', 'pos:\t0\nflags:\t0100000\nmnt_id:\t27\nino:\t2146708\n')],
+      // The taker's pid, reused by an innocent process that merely opened the same file.
+      [{ argv: lsofFileOpenersArgv('/e'), stdout: 'p14179\ncinnocent\nf4\nn/e\n' }],
+    );
+    const result = await readLockHolders(facts, '/e');
+    expect(result).toEqual({
+      ok: false,
+      reason:
+        "/e: 1 flock lock(s): /proc/locks names PID 14179, the process that took it, and no process with the file open shows it in /proc/<pid>/fdinfo (the taker may have exited, leaving the lock to a child Warden cannot read: another user's process?)",
+    });
+  });
+
+  it('says why an flock cannot be named when lsof cannot run', async () => {
+    const facts = replay([stat('/e', 2146708), read('/proc/locks', INHERITED_LOCKS)], [{ argv: lsofFileOpenersArgv('/e'), exitCode: null, error: 'ENOENT: no such command on this system' }]);
+    expect(await readLockHolders(facts, '/e')).toEqual({ ok: false, reason: '/e: cannot name the holder of its flock lock: lsof /e: ENOENT: no such command on this system' });
   });
 
   it('does not match the same inode on another device', async () => {

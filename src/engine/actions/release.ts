@@ -11,7 +11,9 @@ async function holdersNow(deps: ActionDeps, path: string, pid: number): Promise<
   if (!read.ok) return { free: false, why: `cannot see who holds ${path}: ${read.reason}` };
   // On Linux the locks themselves are visible; on macOS only who has the file open.
   const holding = (h: FileHolderRef) => deps.platform === 'darwin' || h.kind !== 'open';
-  if (read.value.some((h) => h.pid === pid && holding(h))) return { free: false, why: `PID ${pid} still holds ${path}` };
+  // macOS's lsof shows who has the file open, not who holds the lock: said as such.
+  const holds = deps.platform === 'darwin' ? 'still has' : 'still holds';
+  if (read.value.some((h) => h.pid === pid && holding(h))) return { free: false, why: `PID ${pid} ${holds} ${path}${deps.platform === 'darwin' ? ' open' : ''}` };
   return { free: true, others: read.value.filter(holding).map((h) => h.pid) };
 }
 
@@ -37,8 +39,9 @@ export async function releaseLock(deps: ActionDeps, path: string, holder: Proces
     await deps.clock.sleep(waits.pollMs);
   }
   if (check.free) {
-    const others = check.others.length > 0 ? `; now held by PID ${check.others.join(', ')}` : '';
-    return steps.done(true, `PID ${holder.pid} no longer holds ${path} (${seconds(deps.clock.now() - at)} after ${signal})${others}`);
+    const others = check.others.length > 0 ? `; now ${deps.platform === 'darwin' ? 'open in' : 'held by'} PID ${check.others.join(', ')}` : '';
+    const gone = deps.platform === 'darwin' ? `no longer has ${path} open` : `no longer holds ${path}`;
+    return steps.done(true, `PID ${holder.pid} ${gone} (${seconds(deps.clock.now() - at)} after ${signal})${others}`);
   }
   const outcome = steps.done(false, `${check.why} ${waits.lockFreeSeconds} s after ${signal}`);
   if (signal === 'SIGTERM') {

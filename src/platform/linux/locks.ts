@@ -74,13 +74,31 @@ function addHolder(holders: LockHolderRef[], pid: number, kind: LockKind): void 
 const FDINFO_LOCK = /^lock:\s+(.*)$/;
 
 /**
- * An OFD lock belongs to an open file, so /proc/locks shows pid -1. The file's openers
- * (from lsof) are asked instead: /proc/<pid>/fdinfo/<fd> lists the locks held through that
- * descriptor. Named holders are added to `holders`; returns why any OFD lock stayed unnamed.
+ * Locks that belong to an open file description rather than to a process: OFD locks (pid -1
+ * in /proc/locks) and flock locks. For an flock, /proc/locks names the pid that *took* it;
+ * the description (and the lock) lives on in every process that inherited the descriptor, so
+ * once the taker forks and exits its pid names nobody, or, once reused, an innocent process.
  */
-async function nameOfdHolders(facts: Facts, path: string, ofd: ProcLock[], holders: LockHolderRef[]): Promise<string | null> {
+function isFileSide(lock: ProcLock): boolean {
+  return lock.kind === 'OFDLCK' || lock.kind === 'FLOCK' || lock.pid === -1;
+}
+
+function unnamedReason(lock: ProcLock, count: number): string {
+  if (lock.kind === 'FLOCK') {
+    return `${count} flock lock(s): ${PROC_LOCKS} names PID ${lock.pid}, the process that took it, and no process with the file open shows it in /proc/<pid>/fdinfo (the taker may have exited, leaving the lock to a child Warden cannot read: another user's process?)`;
+  }
+  return `${count} open-file-description (OFD) lock(s) show no pid in ${PROC_LOCKS}, and no opener's /proc/<pid>/fdinfo named it (another user's process?)`;
+}
+
+/**
+ * Names the holders of file-side locks (see isFileSide) from the file's side: the file's
+ * openers (from lsof), and for each descriptor /proc/<pid>/fdinfo/<fd>, which lists the locks
+ * held through that very descriptor. A pid is a holder only when its fdinfo shows the lock.
+ * Named holders are added to `holders`; returns why any such lock stayed unnamed.
+ */
+async function nameFileSideHolders(facts: Facts, path: string, locks: ProcLock[], holders: LockHolderRef[]): Promise<string | null> {
   const openers = await readFileOpeners(facts, path);
-  if (!openers.ok) return `cannot name its holder: ${openers.reason}`;
+  if (!openers.ok) return `cannot name the holder of its ${locks.some((l) => l.kind === 'FLOCK') ? 'flock' : 'OFD'} lock: ${openers.reason}`;
   const named = new Set<ProcLock>();
   for (const opener of openers.value) {
     for (const fd of opener.fds.filter((f) => /^\d+$/.test(f))) {
@@ -88,21 +106,24 @@ async function nameOfdHolders(facts: Facts, path: string, ofd: ProcLock[], holde
       for (const line of (info.content ?? '').split('\n')) {
         const row = FDINFO_LOCK.exec(line)?.[1];
         const lock = row ? parseProcLocks(row)[0] : undefined;
-        const match = lock && ofd.find((o) => o.kind === lock.kind && o.mode === lock.mode && o.inode === lock.inode && o.major === lock.major && o.minor === lock.minor);
+        const match = lock && locks.find((o) => o.kind === lock.kind && o.mode === lock.mode && o.inode === lock.inode && o.major === lock.major && o.minor === lock.minor);
         if (!match) continue;
         named.add(match);
         addHolder(holders, opener.pid, kindOf(match) ?? 'posix-write');
       }
     }
   }
-  const unnamed = ofd.length - named.size;
-  return unnamed > 0 ? `${unnamed} open-file-description (OFD) lock(s) show no pid in ${PROC_LOCKS}, and no opener's /proc/<pid>/fdinfo named it (another user's process?)` : null;
+  const unnamed = locks.filter((l) => !named.has(l));
+  const first = unnamed[0];
+  return first ? unnamedReason(first, unnamed.length) : null;
 }
 
 /**
  * Processes holding a lock on `path`: /proc/locks rows matched by inode and device (the
- * device of the file's filesystem, from stat). Waiters are not holders. A missing file has no
- * holders. Not ok when a holder exists but cannot be named.
+ * device of the file's filesystem, from stat). Waiters are not holders. A POSIX lock's pid is
+ * its owner (the lock dies with it and is never inherited); flock and OFD holders are proven
+ * from the file side (nameFileSideHolders). A missing file has no holders. Not ok when a holder
+ * exists but cannot be named.
  */
 export async function readLockHolders(facts: Facts, path: string): Promise<Part<LockHolderRef[]>> {
   const st = await facts.stat(path);
@@ -113,17 +134,17 @@ export async function readLockHolders(facts: Facts, path: string): Promise<Part<
   const { major, minor } = splitLinuxDev(st.dev);
   const rows = parseProcLocks(file.content).filter((l) => !l.waiting && l.inode === st.ino && l.major === major && l.minor === minor);
   const holders: LockHolderRef[] = [];
-  const ofd: ProcLock[] = [];
+  const fileSide: ProcLock[] = [];
   const problems: string[] = [];
   for (const row of rows) {
     const kind = kindOf(row);
     if (!kind) continue;
-    if (row.kind === 'OFDLCK' || row.pid === -1) ofd.push(row);
+    if (isFileSide(row)) fileSide.push(row);
     else if (row.pid > 0) addHolder(holders, row.pid, kind);
     else problems.push(`a ${row.kind} ${row.mode} lock is held by a process outside this pid namespace (pid 0 in ${PROC_LOCKS})`);
   }
-  if (ofd.length > 0) {
-    const unnamed = await nameOfdHolders(facts, path, ofd, holders);
+  if (fileSide.length > 0) {
+    const unnamed = await nameFileSideHolders(facts, path, fileSide, holders);
     if (unnamed) problems.push(unnamed);
   }
   if (problems.length > 0) return { ok: false, reason: `${path}: ${problems.join('; ')}` };
