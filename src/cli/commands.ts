@@ -8,7 +8,7 @@ import type { ActionOffer } from '../common/services.js';
 import type { Severity } from '../common/severity.js';
 import { plainText } from '../common/text.js';
 import { formatDuration } from '../common/format.js';
-import { CaptureError, parseCapture } from '../platform/capture.js';
+import { CaptureError, parseCapture, type CaptureCadence } from '../platform/capture.js';
 import { ConfigError, loadConfigFile, type LoadedConfig } from '../engine/config.js';
 import { configPath as defaultConfigPath, dataDir as defaultDataDir } from '../engine/paths.js';
 import { bundleFrom, createEngine, createRecordingEngine, createReplayEngine } from '../engine/create.js';
@@ -138,16 +138,20 @@ export async function runCapture(values: CliValues, rest: string[]): Promise<num
   const interval = values.interval === undefined ? 5 : Number(values.interval);
   if (!Number.isInteger(samples) || samples < 1 || samples > 1000) throw new UsageError('--samples takes a whole number from 1 to 1000');
   if (!Number.isFinite(interval) || interval < 0.5 || interval > 3600) throw new UsageError('--interval takes seconds from 0.5 to 3600');
-  const { loaded, file } = await loadConfig(values);
-  const { engine, recording } = createRecordingEngine(loaded, file);
+  const { loaded } = await loadConfig(values);
+  const { engine, recording } = createRecordingEngine(loaded, interval);
+  const probes: CaptureCadence['probes'] = {};
   for (let i = 0; i < samples; i++) {
     const started = Date.now();
     await engine.tick();
+    // A service discovered part way through keeps the intervals it was probed at.
+    Object.assign(probes, engine.cadence().probes);
     process.stderr.write(`warden: sample ${i + 1} of ${samples} recorded\n`);
     if (i < samples - 1) await new Promise((r) => setTimeout(r, Math.max(0, interval * 1000 - (Date.now() - started))));
   }
   await engine.stop();
-  const bundle = bundleFrom(recording, loaded.input, VERSION, `warden capture, ${samples} samples every ${interval} s`);
+  const cadence: CaptureCadence = { intervalSeconds: engine.cadence().intervalSeconds, probes };
+  const bundle = bundleFrom(recording, loaded.input, cadence, VERSION, `warden capture, ${samples} samples every ${interval} s`);
   const target = path.resolve(values.output);
   await writeFile(target, `${JSON.stringify(bundle)}\n`);
   const facts = recording.samples.reduce((n, s) => n + s.commands.length + s.files.length + s.http.length, 0);

@@ -133,6 +133,10 @@ export function renderStatus(state: State, now: number): string {
     out.push('', pc.bold('UNKNOWN'));
     for (const u of state.unknowns) out.push(`  ${u.part}: ${t(u.reason, 200)}`);
   }
+  if (state.notes.length > 0) {
+    out.push('', pc.bold('NOTES'));
+    for (const note of state.notes) out.push(`  ${t(note, 300)}`);
+  }
   if (!state.history.available && state.history.reason) out.push('', pc.dim(`history unavailable: ${t(state.history.reason, 200)}`));
   return out.join('\n') + '\n';
 }

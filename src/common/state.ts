@@ -41,4 +41,6 @@ export interface State {
   /** Replay of a capture, not the live host. */
   replay: boolean;
   history: { available: boolean; reason: string | null };
+  /** What the operator should know that is neither a finding nor an unknown part (e.g. a replay of an old capture). */
+  notes: string[];
 }

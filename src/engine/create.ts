@@ -5,7 +5,9 @@ import { RecordingFacts } from '../platform/recording.js';
 import { ReplayFacts } from '../platform/replay.js';
 import { LiveEffects, ReplayEffects } from '../platform/effects.js';
 import { ManualClock, systemClock, type Clock } from '../platform/clock.js';
-import { CaptureError, CAPTURE_FORMAT, CAPTURE_VERSION, type CaptureBundle } from '../platform/capture.js';
+import { CaptureError, CAPTURE_FORMAT, CAPTURE_VERSION, type CaptureBundle, type CaptureCadence } from '../platform/capture.js';
+import { systemTimeZone } from '../common/zoned-time.js';
+import { replayCadence } from './replay-cadence.js';
 import { checkConfig, loadConfigFile, resolveConfig, type LoadedConfig } from './config.js';
 import { configPath as defaultConfigPath, dataDir as defaultDataDir } from './paths.js';
 import { HistoryStore } from './history.js';
@@ -79,18 +81,23 @@ export async function openHistory(dir: string, now: number): Promise<{ history: 
   return { history, snapshot };
 }
 
-/** `warden capture`: the live engine with every fact it reads kept, one sample per cycle. */
-export function createRecordingEngine(config: LoadedConfig, configPath: string | null): { engine: Engine; recording: RecordingFacts } {
+/**
+ * `warden capture`: the live engine with every fact it reads kept, one sample per cycle, at
+ * `intervalSeconds` (recorded in the bundle's cadence). The config is read once: the bundle
+ * holds the config the whole capture ran with, so it is not reloaded meanwhile.
+ */
+export function createRecordingEngine(config: LoadedConfig, intervalSeconds: number, clock: Clock = systemClock): { engine: Engine; recording: RecordingFacts } {
   const recording = new RecordingFacts(new LiveFacts());
+  config = { ...config, config: { ...config.config, intervalSeconds } };
   const engine = new Engine({
     facts: recording,
     effects: new ReplayEffects(),
-    clock: systemClock,
+    clock,
     platform: hostPlatform(),
     host: liveHost(),
     home: os.homedir(),
     config,
-    configPath,
+    configPath: null,
     history: null,
     settleParts: true,
     replay: false,
@@ -100,7 +107,7 @@ export function createRecordingEngine(config: LoadedConfig, configPath: string |
   return { engine, recording };
 }
 
-export function bundleFrom(recording: RecordingFacts, configInput: unknown, version: string, note?: string): CaptureBundle {
+export function bundleFrom(recording: RecordingFacts, configInput: unknown, cadence: CaptureCadence, version: string, note?: string): CaptureBundle {
   return {
     format: CAPTURE_FORMAT,
     version: CAPTURE_VERSION,
@@ -114,7 +121,9 @@ export function bundleFrom(recording: RecordingFacts, configInput: unknown, vers
       cpuCount: os.cpus().length,
       createdAt: recording.samples[0]?.at ?? Date.now(),
       wardenVersion: version,
+      timeZone: systemTimeZone(),
     },
+    cadence,
     config: configInput,
     ...(note ? { note } : {}),
     samples: recording.samples,
@@ -143,6 +152,8 @@ export function createReplayEngine(bundle: CaptureBundle, override?: LoadedConfi
     }
     config = { input, config: resolveConfig(input, home), source: 'the capture' };
   }
+  const cadence = replayCadence(bundle, config.config.intervalSeconds);
+  config = { ...config, config: { ...config.config, intervalSeconds: cadence.intervalSeconds } };
   const facts = new ReplayFacts(bundle);
   const clock = new ManualClock(bundle.samples[0]!.at);
   const engine = new Engine({
@@ -164,6 +175,9 @@ export function createReplayEngine(bundle: CaptureBundle, override?: LoadedConfi
     settleParts: true,
     replay: true,
     dataDir: null,
+    probeCadence: cadence.probes,
+    notes: cadence.notes,
+    ...(cadence.timeZone ? { timeZone: cadence.timeZone } : {}),
   });
   return {
     engine,

@@ -15,6 +15,8 @@ import { readProcessTable } from '../platform/processes.js';
 import { readFootprints } from '../platform/darwin/footprint.js';
 import { errorText } from '../common/result.js';
 import { plural } from '../common/format.js';
+import { instantOf, localMinutesIn, wallClock } from '../common/zoned-time.js';
+import type { CaptureCadence, ProbeCadence } from '../platform/capture.js';
 import { checkConfig, resolveConfig, type LoadedConfig, loadConfigFile, ConfigError } from './config.js';
 import { pagingRates } from './rates.js';
 import { ThiefTracker } from './thieves.js';
@@ -63,6 +65,12 @@ export interface EngineDeps {
   ownPid?: number;
   /** Where actions.jsonl goes; null: actions are not logged to disk. */
   dataDir: string | null;
+  /** IANA zone for schedules, quiet hours and snoozes (a replay: the recording host's); this machine's when absent. */
+  timeZone?: string;
+  /** Probe intervals by service name that win over the config's (a replay: what the recording engine used). */
+  probeCadence?: Record<string, ProbeCadence>;
+  /** What the operator should know about this engine's input (a replay of an old capture), shown in State.notes. */
+  notes?: string[];
 }
 
 /**
@@ -113,7 +121,11 @@ export class Engine implements EngineHandle {
       services: this.services,
       locks: this.locks,
     });
-    this.alerts = new AlertPolicy(this.config.notifications, alertSnapshot, { intervalSeconds: this.config.intervalSeconds });
+    const zone = deps.timeZone;
+    this.alerts = new AlertPolicy(this.config.notifications, alertSnapshot, {
+      intervalSeconds: this.config.intervalSeconds,
+      localMinutes: (now) => localMinutesIn(now, zone),
+    });
     this.applyConfig();
     this.state = buildState({
       now: deps.clock.now(),
@@ -131,6 +143,7 @@ export class Engine implements EngineHandle {
       snoozedUntil: null,
       replay: deps.replay,
       history: this.historyStatus(),
+      notes: this.notes(),
     });
   }
 
@@ -144,10 +157,20 @@ export class Engine implements EngineHandle {
       thresholds: c.thresholds,
       home: this.deps.home,
       ownPid: this.deps.ownPid ?? process.pid,
+      ...(this.deps.probeCadence ? { probeCadence: this.deps.probeCadence } : {}),
     });
     this.locks.configure(c.watchedFiles, { platform: this.deps.platform, uid: this.deps.host.uid, thresholds: c.thresholds });
-    this.jobs.configure(c.jobs, { platform: this.deps.platform, uid: this.deps.host.uid, thresholds: c.thresholds });
+    this.jobs.configure(c.jobs, { platform: this.deps.platform, uid: this.deps.host.uid, thresholds: c.thresholds, ...(this.deps.timeZone ? { timeZone: this.deps.timeZone } : {}) });
     this.alerts.setConfig(c.notifications);
+  }
+
+  private notes(): string[] {
+    return [...(this.deps.notes ?? [])];
+  }
+
+  /** What this engine runs at now: its interval and every watched service's probe intervals (a capture records it). */
+  cadence(): CaptureCadence {
+    return { intervalSeconds: this.config.intervalSeconds, probes: this.services.cadence() };
   }
 
   private historyStatus(): State['history'] {
@@ -279,6 +302,7 @@ export class Engine implements EngineHandle {
       snoozedUntil: this.alerts.snoozedUntil(now),
       replay: this.deps.replay,
       history: this.historyStatus(),
+      notes: this.notes(),
     });
     this.publish();
     for (const n of step.notifications) for (const listener of this.notificationListeners) listener(n);
@@ -407,7 +431,7 @@ export class Engine implements EngineHandle {
 
   async snooze(target: SnoozeTarget, duration: SnoozeFor): Promise<void> {
     const now = this.deps.clock.now();
-    const until = duration === 'off' ? null : duration === '1h' ? now + 3_600_000 : nextMorning(now);
+    const until = duration === 'off' ? null : duration === '1h' ? now + 3_600_000 : nextMorning(now, this.deps.timeZone);
     this.alerts.snooze(target, until);
     await this.saveAlertSnapshot(now, true);
     this.state = { ...this.state, snoozedUntil: this.alerts.snoozedUntil(now), services: this.withSnoozes(this.state.services, now) };
@@ -471,11 +495,9 @@ async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> 
 }
 
 /** 08:00 local time tomorrow: "until tomorrow" means the morning, not midnight. */
-function nextMorning(now: number): number {
-  const d = new Date(now);
-  d.setDate(d.getDate() + 1);
-  d.setHours(8, 0, 0, 0);
-  return d.getTime();
+function nextMorning(now: number, zone?: string): number {
+  const today = wallClock(now, zone);
+  return instantOf({ year: today.year, month: today.month, day: today.day + 1 }, 8, 0, zone);
 }
 
 async function writeFileAtomic(file: string, text: string): Promise<void> {

@@ -4,6 +4,7 @@ import { errorText } from '../common/result.js';
 import type { ExitInfo, JobView } from '../common/services.js';
 import type { UnknownPart } from '../common/state.js';
 import { formatDuration } from '../common/format.js';
+import { instantOf, wallClock } from '../common/zoned-time.js';
 import type { Facts } from '../platform/facts.js';
 import { commandProblem } from '../platform/facts.js';
 import { readLaunchdJob, type LaunchdJobInfo } from '../platform/darwin/launchctl.js';
@@ -13,6 +14,8 @@ export interface JobMonitorOptions {
   platform: 'darwin' | 'linux';
   uid: number;
   thresholds: Thresholds;
+  /** IANA zone the schedules are in (a replay: the recording host's); this machine's when absent. */
+  timeZone?: string;
 }
 
 /** launchd and systemd state of scheduled jobs changes slowly; read this often at most. */
@@ -38,28 +41,23 @@ interface JobState {
   logHint: string | null;
 }
 
-/** The last time the schedule fell due at or before `now` (local time); null for intervals. */
-export function previousDue(schedule: JobSchedule, now: number): number | null {
+/** The last time the schedule fell due at or before `now`, in the zone's local time; null for intervals. */
+export function previousDue(schedule: JobSchedule, now: number, zone?: string): number | null {
   if (schedule.every === 'interval') return null;
-  const d = new Date(now);
-  d.setHours(schedule.hour, schedule.minute, 0, 0);
-  if (schedule.every === 'day') {
-    if (d.getTime() > now) d.setDate(d.getDate() - 1);
-    return d.getTime();
-  }
-  const back = (d.getDay() - schedule.weekday + 7) % 7;
-  d.setDate(d.getDate() - back);
-  if (d.getTime() > now) d.setDate(d.getDate() - 7);
-  return d.getTime();
+  const today = wallClock(now, zone);
+  const back = schedule.every === 'day' ? 0 : (today.weekday - schedule.weekday + 7) % 7;
+  const step = schedule.every === 'day' ? 1 : 7;
+  const at = (daysBack: number) => instantOf({ year: today.year, month: today.month, day: today.day - daysBack }, schedule.hour, schedule.minute, zone);
+  const due = at(back);
+  return due > now ? at(back + step) : due;
 }
 
-export function nextDue(schedule: JobSchedule, now: number, lastRunAt: number | null): number | null {
+export function nextDue(schedule: JobSchedule, now: number, lastRunAt: number | null, zone?: string): number | null {
   if (schedule.every === 'interval') return lastRunAt === null ? null : lastRunAt + schedule.seconds * 1000;
-  const prev = previousDue(schedule, now);
+  const prev = previousDue(schedule, now, zone);
   if (prev === null) return null;
-  const d = new Date(prev);
-  d.setDate(d.getDate() + (schedule.every === 'day' ? 1 : 7));
-  return d.getTime();
+  const w = wallClock(prev, zone);
+  return instantOf({ year: w.year, month: w.month, day: w.day + (schedule.every === 'day' ? 1 : 7) }, schedule.hour, schedule.minute, zone);
 }
 
 const LAUNCHCTL_FAILURE = /(Bootstrap|Boot-out|Load|Unload|Kickstart) failed: (\d+): ([^\n]+)/g;
@@ -210,8 +208,8 @@ export class JobMonitor {
       let due: number | null = null;
       let nextDueAt: number | null = null;
       if (schedule) {
-        nextDueAt = nextDue(schedule, now, lastRunAt);
-        due = schedule.every === 'interval' ? nextDueAt : previousDue(schedule, now);
+        nextDueAt = nextDue(schedule, now, lastRunAt, this.options?.timeZone);
+        due = schedule.every === 'interval' ? nextDueAt : previousDue(schedule, now, this.options?.timeZone);
         if (due !== null && due <= now && now - due > graceMs) {
           // A launchd job Warden watched across the due time without seeing its run count move did not run.
           const ranSince = lastRunAt !== null ? lastRunAt >= due - 60_000 : null;

@@ -1,4 +1,5 @@
 import { Ajv } from 'ajv';
+import { isTimeZone } from '../common/zoned-time.js';
 import type { CommandResult, DirList, FileRead, FileStat, HttpResult, LinkRead } from './facts.js';
 
 /**
@@ -6,7 +7,9 @@ import type { CommandResult, DirList, FileRead, FileStat, HttpResult, LinkRead }
  * engine can run on it anywhere. Documented in docs/capture-format.md.
  */
 export const CAPTURE_FORMAT = 'warden-capture';
-export const CAPTURE_VERSION = 1;
+export const CAPTURE_VERSION = 2;
+/** Versions this Warden replays; 1 lacks the cadence and the time zone, and replays with a note. */
+export const CAPTURE_VERSIONS: readonly number[] = [1, 2];
 
 export interface CaptureHost {
   platform: string;
@@ -19,6 +22,20 @@ export interface CaptureHost {
   cpuCount: number;
   createdAt: number;
   wardenVersion: string;
+  /** IANA zone of the recording host (version 2): job schedules, quiet hours and local times replay in it. */
+  timeZone?: string;
+}
+
+/** One service's probe intervals as the engine used them; null: that probe was not configured. */
+export interface ProbeCadence {
+  healthSeconds: number | null;
+  canarySeconds: number | null;
+}
+
+/** What the engine actually used while recording (version 2), after --interval and the config. */
+export interface CaptureCadence {
+  intervalSeconds: number;
+  probes: Record<string, ProbeCadence>;
 }
 
 export type FileRecord =
@@ -42,8 +59,10 @@ export interface CaptureSample {
 
 export interface CaptureBundle {
   format: typeof CAPTURE_FORMAT;
-  version: typeof CAPTURE_VERSION;
+  version: 1 | 2;
   host: CaptureHost;
+  /** Required from version 2. */
+  cadence?: CaptureCadence;
   /** The config the capture ran with (services, watched files, jobs), so replay watches the same things. */
   config?: unknown;
   /** Free text: where the capture came from. */
@@ -71,6 +90,25 @@ const schema = {
         cpuCount: { type: 'integer', minimum: 1 },
         createdAt: { type: 'number' },
         wardenVersion: { type: 'string' },
+        timeZone: { type: 'string', minLength: 1 },
+      },
+    },
+    cadence: {
+      type: 'object',
+      required: ['intervalSeconds', 'probes'],
+      properties: {
+        intervalSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86400 },
+        probes: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            required: ['healthSeconds', 'canarySeconds'],
+            properties: {
+              healthSeconds: { type: ['number', 'null'], exclusiveMinimum: 0 },
+              canarySeconds: { type: ['number', 'null'], exclusiveMinimum: 0 },
+            },
+          },
+        },
       },
     },
     samples: {
@@ -151,9 +189,9 @@ export function parseCapture(text: string, source = 'capture'): CaptureBundle {
   if (record.format !== CAPTURE_FORMAT) {
     throw new CaptureError(`${source} is not a Warden capture: format is ${JSON.stringify(record.format)}, expected "${CAPTURE_FORMAT}"`);
   }
-  if (record.version !== CAPTURE_VERSION) {
+  if (typeof record.version !== 'number' || !CAPTURE_VERSIONS.includes(record.version)) {
     throw new CaptureError(
-      `${source} is capture format version ${JSON.stringify(record.version)}; this Warden reads version ${CAPTURE_VERSION}`,
+      `${source} is capture format version ${JSON.stringify(record.version)}; this Warden reads versions ${CAPTURE_VERSIONS.join(' and ')}`,
     );
   }
   if (!validate(data)) {
@@ -161,5 +199,13 @@ export function parseCapture(text: string, source = 'capture'): CaptureBundle {
     const where = first?.instancePath ? first.instancePath.slice(1).replaceAll('/', '.') : 'the top level';
     throw new CaptureError(`${source} is malformed at ${where}: ${first?.message ?? 'invalid'}`);
   }
-  return data as unknown as CaptureBundle;
+  const bundle = data as unknown as CaptureBundle;
+  if (bundle.version >= 2) {
+    if (bundle.host.timeZone === undefined) throw new CaptureError(`${source} is malformed at host: version 2 must have property 'timeZone'`);
+    if (bundle.cadence === undefined) throw new CaptureError(`${source} is malformed at the top level: version 2 must have property 'cadence'`);
+  }
+  if (bundle.host.timeZone !== undefined && !isTimeZone(bundle.host.timeZone)) {
+    throw new CaptureError(`${source}: host.timeZone ${JSON.stringify(bundle.host.timeZone)} is not a time zone this machine knows`);
+  }
+  return bundle;
 }

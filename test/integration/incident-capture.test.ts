@@ -120,7 +120,9 @@ describe('bad captures', () => {
   it.each([
     ['not JSON', '{"format": "warden-capture", "vers', /is not valid JSON .*truncated/],
     ['another format', '{"format":"something-else"}', /is not a Warden capture: format is "something-else"/],
-    ['a newer version', '{"format":"warden-capture","version":2}', /is capture format version 2; this Warden reads version 1/],
+    ['a newer version', '{"format":"warden-capture","version":3}', /is capture format version 3; this Warden reads versions 1 and 2/],
+    ['version 2 without its cadence', '{"format":"warden-capture","version":2,"host":{"platform":"linux","arch":"x64","hostname":"h","uid":1,"createdAt":1,"timeZone":"UTC"},"samples":[{"at":1,"commands":[],"files":[],"http":[]}]}', /malformed at the top level: version 2 must have property 'cadence'/],
+    ['an unknown time zone', '{"format":"warden-capture","version":2,"host":{"platform":"linux","arch":"x64","hostname":"h","uid":1,"createdAt":1,"timeZone":"Mars/Olympus"},"cadence":{"intervalSeconds":5,"probes":{}},"samples":[{"at":1,"commands":[],"files":[],"http":[]}]}', /host\.timeZone "Mars\/Olympus" is not a time zone this machine knows/],
     ['a malformed sample', '{"format":"warden-capture","version":1,"host":{"platform":"darwin","arch":"arm64","hostname":"h","uid":1,"createdAt":1},"samples":[{"at":1,"commands":[{"argv":"vm_stat","exitCode":0,"stdout":"","stderr":""}],"files":[],"http":[]}]}', /malformed at samples\.0\.commands\.0\.argv: must be array/],
   ])('%s: one clear line, exit 2, no stack trace', async (_name, content, message) => {
     const file = `/tmp/warden-bad-capture-${process.pid}-${_name.replace(/\W/g, '')}.json`;

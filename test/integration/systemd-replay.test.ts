@@ -110,7 +110,8 @@ async function record(): Promise<{ bundle: CaptureBundle; unanswered: string[] }
   const bundle: CaptureBundle = {
     format: CAPTURE_FORMAT,
     version: CAPTURE_VERSION,
-    host: { platform: 'linux', arch: 'x64', hostname: 'gpu-box', uid: 1000, user: 'bert', home: '/home/bert', cpuCount: 8, createdAt: T0, wardenVersion: 'test' },
+    host: { platform: 'linux', arch: 'x64', hostname: 'gpu-box', uid: 1000, user: 'bert', home: '/home/bert', cpuCount: 8, createdAt: T0, wardenVersion: 'test', timeZone: 'UTC' },
+    cadence: engine.cadence(),
     config: CONFIG,
     samples: recording.samples,
   };

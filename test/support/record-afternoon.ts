@@ -77,7 +77,8 @@ export async function recordAfternoon(afternoon: Afternoon): Promise<{ bundle: C
       afternoon === 'incident'
         ? 'The 2026-05-10 incident on a 64 GiB Mac mini (shared/scenarios/incident-2026-05-10.md), recorded from a simulated Mac that answers in the real macOS formats.'
         : 'A healthy afternoon on the same 64 GiB Mac mini, recorded from a simulated Mac that answers in the real macOS formats.',
-    host: { platform: 'darwin', arch: 'arm64', hostname: 'mac-mini', uid: UID, user: 'bert', home: HOME, cpuCount: 16, createdAt: CAPTURE_START, wardenVersion: '0.1.0' },
+    host: { platform: 'darwin', arch: 'arm64', hostname: 'mac-mini', uid: UID, user: 'bert', home: HOME, cpuCount: 16, createdAt: CAPTURE_START, wardenVersion: '0.1.0', timeZone: 'UTC' },
+    cadence: engine.cadence(),
     config: AFTERNOON_CONFIG,
     samples: recording.samples,
   };

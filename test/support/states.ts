@@ -329,6 +329,7 @@ export function greenState(now = Date.now()): State {
     snoozedUntil: null,
     replay: false,
     history: { available: true, reason: null },
+    notes: [],
   };
 }
 

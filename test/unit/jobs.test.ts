@@ -39,6 +39,23 @@ describe('schedules', () => {
     expect(nextDue({ every: 'interval', seconds: 120 }, 0, null)).toBeNull();
   });
 
+  it('in a named zone: a capture from Amsterdam replays its 04:00 Sunday job at 04:00 Amsterdam time, across DST', () => {
+    const schedule = { every: 'week' as const, weekday: 0, hour: 4, minute: 0 };
+    // 2026-05-10 04:00 in Amsterdam (CEST, UTC+2) is 02:00 UTC; in New York (EDT) 08:00 UTC.
+    expect(previousDue(schedule, Date.UTC(2026, 4, 10, 12, 0), 'Europe/Amsterdam')).toBe(Date.UTC(2026, 4, 10, 2, 0));
+    expect(previousDue(schedule, Date.UTC(2026, 4, 10, 12, 0), 'America/New_York')).toBe(Date.UTC(2026, 4, 10, 8, 0));
+    // Before Sunday 04:00 there, the week before's is the last one due.
+    expect(previousDue(schedule, Date.UTC(2026, 4, 10, 1, 0), 'Europe/Amsterdam')).toBe(Date.UTC(2026, 4, 3, 2, 0));
+    // The week the clocks change (29 March 2026, 02:00 → 03:00): a week later is 04:00 CEST, not CET.
+    expect(nextDue(schedule, Date.UTC(2026, 2, 22, 12, 0), null, 'Europe/Amsterdam')).toBe(Date.UTC(2026, 2, 29, 2, 0));
+    const daily = { every: 'day' as const, hour: 2, minute: 30 };
+    // 02:30 does not exist in Amsterdam on 29 March: as the local clock's own arithmetic, it is 03:30 CEST.
+    expect(previousDue(daily, Date.UTC(2026, 2, 29, 12, 0), 'Europe/Amsterdam')).toBe(Date.UTC(2026, 2, 29, 1, 30));
+    // 02:30 happens twice in Amsterdam on 25 October (CEST, then CET): the first.
+    expect(previousDue(daily, Date.UTC(2026, 9, 25, 12, 0), 'Europe/Amsterdam')).toBe(Date.UTC(2026, 9, 25, 0, 30));
+    expect(previousDue(daily, Date.UTC(2026, 4, 10, 12, 0), 'Asia/Tokyo')).toBe(Date.UTC(2026, 4, 9, 17, 30));
+  });
+
   it('launchctl messages in a log explain the exit code they caused, and only that one', () => {
     const tail = 'restarting cathedral\nBootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.\n';
     expect(launchctlHint(tail, 5)).toBe('exit 5 (EIO: Input/output error) — launchctl bootstrap could not load the plist');

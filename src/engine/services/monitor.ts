@@ -18,6 +18,7 @@ import {
   type ProbeOutcome,
   type ProbeSpec,
 } from './probes.js';
+import type { ProbeCadence } from '../../platform/capture.js';
 import { CommandSupervisor, LaunchdSupervisor, makeSupervisor, type SupervisionCheck, type Supervisor } from './supervision.js';
 import { classifyService, indexRows, type Classification } from './state.js';
 import { baseName, gatherOrphanEvidence } from './orphans.js';
@@ -33,6 +34,8 @@ export interface ServiceMonitorOptions {
   home?: string | null;
   /** Warden's own pid: never taken for a service's process. */
   ownPid?: number;
+  /** Probe intervals by service name that win over the config's (a replay: what the recording engine used). */
+  probeCadence?: Record<string, ProbeCadence>;
 }
 
 export interface ServiceMonitorTuning {
@@ -277,12 +280,13 @@ export class ServiceMonitor {
       this.track(this.discover(table, now));
     }
     for (const entry of this.entries.values()) {
+      const every = this.probeEvery(entry);
       if (entry.probeSpec && !entry.busy.probe && now >= entry.nextProbeAt) {
-        entry.nextProbeAt = now + (entry.config.intervalSeconds ?? DEFAULT_PROBE_INTERVAL_SECONDS) * 1000;
+        entry.nextProbeAt = now + (every.healthSeconds ?? DEFAULT_PROBE_INTERVAL_SECONDS) * 1000;
         this.track(this.probe(entry, now, 'probe'));
       }
       if (entry.canarySpec && !entry.busy.canary && now >= entry.nextCanaryAt) {
-        entry.nextCanaryAt = now + (entry.config.canary?.intervalSeconds ?? DEFAULT_CANARY_INTERVAL_SECONDS) * 1000;
+        entry.nextCanaryAt = now + (every.canarySeconds ?? DEFAULT_CANARY_INTERVAL_SECONDS) * 1000;
         this.track(this.probe(entry, now, 'canary'));
       }
       if (!entry.busy.inspect && now >= entry.nextInspectAt) {
@@ -290,6 +294,22 @@ export class ServiceMonitor {
         this.track(this.inspect(entry, now, table));
       }
     }
+  }
+
+  /** How often this service's probes run: the override, else the config, else the defaults; null: no such probe. */
+  private probeEvery(entry: Entry): ProbeCadence {
+    const override = this.options?.probeCadence?.[entry.config.name];
+    return {
+      healthSeconds: entry.probeSpec ? override?.healthSeconds ?? entry.config.intervalSeconds ?? DEFAULT_PROBE_INTERVAL_SECONDS : null,
+      canarySeconds: entry.canarySpec ? override?.canarySeconds ?? entry.config.canary?.intervalSeconds ?? DEFAULT_CANARY_INTERVAL_SECONDS : null,
+    };
+  }
+
+  /** Every watched service's probe intervals as they run now. */
+  cadence(): Record<string, ProbeCadence> {
+    const out: Record<string, ProbeCadence> = {};
+    for (const entry of this.entries.values()) out[entry.config.name] = this.probeEvery(entry);
+    return out;
   }
 
   /**
