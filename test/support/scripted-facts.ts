@@ -129,6 +129,10 @@ export interface PsRow {
   startedAt: number;
   command: string;
   rssKib?: number;
+  /** ps %cpu; 0.0 when not given. */
+  cpuPercent?: number;
+  /** Cumulative CPU seconds for ps `time`; 1 s when not given. */
+  cpuSeconds?: number;
 }
 
 function two(n: number): string {
@@ -146,15 +150,38 @@ export function etime(seconds: number): string {
   return `${two(m + h * 60)}:${two(s)}`;
 }
 
+/** ps `time`: darwin prints minutes:seconds.hundredths (adv_cmds), procps `[DD-]HH:MM:SS`. */
+export function cpuTime(seconds: number, platform: 'darwin' | 'linux' = 'darwin'): string {
+  const whole = Math.max(0, Math.floor(seconds));
+  if (platform === 'darwin') return `${Math.floor(whole / 60)}:${two(whole % 60)}.${two(Math.floor((seconds - whole) * 100))}`;
+  const d = Math.floor(whole / 86_400);
+  const hms = `${two(Math.floor((whole % 86_400) / 3600))}:${two(Math.floor((whole % 3600) / 60))}:${two(whole % 60)}`;
+  return d > 0 ? `${d}-${hms}` : hms;
+}
+
 /** The answer to `ps -A -ww -o pid=,ppid=,uid=,rss=,%cpu=,time=,etime=,command=` at `now`. */
-export function psOutput(rows: readonly PsRow[], now: number): string {
+export function psOutput(rows: readonly PsRow[], now: number, platform: 'darwin' | 'linux' = 'darwin'): string {
   return rows
     .map((r) => {
       const elapsed = Math.max(0, Math.floor((now - r.startedAt) / 1000));
-      return `${String(r.pid).padStart(5)} ${String(r.ppid).padStart(5)} ${String(r.uid).padStart(5)} ${String(r.rssKib ?? 4096).padStart(8)}   0.0    0:01.00 ${etime(elapsed).padStart(11)} ${r.command}`;
+      const cpu = (r.cpuPercent ?? 0).toFixed(1).padStart(5);
+      const time = cpuTime(r.cpuSeconds ?? 1, platform).padStart(10);
+      return `${String(r.pid).padStart(5)} ${String(r.ppid).padStart(5)} ${String(r.uid).padStart(5)} ${String(r.rssKib ?? 4096).padStart(8)} ${cpu} ${time} ${etime(elapsed).padStart(11)} ${r.command}`;
     })
     .join('\n')
     .concat('\n');
+}
+
+/** `vm_stat` (§1): the page-size banner, then one `label:  count.` row each. */
+export function vmStatOutput(pageSize: number, rows: ReadonlyArray<readonly [string, number]>): string {
+  const lines = rows.map(([label, n]) => `${`${label}:`.padEnd(30)} ${String(n).padStart(16)}.`);
+  return `Mach Virtual Memory Statistics: (page size of ${pageSize} bytes)\n${lines.join('\n')}\n`;
+}
+
+/** `top -l 1 -F -o mem -n N -stats pid,mem`: a banner, a blank line, `PID    MEM`, one row per process (MEM in MiB). */
+export function topFootprintOutput(banner: readonly string[], rows: ReadonlyArray<{ pid: number; bytes: number }>): string {
+  const lines = rows.map((p) => `${String(p.pid).padEnd(7)}${`${Math.round(p.bytes / 1024 ** 2)}M`.padEnd(5)}`);
+  return [...banner, '', 'PID    MEM', ...lines, ''].join('\n');
 }
 
 export function plistXml(label: string, args: readonly string[]): string {
@@ -250,3 +277,54 @@ export function isTcpListenersArgv(argv: readonly string[]): boolean {
 
 /** §6: the transient error launchctl bootstrap gives for a few seconds after a job was booted out. */
 export const BOOTSTRAP_EIO = 'Bootstrap failed: 5: Input/output error\nTry re-running the command as root for richer errors.\n';
+
+/** `launchctl print gui/<uid>/<label>` of a job in any state (§4.1), with calendar triggers when asked. */
+export function launchctlPrintJob(
+  uid: number,
+  label: string,
+  path: string,
+  args: readonly string[],
+  o: { state: string; pid: number | null; runs: number; lastExit: string; properties: string; calendar?: boolean },
+): string {
+  const lines = [
+    `gui/${uid}/${label} = {`,
+    `\tactive count = ${o.pid ? 1 : 0}`,
+    `\tpath = ${path}`,
+    '\ttype = LaunchAgent',
+    `\tstate = ${o.state}`,
+    '',
+    `\tprogram = ${args[0]}`,
+    '\targuments = {',
+    ...args.map((a) => `\t\t${a}`),
+    '\t}',
+    '',
+    `\tdomain = gui/${uid} [100057]`,
+    '\tasid = 100057',
+    '\tminimum runtime = 10',
+    '\texit timeout = 5',
+    `\truns = ${o.runs}`,
+    ...(o.pid ? [`\tpid = ${o.pid}`] : []),
+    `\t${o.lastExit}`,
+    '',
+  ];
+  if (o.calendar) {
+    lines.push(
+      '\tevent triggers = {',
+      `\t\t${label}.268435470 => {`,
+      '\t\t\tkeepalive = 0',
+      `\t\t\tservice = ${label}`,
+      '\t\t\tstream = com.apple.launchd.calendarinterval',
+      '\t\t\tmonitor = com.apple.UserEventAgent-Aqua',
+      '\t\t\tdescriptor = {',
+      '\t\t\t\t"Minute" => 0',
+      '\t\t\t\t"Hour" => 4',
+      '\t\t\t\t"Weekday" => 0',
+      '\t\t\t}',
+      '\t\t}',
+      '\t}',
+      '',
+    );
+  }
+  lines.push('\tspawn type = daemon (3)', `\tproperties = ${o.properties}`, '}', '');
+  return lines.join('\n');
+}

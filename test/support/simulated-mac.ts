@@ -7,6 +7,7 @@
  */
 import type { Clock } from '../../src/platform/clock.js';
 import type { CommandResult, DirList, Facts, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, RunOptions } from '../../src/platform/facts.js';
+import { launchctlPrintJob, topFootprintOutput, vmStatOutput } from './scripted-facts.js';
 
 export type Afternoon = 'incident' | 'healthy';
 
@@ -192,8 +193,7 @@ export class SimulatedMac implements Facts {
       ['Swapins', 2_210_000 + Math.round(minutes * (bad ? 19_200 : 0))],
       ['Swapouts', 4_800_000 + Math.round(minutes * (bad ? 38_400 : 0))],
     ];
-    const lines = rows.map(([label, n]) => `${`${label}:`.padEnd(30)} ${String(n).padStart(16)}.`);
-    return `Mach Virtual Memory Statistics: (page size of ${PAGE} bytes)\n${lines.join('\n')}\n`;
+    return vmStatOutput(PAGE, rows);
   }
 
   private sysctl(now: number): string {
@@ -239,20 +239,17 @@ export class SimulatedMac implements Facts {
       .filter((p) => p.pid !== 0)
       .sort((a, b) => b.rss - a.rss)
       .slice(0, n)
-      .map((p) => `${String(p.pid).padEnd(7)}${`${Math.round(p.rss / 1024 ** 2)}M`.padEnd(5)}`);
+      .map((p) => ({ pid: p.pid, bytes: p.rss }));
     const stamp = new Date(now).toISOString().replace('T', ' ').slice(0, 19);
-    return [
+    const banner = [
       `Processes: 612 total, 4 running, 608 sleeping, 3021 threads`,
       stamp.replaceAll('-', '/'),
       `Load Avg: ${this.incident ? '19.49, 17.02, 14.87' : '2.13, 2.40, 2.51'}`,
       `CPU usage: ${this.incident ? '31.20% user, 12.51% sys, 56.27% idle' : '4.10% user, 2.02% sys, 93.86% idle'}`,
       `PhysMem: 63G used (6584M wired, ${this.incident ? '5937M' : '937M'} compressor), ${this.incident ? '820M' : '4843M'} unused.`,
       `VM: 263T vsize, 4941M framework vsize, ${this.incident ? '2210000(0)' : '2210000(0)'} swapins, 4800000(0) swapouts.`,
-      '',
-      'PID    MEM',
-      ...rows,
-      '',
-    ].join('\n');
+    ];
+    return topFootprintOutput(banner, rows);
   }
 
   private launchctl(target: string): CommandResult | null {
@@ -269,12 +266,12 @@ export class SimulatedMac implements Facts {
       if (this.incident) {
         return fail(['launchctl', 'print', target], 113, `Bad request.\nCould not find service "com.sanctum.mlx" in domain for user gui: ${UID}\n`);
       }
-      return ok(['launchctl', 'print', target], launchdJob('com.sanctum.mlx', PLIST, CATHEDRAL_ARGS, { state: 'running', pid: CATHEDRAL_PID, runs: 3, lastExit: 'last terminating signal = Terminated: 15', properties: 'keepalive | runatload | inferred program' }));
+      return ok(['launchctl', 'print', target], launchctlPrintJob(UID, 'com.sanctum.mlx', PLIST, CATHEDRAL_ARGS, { state: 'running', pid: CATHEDRAL_PID, runs: 3, lastExit: 'last terminating signal = Terminated: 15', properties: 'keepalive | runatload | inferred program' }));
     }
     if (target === `gui/${UID}/com.sanctum.mlx.weekly-restart`) {
       return ok(
         ['launchctl', 'print', target],
-        launchdJob('com.sanctum.mlx.weekly-restart', `${AGENTS}/com.sanctum.mlx.weekly-restart.plist`, ['/bin/bash', `${HOME}/sanctum/bin/weekly-restart.sh`], {
+        launchctlPrintJob(UID, 'com.sanctum.mlx.weekly-restart', `${AGENTS}/com.sanctum.mlx.weekly-restart.plist`, ['/bin/bash', `${HOME}/sanctum/bin/weekly-restart.sh`], {
           state: 'not running',
           pid: null,
           runs: 27,
@@ -434,53 +431,4 @@ ${items}
 </dict>
 </plist>
 `;
-}
-
-function launchdJob(
-  label: string,
-  path: string,
-  args: string[],
-  o: { state: string; pid: number | null; runs: number; lastExit: string; properties: string; calendar?: boolean },
-): string {
-  const lines = [
-    `gui/${UID}/${label} = {`,
-    `\tactive count = ${o.pid ? 1 : 0}`,
-    `\tpath = ${path}`,
-    '\ttype = LaunchAgent',
-    `\tstate = ${o.state}`,
-    '',
-    `\tprogram = ${args[0]}`,
-    '\targuments = {',
-    ...args.map((a) => `\t\t${a}`),
-    '\t}',
-    '',
-    `\tdomain = gui/${UID} [100057]`,
-    '\tasid = 100057',
-    '\tminimum runtime = 10',
-    '\texit timeout = 5',
-    `\truns = ${o.runs}`,
-    ...(o.pid ? [`\tpid = ${o.pid}`] : []),
-    `\t${o.lastExit}`,
-    '',
-  ];
-  if (o.calendar) {
-    lines.push(
-      '\tevent triggers = {',
-      `\t\t${label}.268435470 => {`,
-      '\t\t\tkeepalive = 0',
-      `\t\t\tservice = ${label}`,
-      '\t\t\tstream = com.apple.launchd.calendarinterval',
-      '\t\t\tmonitor = com.apple.UserEventAgent-Aqua',
-      '\t\t\tdescriptor = {',
-      '\t\t\t\t"Minute" => 0',
-      '\t\t\t\t"Hour" => 4',
-      '\t\t\t\t"Weekday" => 0',
-      '\t\t\t}',
-      '\t\t}',
-      '\t}',
-      '',
-    );
-  }
-  lines.push('\tspawn type = daemon (3)', `\tproperties = ${o.properties}`, '}', '');
-  return lines.join('\n');
 }

@@ -1,0 +1,78 @@
+/**
+ * Replays a generated day through the real engine (createReplayEngine on its capture bundle)
+ * and keeps what the properties judge: every notification, when each service was red, every
+ * thief story, what the engine could not read, and the thieves at the end of each leak.
+ */
+import type { Notification } from '../../src/common/findings.js';
+import type { Growth, Thief } from '../../src/common/processes.js';
+import type { State } from '../../src/common/state.js';
+import { createReplayEngine } from '../../src/engine/create.js';
+import { planDay, type DayOptions, type DayPlan } from './day-generator.js';
+import { dayBundle } from './day-host.js';
+
+export interface StoryAt {
+  at: number;
+  pid: number;
+  story: string;
+}
+
+export interface DayRun {
+  plan: DayPlan;
+  notifications: Notification[];
+  /** Sample times at which each service had a crit finding. */
+  redAt: Map<string, number[]>;
+  /** Thieves with a story (growth, arrival, sustained CPU) and process findings, as they showed. */
+  stories: StoryAt[];
+  /** Distinct reasons the engine gave for parts it could not read. */
+  unknowns: Set<string>;
+  /** For each leak event (by pid): the thief at the last sample of the leak, or null if not shown. */
+  leakThieves: Map<number, { at: number; growth: Growth | null; thief: Thief | null }>;
+  samples: number;
+  millis: number;
+}
+
+function hasStory(t: Thief): boolean {
+  return t.growth !== null || t.arrivedAgoSeconds !== null || t.sustainedCpu !== null;
+}
+
+export async function replayDay(options: DayOptions): Promise<DayRun> {
+  const started = performance.now();
+  const plan = planDay(options);
+  const bundle = dayBundle(plan);
+  const session = createReplayEngine(bundle);
+  const run: DayRun = { plan, notifications: [], redAt: new Map(plan.services.map((s) => [s.name, []])), stories: [], unknowns: new Set(), leakThieves: new Map(), samples: bundle.samples.length, millis: 0 };
+  const leaks = plan.events.filter((e) => e.kind === 'leak');
+  session.engine.onNotification((n) => run.notifications.push(n));
+  session.engine.subscribe((state: State) => {
+    const at = state.sampledAt ?? 0;
+    for (const f of state.findings) {
+      if (f.severity === 'crit' && f.subject.kind === 'service') run.redAt.get(f.subject.id)?.push(at);
+      if (f.subject.kind === 'process') run.stories.push({ at, pid: Number(f.subject.id.split(':')[0]), story: f.title });
+    }
+    for (const t of state.thieves) if (hasStory(t)) run.stories.push({ at, pid: t.pid, story: t.story });
+    for (const u of state.unknowns) run.unknowns.add(`${u.part}: ${u.reason}`);
+    for (const leak of leaks) {
+      if (at > leak.to || at < leak.from) continue;
+      const thief = state.thieves.find((t) => t.pid === leak.pid) ?? null;
+      run.leakThieves.set(leak.pid, { at, growth: thief?.growth ?? null, thief });
+    }
+  });
+  await session.runAll();
+  await session.engine.stop();
+  run.millis = performance.now() - started;
+  return run;
+}
+
+/** How to run one day again: printed with every failure. */
+export function replayHint(options: DayOptions, file = 'test/integration/generated-days'): string {
+  const env = [
+    `WARDEN_DAY_SEED=${options.seed}`,
+    `WARDEN_DAY_INTERVAL=${options.intervalSeconds}`,
+    `WARDEN_DAY_PROBE=${options.probeSeconds}`,
+    `WARDEN_DAY_MINUTES=${options.minutes}`,
+    `WARDEN_DAY_EVENTS=${(options.events ?? []).join(',') || 'none'}`,
+    ...(options.platform ? [`WARDEN_DAY_PLATFORM=${options.platform}`] : []),
+    ...(options.bigPidReuse ? ['WARDEN_DAY_BIG_PID_REUSE=1'] : []),
+  ];
+  return `replay: ${env.join(' ')} npx vitest run ${file}`;
+}
