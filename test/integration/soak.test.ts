@@ -22,6 +22,8 @@ const ENTRY = fileURLToPath(new URL('../support/soak-run.ts', import.meta.url));
 const REPLAYED_CYCLES = 20_000;
 const LIVE_CYCLES = Number(process.env.WARDEN_SOAK_LIVE_CYCLES ?? 0) || null;
 const LIVE_BUDGET_MS = 45_000;
+/** Fewer live cycles would prove little; a busy machine takes longer than the budget to do them. */
+const LIVE_MIN_CYCLES = 200;
 /** Heap growth over the last half of a run, per cycle, beyond which it is a leak. */
 const HEAP_SLOPE_MAX = 2 * 1024;
 /**
@@ -50,15 +52,20 @@ function lastHalfSlope(samples: SoakSample[], value: (s: SoakSample) => number):
   return den === 0 ? 0 : num / den;
 }
 
+/** Soak children still running: a run cut short by the hook's timeout must not leave them spinning. */
+const children = new Set<ReturnType<typeof spawn>>();
+
 function runSoak(script: string, args: SoakArgs): Promise<SoakReport> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', script, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
+      children.delete(child);
       if (code !== 0) return reject(new Error(`soak (${args.mode}) exited ${code ?? signal}: ${err.trim().slice(-2000)}`));
       try {
         resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as SoakReport);
@@ -109,7 +116,7 @@ describe.skipIf(!linux)('soak: 20,000 engine cycles, replayed and live', () => {
       runSoak(script, {
         mode: 'live',
         cycles: LIVE_CYCLES ?? REPLAYED_CYCLES,
-        ...(LIVE_CYCLES === null ? { budgetMs: LIVE_BUDGET_MS } : {}),
+        ...(LIVE_CYCLES === null ? { budgetMs: LIVE_BUDGET_MS, minCycles: LIVE_MIN_CYCLES } : {}),
         // A CI run does a couple of thousand cycles: measured more often, or the slope has two points.
         sampleEvery: LIVE_CYCLES === null || LIVE_CYCLES < 10_000 ? 100 : 1000,
         url: server.url('/v1/models'),
@@ -117,9 +124,12 @@ describe.skipIf(!linux)('soak: 20,000 engine cycles, replayed and live', () => {
       }),
     ]);
     console.log(`${figures(replayed)}\n${figures(live)}`);
-  }, LIVE_CYCLES === null ? 240_000 : 120_000 + LIVE_CYCLES * 100);
+    // The bound is for a machine shared with other work (20,000 replayed cycles take about a
+    // minute alone, several when the cores are busy); it is a hang guard, not a timing claim.
+  }, LIVE_CYCLES === null ? 900_000 : 120_000 + LIVE_CYCLES * 100);
 
   afterAll(async () => {
+    for (const child of children) child.kill('SIGKILL');
     await server?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -159,8 +169,7 @@ describe.skipIf(!linux)('soak: 20,000 engine cycles, replayed and live', () => {
   describe('live (this Linux box: real ps, /proc, lsof and a model server)', () => {
     it('runs the cycles asked for, or as many as fit in the time given', () => {
       if (LIVE_CYCLES !== null) expect(live.cycles).toBe(LIVE_CYCLES);
-      // Even a slow CI box does a few hundred cycles in 45 s; fewer would prove little.
-      else expect(live.cycles).toBeGreaterThanOrEqual(200);
+      else expect(live.cycles).toBeGreaterThanOrEqual(LIVE_MIN_CYCLES);
       expect(live.published).toBe(live.cycles);
       expect(live.warnings).toEqual([]);
     });

@@ -29,6 +29,8 @@ export interface SoakArgs {
   cycles: number;
   /** Live only: stop early once this much wall time has passed (CI); absent, run every cycle. */
   budgetMs?: number;
+  /** With a budget: never stop before this many cycles, however slow a shared machine is. */
+  minCycles?: number;
   /** Heap and RSS are measured (after a forced GC) every this many cycles. */
   sampleEvery: number;
   url?: string;
@@ -168,7 +170,7 @@ async function main(): Promise<void> {
     for (const incident of state.incidents) opened.add(incident.id);
     lastLevel = state.level;
     if (cycle % sampleEvery === 0) sample(cycle);
-    if (args.budgetMs !== undefined && performance.now() - wallStart > args.budgetMs) break;
+    if (args.budgetMs !== undefined && cycle >= (args.minCycles ?? 0) && performance.now() - wallStart > args.budgetMs) break;
   }
   const wallMs = performance.now() - wallStart;
   const cpu = process.cpuUsage(cpuStart);
