@@ -24,6 +24,9 @@ const LIVE_CYCLES = Number(process.env.WARDEN_SOAK_LIVE_CYCLES ?? 0) || null;
 const LIVE_BUDGET_MS = 45_000;
 /** Fewer live cycles would prove little; a busy machine takes longer than the budget to do them. */
 const LIVE_MIN_CYCLES = 200;
+/** Below this many live cycles the heap's slope says more about warm-up than about leaks. */
+const LIVE_SLOPE_MIN_CYCLES = 1_000;
+const HEAP_SHORT_RUN_HEADROOM = 4 * 1024 * 1024;
 /** Heap growth over the last half of a run, per cycle, beyond which it is a leak. */
 const HEAP_SLOPE_MAX = 2 * 1024;
 /**
@@ -118,7 +121,9 @@ describe.skipIf(!linux)('soak: 20,000 engine cycles, replayed and live', () => {
         cycles: LIVE_CYCLES ?? REPLAYED_CYCLES,
         ...(LIVE_CYCLES === null ? { budgetMs: LIVE_BUDGET_MS, minCycles: LIVE_MIN_CYCLES } : {}),
         // A CI run does a couple of thousand cycles: measured more often, or the slope has two points.
-        sampleEvery: LIVE_CYCLES === null || LIVE_CYCLES < 10_000 ? 100 : 1000,
+        // A budgeted run may do only a few hundred cycles on a busy machine: sample often enough
+        // that each half of it has points.
+        sampleEvery: LIVE_CYCLES === null ? 20 : LIVE_CYCLES < 10_000 ? 100 : 1000,
         url: server.url('/v1/models'),
         dataDir: join(dir, 'live'),
       }),
@@ -175,7 +180,10 @@ describe.skipIf(!linux)('soak: 20,000 engine cycles, replayed and live', () => {
     });
 
     it('keeps the heap flat over the last half, and resident memory bounded', () => {
-      expect(lastHalfSlope(live.samples, (s) => s.heapUsed)).toBeLessThan(HEAP_SLOPE_MAX);
+      // A slope over a few hundred cycles is the engine warming up, not a leak: the bar needs a run
+      // long enough to have one; a short run (a busy machine) must stay within a fixed headroom.
+      if (live.cycles >= LIVE_SLOPE_MIN_CYCLES) expect(lastHalfSlope(live.samples, (s) => s.heapUsed)).toBeLessThan(HEAP_SLOPE_MAX);
+      else expect(live.samples.at(-1)!.heapUsed - live.samples[0]!.heapUsed).toBeLessThan(HEAP_SHORT_RUN_HEADROOM);
       if (live.cycles >= REPLAYED_CYCLES / 2) expect(lastHalfSlope(live.samples, (s) => s.rss)).toBeLessThan(RSS_SLOPE_MAX);
       expect(rssOverFirstHalf(live.samples)).toBeLessThan(RSS_HEADROOM);
     });
