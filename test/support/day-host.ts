@@ -5,7 +5,7 @@
  * (format version 2) holding, for every sample, each fact the engine reads there.
  */
 import type { CaptureBundle, CaptureSample, FileRecord, HttpRecord } from '../../src/platform/capture.js';
-import { CAPTURE_FORMAT } from '../../src/platform/capture.js';
+import { CAPTURE_FORMAT, CAPTURE_VERSION } from '../../src/platform/capture.js';
 import type { CommandResult, FileRead, FileStat, HttpResult } from '../../src/platform/facts.js';
 import { DARWIN_MEMORY_ARGV } from '../../src/platform/darwin/memory.js';
 import { footprintArgv } from '../../src/platform/darwin/footprint.js';
@@ -260,9 +260,9 @@ export class DayHost {
 /** The day as a capture bundle, format version 2: the interval, the probe intervals and the zone recorded. */
 export function dayBundle(plan: DayPlan): CaptureBundle {
   const host = new DayHost(plan);
-  const bundle = {
+  return {
     format: CAPTURE_FORMAT,
-    version: 2,
+    version: CAPTURE_VERSION,
     note: `A generated ${plan.platform} day, seed ${plan.seed}: ${plan.events.map((e) => e.kind).join(', ') || 'healthy'}.`,
     host: {
       platform: plan.platform,
@@ -283,7 +283,6 @@ export function dayBundle(plan: DayPlan): CaptureBundle {
     config: plan.config,
     samples: plan.sampleTimes.map((at) => host.sample(at)),
   };
-  return bundle as unknown as CaptureBundle;
 }
 
 /** The API probe's effective interval on this day (a whole number of engine cycles). */

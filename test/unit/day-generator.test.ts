@@ -12,12 +12,17 @@ import { parseVmStat } from '../../src/platform/darwin/vmstat.js';
 import { parseMeminfo } from '../../src/platform/linux/meminfo.js';
 import { parseSystemctlShow } from '../../src/platform/linux/systemd.js';
 import { parseLaunchctlPrint } from '../../src/platform/darwin/launchctl.js';
+import { parseCapture } from '../../src/platform/capture.js';
 
 const DAY: DayOptions = { seed: 42, intervalSeconds: 10, probeSeconds: 30, minutes: 30, events: ['outage', 'flap', 'crash', 'leak', 'sleep'] };
 
 describe('the day generator', () => {
-  it('gives the same day for the same seed, and another for another seed', () => {
+  it('gives the same day for the same seed, and another for another seed; each is a valid capture, format version 2', () => {
     const a = JSON.stringify(dayBundle(planDay(DAY)));
+    const parsed = parseCapture(a, 'the generated day');
+    expect(parsed.version).toBe(2);
+    expect(parsed.cadence).toEqual({ intervalSeconds: 10, probes: { api: { healthSeconds: 30, canarySeconds: null }, llm: { healthSeconds: expect.any(Number), canarySeconds: null } } });
+    expect(parsed.host.timeZone).toMatch(/^[A-Z][A-Za-z_]+(\/[A-Za-z_]+)?$/);
     expect(JSON.stringify(dayBundle(planDay(DAY)))).toBe(a);
     expect(JSON.stringify(dayBundle(planDay({ ...DAY, seed: 43 })))).not.toBe(a);
   });
