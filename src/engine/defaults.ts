@@ -9,7 +9,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   arrivalWindowMinutes: 30,
   growthMinWindowMinutes: 20,
   growthMinR2: 0.8,
-  growthMinBytesPerHour: 512 * MiB,
+  /** 0.5 GB/h, in the decimal GB that rates are shown in (512 MiB/h is 0.537 GB/h and let a 0.52 GB/h leak pass). */
+  growthMinBytesPerHour: 0.5e9,
   growthExhaustWarnHours: 2,
   sustainedCpuPercent: 150,
   sustainedCpuMinutes: 10,
