@@ -146,7 +146,8 @@ export function etime(seconds: number): string {
   const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;
   if (seconds > 86_400) return `${two(d)}-${two(h)}:${two(m)}:${two(s)}`;
-  if (seconds > 3600) return `${two(h)}:${two(m)}:${two(s)}`;
+  // Exactly one day prints 24:00:00 and exactly one hour 60:00 (the boundaries use `>`).
+  if (seconds > 3600) return `${two(h + d * 24)}:${two(m)}:${two(s)}`;
   return `${two(m + h * 60)}:${two(s)}`;
 }
 

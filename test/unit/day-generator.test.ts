@@ -13,10 +13,18 @@ import { parseMeminfo } from '../../src/platform/linux/meminfo.js';
 import { parseSystemctlShow } from '../../src/platform/linux/systemd.js';
 import { parseLaunchctlPrint } from '../../src/platform/darwin/launchctl.js';
 import { parseCapture } from '../../src/platform/capture.js';
+import { parseEtime } from '../../src/platform/etime.js';
+import { etime } from '../support/scripted-facts.js';
 
 const DAY: DayOptions = { seed: 42, intervalSeconds: 10, probeSeconds: 30, minutes: 30, events: ['outage', 'flap', 'crash', 'leak', 'sleep'] };
 
 describe('the day generator', () => {
+  it('prints ps etime at the hour and day boundaries as ps does (a process started exactly a day ago is not 0 s old)', () => {
+    for (const seconds of [3599, 3600, 3601, 86_399, 86_400, 86_401]) expect(parseEtime(etime(seconds))).toBe(seconds);
+    expect(etime(86_400)).toBe('24:00:00');
+    expect(etime(3600)).toBe('60:00');
+  });
+
   it('gives the same day for the same seed, and another for another seed; each is a valid capture, format version 2', () => {
     const a = JSON.stringify(dayBundle(planDay(DAY)));
     const parsed = parseCapture(a, 'the generated day');
