@@ -34,3 +34,52 @@ export function fitLine(points: ReadonlyArray<{ at: number; value: number }>): L
   const r2 = syy === 0 ? 1 : (sxy * sxy) / (sxx * syy);
   return { slopePerMs: slope, r2, spanMs: points[n - 1]!.at - t0, points: n };
 }
+
+export interface TrailingFitGates {
+  minSpanMs: number;
+  minPoints: number;
+  minSlopePerMs: number;
+}
+
+/**
+ * The straightest line through a trailing run of the points (the newest always included) that
+ * spans at least `minSpanMs`, holds `minPoints` and climbs at least `minSlopePerMs`: the best
+ * R² wins, the longer run on a tie. A leak that started an hour into a flat day is measured
+ * over its own run, not diluted by the flat hours before it. One pass from the newest point
+ * back, with running sums centred on the newest point (so bytes in the tens of GB keep their
+ * precision). Null when no run passes.
+ */
+export function bestTrailingFit(points: ReadonlyArray<{ at: number; value: number }>, gates: TrailingFitGates): LineFit | null {
+  const n = points.length;
+  const last = points[n - 1];
+  if (!last) return null;
+  let count = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  let best: LineFit | null = null;
+  for (let i = n - 1; i >= 0; i -= 1) {
+    const p = points[i] as { at: number; value: number };
+    const x = p.at - last.at;
+    const y = p.value - last.value;
+    count += 1;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+    syy += y * y;
+    const spanMs = last.at - p.at;
+    if (count < Math.max(3, gates.minPoints) || spanMs < gates.minSpanMs) continue;
+    const vxx = sxx - (sx * sx) / count;
+    const vxy = sxy - (sx * sy) / count;
+    const vyy = Math.max(0, syy - (sy * sy) / count);
+    if (!(vxx > 0)) continue;
+    const slope = vxy / vxx;
+    if (slope < gates.minSlopePerMs) continue;
+    const r2 = vyy === 0 ? 1 : Math.min(1, (vxy * vxy) / (vxx * vyy));
+    if (!best || r2 >= best.r2) best = { slopePerMs: slope, r2, spanMs, points: count };
+  }
+  return best;
+}

@@ -2,39 +2,29 @@ import type { Thresholds } from '../common/config.js';
 import type { MemorySample } from '../common/memory.js';
 import type { Growth, ProcessRow, ProcessTable, SustainedCpu, Thief } from '../common/processes.js';
 import { formatDecimalGB, formatDuration, formatGrowthRate } from '../common/format.js';
-import { fitLine } from './growth.js';
+import { bestTrailingFit } from './growth.js';
+import { ProcessTrack, type TrackPoint } from './process-track.js';
 import { recogniseRole } from './roles.js';
 
 /** Start times derived from etime jitter by a second or so; more than this is another process. */
-const SAME_PROCESS_TOLERANCE_MS = 2_000;
-/** Keep a point per process at most this often, and this many: 6 h of history at 30 s. */
-const POINT_SPACING_MS = 30_000;
-const MAX_POINTS = 720;
+export const SAME_PROCESS_TOLERANCE_MS = 2_000;
 /** Smaller processes keep no history: a leak worth naming passes this long before it matters. */
 const TRACK_MIN_BYTES = 64 * 1024 * 1024;
 /** A "top holder" must hold at least this share of RAM (and 100 MB): a 4 MB shell is nobody's thief. */
 const TOP_MIN_SHARE = 0.01;
 const TOP_MIN_BYTES = 100e6;
-
-interface Point {
-  at: number;
-  bytes: number;
-  cpuSeconds: number | null;
-  cpuPercent: number;
-}
-
-interface Track {
-  pid: number;
-  startedAt: number;
-  points: Point[];
-}
+/** A growth line needs this many points, whatever the interval. */
+const GROWTH_MIN_POINTS = 5;
+/** "CPU now" covers at least this long when the history has it (see ProcessTrack.cpuBaseline). */
+const CPU_NOW_MIN_MS = 10_000;
 
 /**
  * Per-process history keyed by pid + start time, so PID reuse never merges two processes and
- * exited processes are evicted at the next table.
+ * exited processes are evicted at the next table. Each history is downsampled (ProcessTrack),
+ * so growth and sustained CPU give the same answer at any engine interval.
  */
 export class ThiefTracker {
-  private tracks = new Map<number, Track>();
+  private tracks = new Map<number, ProcessTrack>();
   private latest: ProcessTable | null = null;
   private previous: ProcessTable | null = null;
   private previousIndex: Map<number, ProcessRow> | null = null;
@@ -50,6 +40,8 @@ export class ThiefTracker {
   }
 
   update(table: ProcessTable): void {
+    // A table at or before the last one (a duplicate or out-of-order sample) changes nothing.
+    if (this.latest && table.at <= this.latest.at) return;
     this.previous = this.latest;
     this.previousIndex = null;
     this.latest = table;
@@ -57,31 +49,37 @@ export class ThiefTracker {
     for (const row of table.rows) {
       alive.add(row.pid);
       let track = this.tracks.get(row.pid);
-      if (track && Math.abs(track.startedAt - row.startedAt) > SAME_PROCESS_TOLERANCE_MS) track = undefined;
+      if (track && !sameProcess(track.startedAt, row.startedAt)) track = undefined;
       if (!track) {
-        if (row.rssBytes < TRACK_MIN_BYTES && row.cpuPercent < this.thresholds.sustainedCpuPercent) {
+        if (!this.worthTracking(row)) {
           this.tracks.delete(row.pid);
           continue;
         }
-        track = { pid: row.pid, startedAt: row.startedAt, points: [] };
+        track = new ProcessTrack(row.pid, row.startedAt);
         this.tracks.set(row.pid, track);
       }
-      const last = track.points.at(-1);
-      const point = { at: table.at, bytes: memoryOf(row), cpuSeconds: row.cpuSeconds, cpuPercent: row.cpuPercent };
-      if (last && table.at - last.at < POINT_SPACING_MS) {
-        // Too close to the last point to add one: keep the newest value in its place.
-        if (track.points.length > 1) track.points[track.points.length - 1] = point;
-        else track.points.push(point);
-      } else {
-        track.points.push(point);
-      }
-      if (track.points.length > MAX_POINTS) track.points.splice(0, track.points.length - MAX_POINTS);
+      track.add(pointOf(row, table.at));
     }
     for (const pid of this.tracks.keys()) if (!alive.has(pid)) this.tracks.delete(pid);
   }
 
+  /** Big enough to leak, or busy now: by ps's figure or by CPU time since the last table. */
+  private worthTracking(row: ProcessRow): boolean {
+    if (row.rssBytes >= TRACK_MIN_BYTES || row.cpuPercent >= this.thresholds.sustainedCpuPercent) return true;
+    const before = this.previousRow(row);
+    return before !== null && intervalCpu(pointOf(before, this.previous!.at), pointOf(row, this.latest!.at)) >= this.thresholds.sustainedCpuPercent;
+  }
+
+  /** The same process in the previous table, or null (absent, or another process on the pid). */
+  private previousRow(row: ProcessRow): ProcessRow | null {
+    if (!this.previous) return null;
+    if (!this.previousIndex) this.previousIndex = new Map(this.previous.rows.map((r) => [r.pid, r]));
+    const before = this.previousIndex.get(row.pid);
+    return before && sameProcess(before.startedAt, row.startedAt) ? before : null;
+  }
+
   /**
-   * A process's CPU % over the last interval, from cumulative CPU time (ps %cpu is a lifetime
+   * A process's CPU % over the recent past, from cumulative CPU time (ps %cpu is a lifetime
    * average on Linux): its track when it has one, else the last two tables. Null when the
    * latest table does not hold it.
    */
@@ -89,14 +87,10 @@ export class ThiefTracker {
     const row = this.latest?.rows.find((r) => r.pid === pid);
     if (!row || !this.latest) return null;
     const track = this.tracks.get(pid);
-    if (track) return currentCpu(track) ?? row.cpuPercent;
-    if (this.previous && !this.previousIndex) this.previousIndex = new Map(this.previous.rows.map((r) => [r.pid, r]));
-    const before = this.previousIndex?.get(pid);
-    if (!before || !this.previous || Math.abs(before.startedAt - row.startedAt) > SAME_PROCESS_TOLERANCE_MS) return row.cpuPercent;
-    return intervalCpu(
-      { at: this.previous.at, bytes: 0, cpuSeconds: before.cpuSeconds, cpuPercent: before.cpuPercent },
-      { at: this.latest.at, bytes: 0, cpuSeconds: row.cpuSeconds, cpuPercent: row.cpuPercent },
-    );
+    if (track && sameProcess(track.startedAt, row.startedAt)) return currentCpu(track) ?? row.cpuPercent;
+    const before = this.previousRow(row);
+    if (!before || !this.previous) return row.cpuPercent;
+    return intervalCpu(pointOf(before, this.previous.at), pointOf(row, this.latest.at));
   }
 
   /** The processes worth naming now, most important first. */
@@ -147,13 +141,19 @@ export class ThiefTracker {
     return out.sort(rank);
   }
 
-  private growth(track: Track, memory: MemorySample | null): Growth | null {
+  private growth(track: ProcessTrack, memory: MemorySample | null): Growth | null {
     const t = this.thresholds;
-    const fit = fitLine(track.points.map((p) => ({ at: p.at, value: p.bytes })));
-    if (!fit || fit.points < 5) return null;
-    if (fit.spanMs < t.growthMinWindowMinutes * 60_000) return null;
+    const newest = track.latest;
+    if (!newest) return null;
+    // Footprint and RSS are different figures: a line is drawn through one of them only.
+    const series = track.keptPoints.filter((p) => p.metric === newest.metric).map((p) => ({ at: p.meanAt, value: p.meanBytes }));
+    const fit = bestTrailingFit(series, {
+      minSpanMs: t.growthMinWindowMinutes * 60_000,
+      minPoints: GROWTH_MIN_POINTS,
+      minSlopePerMs: t.growthMinBytesPerHour / 3_600_000,
+    });
+    if (!fit || fit.r2 < t.growthMinR2) return null;
     const bytesPerHour = fit.slopePerMs * 3_600_000;
-    if (bytesPerHour < t.growthMinBytesPerHour || fit.r2 < t.growthMinR2) return null;
     const exhausts = memory && bytesPerHour > 0 ? (memory.availableBytes / bytesPerHour) * 3600 : null;
     return {
       bytesPerHour: Math.round(bytesPerHour),
@@ -163,12 +163,16 @@ export class ThiefTracker {
     };
   }
 
-  /** The trailing run of busy readings; sustained when it spans the window and averages above the bar. */
-  private sustainedCpu(track: Track): SustainedCpu | null {
+  /**
+   * The trailing run of busy intervals between kept points (30 s or more apart at any engine
+   * interval, so one cycle's jitter never breaks a run); sustained when it spans the window and
+   * averages above the bar.
+   */
+  private sustainedCpu(track: ProcessTrack): SustainedCpu | null {
     const t = this.thresholds;
-    const points = track.points;
+    const points = track.keptPoints;
     let first = points.length - 1;
-    // Every reading in the run must be busy, or a spike at each end would pass.
+    // Every interval in the run must be busy, or a spike at each end would pass.
     while (first > 0 && intervalCpu(points[first - 1]!, points[first]!) >= t.sustainedCpuPercent * 0.5) first -= 1;
     const start = points[first];
     const last = points.at(-1);
@@ -184,19 +188,34 @@ export class ThiefTracker {
   }
 }
 
+function sameProcess(a: number, b: number): boolean {
+  return Math.abs(a - b) <= SAME_PROCESS_TOLERANCE_MS;
+}
+
+function pointOf(row: ProcessRow, at: number): TrackPoint {
+  return {
+    at,
+    bytes: memoryOf(row),
+    metric: row.footprintBytes !== undefined ? 'footprint' : 'rss',
+    cpuSeconds: row.cpuSeconds,
+    cpuPercent: row.cpuPercent,
+  };
+}
+
 function memoryOf(row: ProcessRow): number {
   return row.footprintBytes ?? row.rssBytes;
 }
 
-/** CPU over the last two points. */
-function currentCpu(track: Track): number | null {
-  const [a, b] = track.points.slice(-2);
-  if (!b) return null;
-  return a ? intervalCpu(a, b) : b.cpuPercent;
+/** CPU since the track's baseline (see ProcessTrack.cpuBaseline); null with no sample yet. */
+function currentCpu(track: ProcessTrack): number | null {
+  const newest = track.latest;
+  if (!newest) return null;
+  const base = track.cpuBaseline(CPU_NOW_MIN_MS);
+  return base ? intervalCpu(base, newest) : newest.cpuPercent;
 }
 
 /** CPU between two readings, from cumulative CPU time where ps gave it (linux %cpu is a lifetime average). */
-function intervalCpu(a: Point, b: Point): number {
+function intervalCpu(a: TrackPoint, b: TrackPoint): number {
   if (a.cpuSeconds === null || b.cpuSeconds === null || b.at <= a.at) return b.cpuPercent;
   const pct = ((b.cpuSeconds - a.cpuSeconds) / ((b.at - a.at) / 1000)) * 100;
   return pct >= 0 ? pct : b.cpuPercent;

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { LiveFacts } from '../../src/platform/live.js';
 import { commandNotRun, type CommandResult, type RunOptions } from '../../src/platform/facts.js';
 import { DelegatingFacts } from './delegating-facts.js';
+import { seededRandom } from './seeded-random.js';
 
 export type Behaviour =
   /** Prints `answer` and exits 0 (or the given exit code). */
@@ -46,17 +47,11 @@ export interface StandIn {
 
 const GARBAGE_BYTES = 4096;
 
-/** A small seeded generator, so "random bytes" are the same bytes on every run. */
+/** Seeded, so "random bytes" are the same bytes on every run. */
 export function seededBytes(length: number, seed = 0x5eed): Buffer {
-  let s = seed >>> 0;
+  const random = seededRandom(seed);
   const out = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) & 0xff;
-  }
+  for (let i = 0; i < length; i++) out[i] = Math.floor(random() * 256);
   return out;
 }
 

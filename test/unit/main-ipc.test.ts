@@ -4,6 +4,7 @@ import { checkInvoke, findOffer, INVOKE_CHANNELS } from '../../src/common/ipc.js
 import type { ActionResult } from '../../src/common/services.js';
 import { FakeEngine } from '../support/fake-engine.js';
 import { amberState, greenState, READOPT } from '../support/states.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const PAGE = 'file:///Applications/Warden.app/Contents/Resources/app.asar/dist/renderer/index.html';
 
@@ -153,7 +154,7 @@ describe('registerIpc under fuzzing (issue 6: security)', () => {
 
   it('5,000 seeded random calls: each either passes the contract or is rejected and logged; nothing else reaches the engine', async () => {
     const { ipc, engine, logs } = setup(amberState());
-    const random = seeded(0x1badc0de);
+    const random = seededRandom(0x1badc0de);
     const channels = [...INVOKE_CHANNELS, 'shell:run', 'state:push', '__proto__', 'constructor', ''];
     let passed = 0;
     let rejected = 0;
@@ -187,18 +188,6 @@ describe('registerIpc under fuzzing (issue 6: security)', () => {
     expect(polluted()).toEqual([]);
   });
 });
-
-/** A small seeded generator: the same 5,000 calls on every run. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ['scope', 'name', 'url', 'kind', 'start', 'port', 'services', 'thresholds', '__proto__', 'constructor', 'prototype', 'actionId', 'x'];
 const STRINGS = ['all', 'service', '1h', 'tomorrow', 'off', 'readopt:cathedral', 'http://127.0.0.1:1/', 'file:///etc/passwd', '$(reboot)', '\u001b[31m', '<img src=x onerror=alert(1)>', '', 'a'.repeat(5000)];
