@@ -13,6 +13,7 @@ import type { Facts } from '../platform/facts.js';
 import { readMemory } from '../platform/memory.js';
 import { readProcessTable } from '../platform/processes.js';
 import { readFootprints } from '../platform/darwin/footprint.js';
+import { FootprintCache } from './footprints.js';
 import { errorText } from '../common/result.js';
 import { plural } from '../common/format.js';
 import { instantOf, localMinutesIn, wallClock } from '../common/zoned-time.js';
@@ -33,7 +34,6 @@ import { buildState, withFreshness } from './state.js';
 
 /** How many of the biggest processes get their physical footprint read (darwin). */
 const FOOTPRINT_TOP = 10;
-const FOOTPRINT_EVERY_MS = 30_000;
 /** A live cycle waits this long for the services, locks and jobs it started; the rest lands next cycle. */
 const PART_WAIT_MS = 3_000;
 const CONFIG_CHECK_EVERY_MS = 5_000;
@@ -92,7 +92,7 @@ export class Engine implements EngineHandle {
   private readonly alerts: AlertPolicy;
   private previousFindings = new Map<string, Finding>();
   private state: State;
-  private footprints: { at: number; map: Map<number, number> } | null = null;
+  private readonly footprints = new FootprintCache();
   private footprintProblem: string | null = null;
   private lastTickAt: number | null = null;
   private seriesSavedAt: number | null = null;
@@ -199,7 +199,7 @@ export class Engine implements EngineHandle {
     if (this.lastTickAt !== null && (now - this.lastTickAt > 3 * interval || now < this.lastTickAt)) this.wokeAt = now;
     this.lastTickAt = now;
 
-    const wantFootprints = platform === 'darwin' && (!this.footprints || now - this.footprints.at >= FOOTPRINT_EVERY_MS);
+    const wantFootprints = platform === 'darwin' && this.footprints.due(now);
     const [memoryPart, tablePart, footprintPart] = await Promise.all([
       readMemory(facts, platform, now),
       readProcessTable(facts, now),
@@ -219,10 +219,10 @@ export class Engine implements EngineHandle {
 
     if (footprintPart) {
       if (footprintPart.ok) {
-        this.footprints = { at: now, map: footprintPart.value };
+        this.footprints.accept(footprintPart.value, tablePart.ok ? tablePart.value : null, now);
         this.footprintProblem = null;
       } else {
-        this.footprints = null;
+        this.footprints.clear();
         this.footprintProblem = footprintPart.reason;
       }
     }
@@ -231,11 +231,7 @@ export class Engine implements EngineHandle {
     let table: ProcessTable | null = null;
     if (tablePart.ok) {
       table = tablePart.value;
-      const map = this.footprints?.map;
-      if (map) for (const row of table.rows) {
-        const fp = map.get(row.pid);
-        if (fp !== undefined) row.footprintBytes = fp;
-      }
+      this.footprints.apply(table);
       this.thieves.update(table);
       if (table.skipped) unknowns.push({ part: 'processes', reason: `${plural(table.skipped, 'line')} of ps output did not have the expected columns and ${table.skipped === 1 ? 'was' : 'were'} left out` });
     } else {

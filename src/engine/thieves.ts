@@ -4,10 +4,9 @@ import type { Growth, ProcessRow, ProcessTable, SustainedCpu, Thief } from '../c
 import { formatDecimalGB, formatDuration, formatGrowthRate } from '../common/format.js';
 import { bestTrailingFit } from './growth.js';
 import { ProcessTrack, type TrackPoint } from './process-track.js';
-import { recogniseRole } from './roles.js';
+import { sameStart } from './identity.js';
+import { ancestryOf, recogniseRole } from './roles.js';
 
-/** Start times derived from etime jitter by a second or so; more than this is another process. */
-export const SAME_PROCESS_TOLERANCE_MS = 2_000;
 /** Smaller processes keep no history: a leak worth naming passes this long before it matters. */
 const TRACK_MIN_BYTES = 64 * 1024 * 1024;
 /** A "top holder" must hold at least this share of RAM (and 100 MB): a 4 MB shell is nobody's thief. */
@@ -49,7 +48,7 @@ export class ThiefTracker {
     for (const row of table.rows) {
       alive.add(row.pid);
       let track = this.tracks.get(row.pid);
-      if (track && !sameProcess(track.startedAt, row.startedAt)) track = undefined;
+      if (track && !sameStart(track.startedAt, row.startedAt)) track = undefined;
       if (!track) {
         if (!this.worthTracking(row)) {
           this.tracks.delete(row.pid);
@@ -75,7 +74,7 @@ export class ThiefTracker {
     if (!this.previous) return null;
     if (!this.previousIndex) this.previousIndex = new Map(this.previous.rows.map((r) => [r.pid, r]));
     const before = this.previousIndex.get(row.pid);
-    return before && sameProcess(before.startedAt, row.startedAt) ? before : null;
+    return before && sameStart(before.startedAt, row.startedAt) ? before : null;
   }
 
   /**
@@ -87,7 +86,7 @@ export class ThiefTracker {
     const row = this.latest?.rows.find((r) => r.pid === pid);
     if (!row || !this.latest) return null;
     const track = this.tracks.get(pid);
-    if (track && sameProcess(track.startedAt, row.startedAt)) return currentCpu(track) ?? row.cpuPercent;
+    if (track && sameStart(track.startedAt, row.startedAt)) return currentCpu(track) ?? row.cpuPercent;
     const before = this.previousRow(row);
     if (!before || !this.previous) return row.cpuPercent;
     return intervalCpu(pointOf(before, this.previous.at), pointOf(row, this.latest.at));
@@ -102,6 +101,7 @@ export class ThiefTracker {
     const floor = Math.max(TOP_MIN_BYTES, memory ? memory.totalBytes * TOP_MIN_SHARE : 0);
     const top = new Set(byMemory.slice(0, t.topByMemory).filter((r) => memoryOf(r) >= floor).map((r) => r.pid));
     const out: Thief[] = [];
+    let byPid: Map<number, ProcessRow> | null = null;
     for (const row of byMemory) {
       const track = this.tracks.get(row.pid);
       const reasons: Thief['reasons'] = [];
@@ -115,7 +115,8 @@ export class ThiefTracker {
       const arrived = age <= t.arrivalWindowMinutes * 60_000 && memoryOf(row) >= t.arrivalMinBytes;
       if (arrived) reasons.push('arrival');
       if (reasons.length === 0) continue;
-      const role = recogniseRole(row.name, row.command);
+      byPid ??= new Map(table.rows.map((r) => [r.pid, r]));
+      const role = recogniseRole(row, ancestryOf(row, byPid));
       const metric = row.footprintBytes !== undefined ? 'footprint' : 'rss';
       const thief: Thief = {
         pid: row.pid,
@@ -186,10 +187,6 @@ export class ThiefTracker {
     if (average < t.sustainedCpuPercent) return null;
     return { averagePercent: Math.round(average), forSeconds: Math.round(span / 1000) };
   }
-}
-
-function sameProcess(a: number, b: number): boolean {
-  return Math.abs(a - b) <= SAME_PROCESS_TOLERANCE_MS;
 }
 
 function pointOf(row: ProcessRow, at: number): TrackPoint {

@@ -175,7 +175,7 @@ describe('recogniseRole', () => {
     ['Slack Helper (Renderer)', '/Applications/Slack.app/x', 'electron-helper'],
     ['bash', '/bin/bash', null],
   ])('%s → %s', (name, command, role) => {
-    expect(recogniseRole(name, command)?.role ?? null).toBe(role);
+    expect(recogniseRole({ pid: 2, ppid: 1, name, command })?.role ?? null).toBe(role);
   });
 });
 
