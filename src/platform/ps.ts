@@ -17,6 +17,8 @@ const TAB = 0x09;
 const SLASH = 0x2f;
 const DASH = 0x2d;
 const DIGITS = /^\d+$/;
+/** Apple's ps prints the uid with %d, so `nobody` (4294967294) is `-2`: a uid, not a bad line. */
+const UID = /^-?\d+$/;
 const PERCENT = /^\d+(?:\.\d+)?$/;
 
 /**
@@ -53,7 +55,7 @@ function parseLine(line: string, at: number): ProcessRow | null {
   }
   const [pidText, ppidText, uidText, rssText, cpuText, timeText, etimeText] = fields as [string, string, string, string, string, string, string];
   const command = i < line.length ? line.slice(i + 1) : '';
-  if (!DIGITS.test(pidText) || !DIGITS.test(ppidText) || !DIGITS.test(uidText) || !DIGITS.test(rssText)) return null;
+  if (!DIGITS.test(pidText) || !DIGITS.test(ppidText) || !UID.test(uidText) || !DIGITS.test(rssText)) return null;
   if (!PERCENT.test(cpuText)) return null;
   const pid = Number(pidText);
   const ppid = Number(ppidText);

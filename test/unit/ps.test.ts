@@ -235,3 +235,16 @@ describe('readProcessTable (replayed)', () => {
     if (!part.ok) expect(part.reason).toContain('the capture has no record of command `ps -A -ww');
   });
 });
+
+describe('negative uids', () => {
+  it('keeps the rows of nobody (-2), as Apple\'s ps prints the uid with %d', () => {
+    // Rows as a real Mac prints them (real-macos-outputs/ps/1: dhcp6d and distnoted agent run as nobody).
+    const text = '  427     1    -2    176   0.0   0:00.22    3-01:12:09 /usr/libexec/dhcp6d\n  647     1    -2    240   0.0   0:11.95    3-01:12:06 /usr/sbin/distnoted agent\n';
+    const { rows, skipped } = parsePs(text, Date.UTC(2026, 9, 1, 18, 7, 30));
+    expect(skipped).toBe(0);
+    expect(rows.map((r) => [r.pid, r.uid, r.name])).toEqual([
+      [427, -2, 'dhcp6d'],
+      [647, -2, 'distnoted'],
+    ]);
+  });
+});
