@@ -164,8 +164,9 @@ export class Engine implements EngineHandle {
     this.alerts.setConfig(c.notifications);
   }
 
-  private notes(): string[] {
-    return [...(this.deps.notes ?? [])];
+  /** The engine's standing notes (a replay of an old capture), then this cycle's. */
+  private notes(cycle: readonly string[] = []): string[] {
+    return [...(this.deps.notes ?? []), ...cycle];
   }
 
   /** What this engine runs at now: its interval and every watched service's probe intervals (a capture records it). */
@@ -206,6 +207,7 @@ export class Engine implements EngineHandle {
       wantFootprints ? readFootprints(facts, FOOTPRINT_TOP) : Promise.resolve(null),
     ]);
     const unknowns: UnknownPart[] = [];
+    const cycleNotes: string[] = [];
 
     let memory: MemoryView | null = null;
     if (memoryPart.ok) {
@@ -233,7 +235,8 @@ export class Engine implements EngineHandle {
       table = tablePart.value;
       this.footprints.apply(table);
       this.thieves.update(table);
-      if (table.skipped) unknowns.push({ part: 'processes', reason: `${plural(table.skipped, 'line')} of ps output did not have the expected columns and ${table.skipped === 1 ? 'was' : 'were'} left out` });
+      // One odd line is not an unknown host: the rest of the table was read; it is said, not greyed.
+      if (table.skipped) cycleNotes.push(`${plural(table.skipped, 'line')} of ps output did not have the expected columns and ${table.skipped === 1 ? 'was' : 'were'} left out`);
     } else {
       unknowns.push({ part: 'processes', reason: tablePart.reason });
     }
@@ -298,7 +301,7 @@ export class Engine implements EngineHandle {
       snoozedUntil: this.alerts.snoozedUntil(now),
       replay: this.deps.replay,
       history: this.historyStatus(),
-      notes: this.notes(),
+      notes: this.notes(cycleNotes),
     });
     this.publish();
     for (const n of step.notifications) for (const listener of this.notificationListeners) listener(n);

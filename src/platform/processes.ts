@@ -27,5 +27,8 @@ export async function readProcessTable(facts: Facts, at: number): Promise<Part<P
   if (rows.length === 0) {
     return unknownPart(skipped > 0 ? `ps: none of ${skipped} lines had the expected columns` : 'ps printed nothing');
   }
+  // ps ends every row with a newline: output that stops mid-line was cut, and the processes
+  // after the cut are missing; a table that silently lacks them is worse than none.
+  if (!result.stdout.endsWith('\n')) return unknownPart(`ps: the output stops mid-line after ${rows.length} rows (cut short)`);
   return known({ at, rows, skipped });
 }

@@ -233,10 +233,10 @@ const FAULTS: Fault[] = [
   { command: 'ps', behaviour: 'hang-grandchild', part: 'processes', reason: /^ps -A -ww: no answer within [5-9]\.\d s$/, blocksCycleMs: PS_TIMEOUT_MS },
   { command: 'ps', behaviour: 'crash', part: 'processes', reason: /^ps -A -ww: killed by SIGSEGV$/, blocksCycleMs: PS_TIMEOUT_MS },
   { command: 'ps', behaviour: 'garbage', part: 'processes', reason: /^ps: none of \d+ lines had the expected columns$/, blocksCycleMs: PS_TIMEOUT_MS },
-  // Cut inside the numbers of the fourth row: three rows stand, the torn one is counted, not guessed.
+  // Cut inside the numbers of the fourth row: the rows after the cut are missing, so the table is not used.
   {
     command: 'ps', behaviour: 'half', standIn: { cutAt: cut(PS, 3, 14) }, part: 'processes',
-    reason: /^1 line of ps output did not have the expected columns and was left out$/, blocksCycleMs: PS_TIMEOUT_MS,
+    reason: /^ps: the output stops mid-line after 3 rows \(cut short\)$/, blocksCycleMs: PS_TIMEOUT_MS,
   },
   { command: 'vm_stat', behaviour: 'hang', part: 'memory', reason: /^vm_stat: no answer within [4-9]\.\d s$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
   { command: 'vm_stat', behaviour: 'crash', part: 'memory', reason: /^vm_stat: killed by SIGSEGV$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
