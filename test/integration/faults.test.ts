@@ -241,7 +241,7 @@ const FAULTS: Fault[] = [
   { command: 'vm_stat', behaviour: 'hang', part: 'memory', reason: /^vm_stat: no answer within [4-9]\.\d s$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
   { command: 'vm_stat', behaviour: 'crash', part: 'memory', reason: /^vm_stat: killed by SIGSEGV$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
   { command: 'vm_stat', behaviour: 'garbage', part: 'memory', reason: /^vm_stat: no page-size header$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
-  { command: 'vm_stat', behaviour: 'half', standIn: { cutAt: cut(VM_STAT, 4, 20) }, part: 'memory', reason: /^vm_stat: no "Anonymous pages" row$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
+  { command: 'vm_stat', behaviour: 'half', standIn: { cutAt: cut(VM_STAT, 4, 20) }, part: 'memory', reason: /^vm_stat: no "Anonymous pages" row: the output is cut short$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
   { command: 'sysctl', behaviour: 'hang', part: 'memory', reason: /^sysctl hw\.memsize vm\.swapusage: no answer within [4-9]\.\d s$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
   { command: 'sysctl', behaviour: 'crash', part: 'memory', reason: /^sysctl hw\.memsize vm\.swapusage: killed by SIGSEGV$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },
   { command: 'sysctl', behaviour: 'garbage', part: 'memory', reason: /^sysctl: printed no hw\.memsize$/, blocksCycleMs: DARWIN_MEMORY_TIMEOUT_MS },

@@ -207,7 +207,7 @@ describe('readDarwinMemory (vm_stat + sysctl, replayed)', () => {
   it.each([
     ['empty output', vmstat(''), 'vm_stat: no page-size header'],
     ['garbage', vmstat('Segmentation fault\n'), 'vm_stat: no page-size header'],
-    ['header only (truncated)', vmstat('Mach Virtual Memory Statistics: (page size of 16384 bytes)\n'), 'vm_stat: no "Pages free" row'],
+    ['header only (truncated)', vmstat('Mach Virtual Memory Statistics: (page size of 16384 bytes)\n'), 'vm_stat: no "Pages free" row: the output is cut short'],
     ['a timeout', vmstat('', { exitCode: null, signal: 'SIGTERM', timedOut: true, durationMs: 3000 }), 'vm_stat: no answer within 3.0 s'],
     ['a missing command', vmstat('', { exitCode: null, error: 'ENOENT: no such command on this system' }), 'vm_stat: ENOENT: no such command on this system'],
   ])('vm_stat with %s is not ok: %s', async (_what, reply, reason) => {

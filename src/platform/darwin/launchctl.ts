@@ -84,6 +84,7 @@ export function parseLaunchctlPrint(text: string): LaunchdJobInfo {
   let calendar = false;
   let inEventTriggers = false;
   let closed = false;
+  const nestedProperties: string[] = [];
   for (const line of lines.slice(headerIndex + 1)) {
     if (line === '}') {
       closed = true;
@@ -96,6 +97,9 @@ export function parseLaunchctlPrint(text: string): LaunchdJobInfo {
         continue;
       }
       if (block === 'arguments' && line.startsWith('\t\t')) args.push(line.slice(2));
+      // Before Catalina, properties were a block of `name = 0|1` rows rather than one `a | b` line.
+      const flag = block === 'properties' ? /^\t\t(.+?) = 1$/.exec(line) : null;
+      if (flag?.[1]) nestedProperties.push(flag[1]);
       if (inEventTriggers && CALENDAR_STREAM.test(line)) calendar = true;
       continue;
     }
@@ -126,7 +130,7 @@ export function parseLaunchctlPrint(text: string): LaunchdJobInfo {
     runs: wholeNumber(top.get('runs')),
     lastExit,
     jobState: top.get('job state') ?? null,
-    properties: properties ? properties.split('|').map((p) => p.trim()).filter((p) => p !== '') : [],
+    properties: properties ? properties.split('|').map((p) => p.trim()).filter((p) => p !== '') : nestedProperties,
     runInterval: interval?.[1] ? Number(interval[1]) : null,
     calendar,
   };

@@ -12,6 +12,9 @@ export const DARWIN_MEMORY_ARGV: { readonly vmstat: readonly string[]; readonly 
 
 export const DARWIN_MEMORY_TIMEOUT_MS = 3_000;
 
+/** The oldest macOS Warden supports (the app's Electron needs macOS 12). */
+export const OLDEST_MACOS = 'macOS 12 Monterey';
+
 const PRESSURE_OID = 'kern.memorystatus_vm_pressure_level';
 const FREE_PERCENT_OID = 'kern.memorystatus_level';
 
@@ -45,13 +48,27 @@ export async function readDarwinMemory(facts: Facts, at: number): Promise<Part<M
     return unknownPart(errorText(error));
   }
   const missingRow = REQUIRED_ROWS.find((label) => vm.pages[label] === undefined);
-  if (missingRow) return unknownPart(`vm_stat: no "${missingRow}" row`);
+  if (missingRow) return unknownPart(missingRowReason(vm, missingRow));
 
   const sysctl = readSysctl(sysctlResult);
   if (!sysctl.ok) return sysctl;
   const { totalBytes, swap, values } = sysctl.value;
 
   return known(deriveSample(vm, totalBytes, swap, values, at));
+}
+
+/**
+ * Why a required row is missing, when the output says: vm_stat ends with Pageouts (before
+ * 10.9) or Swapouts (since), so output with neither was cut short; output with no compressor
+ * row at all is Mac OS X 10.8 or older, which has no memory compressor to read.
+ */
+function missingRowReason(vm: VmStat, row: string): string {
+  const base = `vm_stat: no "${row}" row`;
+  if (vm.pages['Pageouts'] === undefined && vm.pages['Swapouts'] === undefined) return `${base}: the output is cut short`;
+  if (!Object.keys(vm.pages).some((label) => label.includes('compressor'))) {
+    return `${base}: the format of Mac OS X 10.8 or older (no memory compressor); Warden reads ${OLDEST_MACOS} and later`;
+  }
+  return base;
 }
 
 interface SysctlFacts {
