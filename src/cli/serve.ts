@@ -7,18 +7,39 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
+import type net from 'node:net';
 import path from 'node:path';
 import type { EngineHandle } from '../common/api.js';
 import { RENDERER_CSP_HEADER } from '../common/csp.js';
 import { checkInvoke, findOffer, type InvokeChannel, notOffered } from '../common/ipc.js';
 import { isPlainObject } from '../common/json-guards.js';
 import { errorText } from '../common/result.js';
+import type { ServiceConfig } from '../common/config.js';
 import type { State } from '../common/state.js';
+import { plainText } from '../common/text.js';
+import { probeSpecOf } from '../engine/services/probes.js';
 import { createMetrics } from './metrics.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 export const HEARTBEAT_MS = 15_000;
 const MAX_EVENT_CLIENTS = 32;
+/**
+ * Sockets open at once. Every local process can connect without the token; past this cap a new
+ * socket is closed at once, so connections can never take the file descriptors the engine's
+ * commands need (the macOS default soft limit is 256). Above the event streams' cap, so pages
+ * can still fetch beside their streams.
+ */
+export const MAX_CONNECTIONS = 64;
+/** A request's headers must arrive within this; a half-sent request holds a socket no longer. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** The whole request (headers and body) within this. */
+export const REQUEST_TIMEOUT_MS = 20_000;
+/** An idle keep-alive socket is closed after this. */
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** How often Node looks for sockets past those deadlines. */
+const TIMEOUT_CHECK_MS = 1_000;
+/** Log lines about refusals per minute; past it one line counts the rest, so a flood cannot fill the log. */
+const LOG_LINES_PER_MINUTE = 30;
 /** A client this far behind is not reading; dropping it keeps its backlog out of our memory. */
 const MAX_CLIENT_BACKLOG_BYTES = 4 * 1024 * 1024;
 
@@ -68,6 +89,11 @@ const BASE_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
+/** The server could not start, for a reason the operator can act on. */
+export class ServeError extends Error {
+  override name = 'ServeError';
+}
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -87,25 +113,47 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
   const files = await loadStatic(opts.staticDir);
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const tokenBytes = Buffer.from(token);
-  const log = opts.log ?? (() => undefined);
   const now = opts.now ?? Date.now;
+  const log = limitedLog(opts.log ?? (() => undefined), now);
   const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
   const metrics = createMetrics(() => engine.currentState(), { now });
   const streams = new Set<{ end(): void }>();
   let allowedHosts = new Set<string>();
   let allowedOrigins = new Set<string>();
 
-  const server = http.createServer((req, res) => {
+  const limits: http.ServerOptions = {
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+    maxHeaderSize: 16 * 1024,
+  };
+  const server = http.createServer(limits, (req, res) => {
     const method = req.method ?? 'GET';
     const pathname = safePathname(req.url);
-    res.on('finish', () => log(`${method} ${pathname} ${res.statusCode}`));
     handle(req, res, method, pathname).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
       const message = error instanceof HttpError ? error.message : `engine error: ${errorText(error)}`;
-      if (status === 500) log(`${method} ${pathname} failed: ${message}`);
+      // Refusals and failures are what an operator looks for; the answered requests are not logged.
+      log(`${method} ${pathname} ${status}: ${message}`);
       if (res.headersSent) res.destroy();
       else sendJson(res, status, { error: message });
     });
+  });
+  server.maxConnections = MAX_CONNECTIONS;
+  server.on('drop', () => log(`connection refused: ${MAX_CONNECTIONS} connections already open`));
+  // A request that never finished, or was not HTTP: answered and closed, as Node would, but logged.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    const code = error.code ?? '';
+    if (code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    log(`client error ${status}: ${code === 'ERR_HTTP_REQUEST_TIMEOUT' ? `request not received within ${REQUEST_TIMEOUT_MS / 1000} s` : code || error.message}`);
+    // As Node's own handler: write the answer and close at once (an end() would wait on a client that is not reading).
+    if ((socket as net.Socket).bytesWritten === 0) socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.destroy();
   });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, method: string, pathname: string): Promise<void> {
@@ -134,11 +182,18 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
       return;
     }
 
-    if (method === 'GET' && pathname === '/api/state') return sendJson(res, 200, engine.currentState());
-    if (method === 'GET' && pathname === '/api/config') return sendJson(res, 200, await engine.getConfig());
-    if (method === 'GET' && pathname === '/api/history/memory') return sendJson(res, 200, await engine.memoryHistory());
-    if (method === 'GET' && pathname === '/api/events') return openEvents(req, res);
-    if (method === 'GET' && pathname === '/metrics') {
+    // HEAD is GET without the body (Node leaves the body out of a HEAD response).
+    const get = method === 'GET' || method === 'HEAD';
+    if (get && pathname === '/api/state') return sendJson(res, 200, engine.currentState());
+    if (get && pathname === '/api/config') return sendJson(res, 200, await engine.getConfig());
+    if (get && pathname === '/api/history/memory') return sendJson(res, 200, await engine.memoryHistory());
+    if (method === 'HEAD' && pathname === '/api/events') {
+      res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8' });
+      res.end();
+      return;
+    }
+    if (get && pathname === '/api/events') return openEvents(req, res);
+    if (get && pathname === '/metrics') {
       const text = await metrics.text();
       res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': metrics.contentType });
       res.end(text);
@@ -163,8 +218,11 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
         return { ok: true };
       case 'config:set':
         return engine.setConfig(args[0] as never);
-      case 'probe:test':
-        return engine.testProbe(args[0] as never);
+      case 'probe:test': {
+        const service = args[0] as ServiceConfig;
+        if (!probeSpecOf(service)) throw new HttpError(400, `service "${plainText(service.name, 100)}" has no url or port to probe`);
+        return engine.testProbe(service);
+      }
       default:
         throw new HttpError(404, 'not found');
     }
@@ -190,7 +248,7 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
     res.write('retry: 3000\n\n');
     const send = (state: State) => {
       if (res.writableLength > MAX_CLIENT_BACKLOG_BYTES) {
-        log('event stream dropped: client is not reading');
+        log(`event stream dropped: client is not reading (${Math.round(res.writableLength / 1024)} KiB waiting)`);
         stream.end();
         return;
       }
@@ -216,9 +274,10 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const refuse = (error: NodeJS.ErrnoException) => reject(listenError(error, opts.port));
+    server.once('error', refuse);
     server.listen(opts.port, '127.0.0.1', () => {
-      server.off('error', reject);
+      server.off('error', refuse);
       resolve();
     });
   });
@@ -241,6 +300,38 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
   };
 }
 
+/** Why the port could not be had, in words, with what to do. */
+function listenError(error: NodeJS.ErrnoException, port: number): Error {
+  if (error.code === 'EADDRINUSE') return new ServeError(`port ${port} on 127.0.0.1 is already in use (another warden serve?); choose another with --port N, or --port 0 for any free port`);
+  if (error.code === 'EACCES') return new ServeError(`port ${port} needs privileges this user does not have; choose one above 1023 with --port N`);
+  return new ServeError(`cannot listen on 127.0.0.1:${port}: ${errorText(error)}`);
+}
+
+/**
+ * Passes lines through, at most LOG_LINES_PER_MINUTE a minute, each as plain text (a path or a
+ * header from a client is the client's text); the first line after a quiet minute counts what was left out.
+ */
+function limitedLog(write: (line: string) => void, now: () => number): (line: string) => void {
+  let windowStart = -Infinity;
+  let lines = 0;
+  let left = 0;
+  return (line) => {
+    const t = now();
+    if (t - windowStart >= 60_000) {
+      if (left > 0) write(`${left} more serve log ${left === 1 ? 'line' : 'lines'} left out in the last minute`);
+      windowStart = t;
+      lines = 0;
+      left = 0;
+    }
+    if (lines >= LOG_LINES_PER_MINUTE) {
+      left += 1;
+      return;
+    }
+    lines += 1;
+    write(plainText(line, 300));
+  };
+}
+
 async function loadStatic(dir: string): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
   for (const spec of Object.values(STATIC_FILES)) {
@@ -249,7 +340,7 @@ async function loadStatic(dir: string): Promise<Map<string, Buffer>> {
       files.set(spec.file, await readFile(path.join(dir, spec.file)));
     } catch (error) {
       if (spec.optional) continue;
-      throw new Error(`warden serve: cannot read ${path.join(dir, spec.file)} (${errorText(error)}); run \`npm run build\` first`);
+      throw new ServeError(`cannot read ${path.join(dir, spec.file)} (${errorText(error)}); run \`npm run build\` first`);
     }
   }
   return files;

@@ -182,9 +182,36 @@ describe('state-changing routes', () => {
     const probe = await post(port, '/api/probe', { name: 'x', url: 'http://127.0.0.1:9/' }, token);
     expect(JSON.parse(probe.body)).toMatchObject({ measured: '200 in 41 ms' });
   });
+
+  it('a probe of a service with nothing to probe is 400 naming it, not 500; the refusal is logged', async () => {
+    const { port, server, engine, logs } = await serve();
+    const reply = await post(port, '/api/probe', { name: 'sidecar', match: 'sidecar' }, { 'X-Warden-Token': server.token });
+    expect([reply.status, JSON.parse(reply.body).error]).toEqual([400, 'service "sidecar" has no url or port to probe']);
+    expect(engine.calls.filter((c) => c.method === 'testProbe')).toEqual([]);
+    expect(logs.at(-1)).toBe('POST /api/probe 400: service "sidecar" has no url or port to probe');
+  });
+
+  it('refusals and engine failures are logged, as plain text, at most 30 lines a minute', async () => {
+    const { port, engine, logs } = await serve();
+    await post(port, '/api/action', { actionId: READOPT.id }, {});
+    expect(logs.at(-1)).toBe('POST /api/action 403: missing or wrong X-Warden-Token');
+    engine.getConfig = () => Promise.reject(new Error('disk on fire\u001b[2J'));
+    expect((await request(port, 'GET', '/api/config')).status).toBe(500);
+    expect(logs.at(-1)).toBe('GET /api/config 500: engine error: disk on fire');
+    for (let i = 0; i < 40; i++) await request(port, 'GET', '/nothing');
+    expect(logs.length).toBe(30);
+  });
 });
 
 describe('reads', () => {
+  it('HEAD on every GET route answers as GET would, without a body', async () => {
+    const { port } = await serve(amberState());
+    for (const pathname of ['/', '/api/state', '/api/config', '/api/history/memory', '/api/events', '/metrics']) {
+      const reply = await request(port, 'HEAD', pathname);
+      expect([pathname, reply.status, reply.body]).toEqual([pathname, 200, '']);
+    }
+  });
+
   it('GET never changes anything, whatever the path', async () => {
     const { port, engine } = await serve(amberState());
     for (const pathname of ['/api/state', '/api/config', '/api/action', '/api/snooze', '/api/probe', '/metrics', `/api/action?actionId=${READOPT.id}`]) {
@@ -209,10 +236,12 @@ describe('reads', () => {
     expect((await request(port, 'GET', '/api/shell')).status).toBe(404);
   });
 
-  it('logs the path only, never a query', async () => {
+  it('logs refusals with the path only, never a query', async () => {
     const { port, logs } = await serve();
     await request(port, 'GET', '/api/state?token=secret');
-    expect(logs.at(-1)).toBe('GET /api/state 200');
+    expect(logs).toEqual(['serving on http://127.0.0.1:' + port + '/']);
+    await request(port, 'GET', '/api/nothing?token=secret');
+    expect(logs.at(-1)).toBe('GET /api/nothing 404: not found');
   });
 });
 
