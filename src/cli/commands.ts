@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { fileURLToPath } from 'node:url';
 import type { State } from '../common/state.js';
 import type { Notification } from '../common/findings.js';
 import type { ActionOffer } from '../common/services.js';
@@ -121,10 +122,14 @@ export async function runWatch(values: CliValues, rest: string[]): Promise<numbe
 
 function untilInterrupted(): Promise<void> {
   return new Promise((resolve) => {
+    // Our listeners stay until this signal's other listeners ran: execa's exit hook (signal-exit)
+    // re-sends the signal, killing the process mid-shutdown, when it finds itself alone.
     const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
       resolve();
+      setImmediate(() => {
+        process.off('SIGINT', done);
+        process.off('SIGTERM', done);
+      });
     };
     process.on('SIGINT', done);
     process.on('SIGTERM', done);
@@ -241,9 +246,17 @@ export async function runServe(values: CliValues, rest: string[]): Promise<numbe
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number');
   const { loaded, file } = await loadConfig(values);
   const engine = await createEngine({ config: loaded, configPath: file, log: (line) => process.stderr.write(`warden: ${line}\n`) });
-  const { startServer } = await import('./serve.js');
-  const staticDir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'renderer');
-  const server = await startServer(engine, { port, staticDir });
+  const { startServer, ServeError } = await import('./serve.js');
+  // A file path, not the URL's pathname: "/Applications/My%20Tools/…" names no folder.
+  const staticDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
+  let server;
+  try {
+    server = await startServer(engine, { port, staticDir, log: (line) => process.stderr.write(`warden serve: ${line}\n`) });
+  } catch (error) {
+    await engine.stop();
+    if (error instanceof ServeError) throw new UsageError(error.message);
+    throw error;
+  }
   engine.start();
   const origin = new URL(server.url).origin;
   out(`warden serve: open ${server.url}\n  metrics: ${origin}/metrics (Prometheus)\n  bound to 127.0.0.1 only; Ctrl-C to stop\n`);
