@@ -19,6 +19,25 @@ export function tokenFromHash(hash: string): string | null {
   return token && /^[A-Za-z0-9_-]{16,128}$/.test(token) ? token : null;
 }
 
+/**
+ * The token from the fragment, which is then taken out of the address bar and the tab's
+ * history (replaceState: no reload, no new entry), so it is not left on screen, in a
+ * screenshot, a bookmark or a shared link. The fragment's other keys stay. A reload reads
+ * without it: open the address `warden serve` printed again to act.
+ */
+export function takeTokenFromLocation(
+  location: Pick<Location, 'hash' | 'pathname' | 'search'>,
+  history: Pick<History, 'replaceState'>,
+): string | null {
+  const token = tokenFromHash(location.hash);
+  const params = new URLSearchParams(location.hash.replace(/^#/, ''));
+  if (!params.has('token')) return token;
+  params.delete('token');
+  const rest = params.toString();
+  history.replaceState(null, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
+  return token;
+}
+
 export function httpBridge(opts: HttpBridgeOptions): WardenApi {
   const listeners = new Set<(state: State) => void>();
   let source: EventSource | null = null;

@@ -8,7 +8,7 @@ import type { WardenApi } from '../common/api.js';
 import { formatDuration } from '../common/format.js';
 import { errorText } from '../common/result.js';
 import type { State } from '../common/state.js';
-import { httpBridge, tokenFromHash } from './bridge-http.js';
+import { httpBridge, takeTokenFromLocation } from './bridge-http.js';
 import { ConfirmDialog } from './confirm.js';
 import { clockTime, makeElapsed, type ViewContext } from './context.js';
 import { button, el, hostText, replaceChildren } from './dom.js';
@@ -217,7 +217,7 @@ function plain(text: string): HTMLElement {
 
 function api(): WardenApi {
   if (window.warden) return window.warden;
-  return httpBridge({ base: location.origin, token: tokenFromHash(location.hash), fetch: window.fetch.bind(window), EventSource: window.EventSource });
+  return httpBridge({ base: location.origin, token: takeTokenFromLocation(location, history), fetch: window.fetch.bind(window), EventSource: window.EventSource });
 }
 
 const root = document.getElementById('app');

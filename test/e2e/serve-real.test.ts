@@ -117,6 +117,8 @@ describe.runIf(process.platform === 'linux')('warden serve on the real engine, i
     const firstPid = serverPid();
     await expect.poll(() => level(page), { timeout: ENGINE_WAIT_MS }).toBe('Normal');
     await reads(page.locator('.calm'), '1 of 1 services up', ENGINE_WAIT_MS);
+    // The token was read from the address and taken out of it (the Restart below still works).
+    expect(await page.evaluate(() => location.href)).toBe(`${origin()}/`);
     await shootWindow(page, 'window-green');
 
     await page.getByRole('button', { name: 'Details' }).click();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpBridge, tokenFromHash } from '../../src/renderer/bridge-http.js';
+import { httpBridge, takeTokenFromLocation, tokenFromHash } from '../../src/renderer/bridge-http.js';
 import { MemorySeries } from '../../src/renderer/series.js';
 import { availabilityText } from '../../src/renderer/view-services.js';
 import { greenState, redState } from '../support/states.js';
@@ -36,6 +36,22 @@ function bridge(answer = { status: 200, body: {} as unknown }, token: string | n
   const api = httpBridge({ base: 'http://127.0.0.1:7777', token, fetch, EventSource: FakeEventSource as unknown as typeof EventSource });
   return { api, calls };
 }
+
+describe('takeTokenFromLocation', () => {
+  const take = (hash: string) => {
+    const urls: string[] = [];
+    const token = takeTokenFromLocation({ hash, pathname: '/', search: '' }, { replaceState: (_d, _u, url) => urls.push(String(url)) });
+    return { token, urls };
+  };
+  it('reads the token, then takes it out of the address and keeps the other keys', () => {
+    expect(take(`#token=${TOKEN}`)).toEqual({ token: TOKEN, urls: ['/'] });
+    expect(take(`#incident=i-1&token=${TOKEN}&view=settings`)).toEqual({ token: TOKEN, urls: ['/#incident=i-1&view=settings'] });
+  });
+  it('a malformed token is not used, and still taken out; no token: the address is left alone', () => {
+    expect(take('#token=short')).toEqual({ token: null, urls: ['/'] });
+    expect(take('#incident=i-1')).toEqual({ token: null, urls: [] });
+  });
+});
 
 describe('tokenFromHash', () => {
   it('reads a well-formed token from the fragment only', () => {
