@@ -1,6 +1,7 @@
 import type { State } from '../common/state.js';
 import { worst, type Severity } from '../common/severity.js';
 import { formatBytes } from '../common/format.js';
+import { redactDeep } from '../common/redact.js';
 
 /** A state is stale when its last complete sample is older than this many intervals. */
 export const STALE_AFTER_INTERVALS = 3;
@@ -8,8 +9,9 @@ export const STALE_AFTER_INTERVALS = 3;
 /** What a cycle measured; the rest of the State (level, headline, freshness) is derived. */
 export type StateParts = Omit<State, 'version' | 'level' | 'headline' | 'generatedAt' | 'stale'> & { now: number };
 
+/** Every face shows this State, so secrets (URL credentials, tokens in text) are hidden here, once. */
 export function buildState({ now, ...parts }: StateParts): State {
-  return withFreshness({ version: 1, level: 'unknown', headline: '', generatedAt: now, stale: false, ...parts }, now);
+  return withFreshness(redactDeep({ version: 1, level: 'unknown', headline: '', generatedAt: now, stale: false, ...parts } as State).value, now);
 }
 
 /**
