@@ -16,6 +16,7 @@ import { isPlainObject } from '../common/json-guards.js';
 import { errorText } from '../common/result.js';
 import type { ServiceConfig } from '../common/config.js';
 import type { State } from '../common/state.js';
+import { holdsRedaction, REDACTED, redactConfig } from '../common/redact.js';
 import { plainText } from '../common/text.js';
 import { probeSpecOf } from '../engine/services/probes.js';
 import { createMetrics } from './metrics.js';
@@ -185,7 +186,11 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
     // HEAD is GET without the body (Node leaves the body out of a HEAD response).
     const get = method === 'GET' || method === 'HEAD';
     if (get && pathname === '/api/state') return sendJson(res, 200, engine.currentState());
-    if (get && pathname === '/api/config') return sendJson(res, 200, await engine.getConfig());
+    // The settings form sends the token and gets the secrets to edit; anyone else gets them hidden.
+    if (get && pathname === '/api/config') {
+      const config = await engine.getConfig();
+      return sendJson(res, 200, tokenGiven(req) ? config : redactConfig(config).value);
+    }
     if (get && pathname === '/api/history/memory') return sendJson(res, 200, await engine.memoryHistory());
     if (method === 'HEAD' && pathname === '/api/events') {
       res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8' });
@@ -217,6 +222,8 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
         await engine.snooze(args[0] as never, args[1] as never);
         return { ok: true };
       case 'config:set':
+        // A form filled from the redacted config would write the placeholders over the secrets.
+        if (holdsRedaction(args[0])) throw new HttpError(400, `the config holds "${REDACTED}" placeholders; reload the page from the address warden serve printed (it carries the token) to edit secrets`);
         return engine.setConfig(args[0] as never);
       case 'probe:test': {
         const service = args[0] as ServiceConfig;
@@ -236,10 +243,14 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
     if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new HttpError(403, `cross-site request refused (Sec-Fetch-Site: ${String(site).slice(0, 40)})`);
   }
 
-  function checkToken(req: http.IncomingMessage): void {
+  function tokenGiven(req: http.IncomingMessage): boolean {
     const given = req.headers['x-warden-token'];
     const bytes = Buffer.from(typeof given === 'string' ? given : '');
-    if (bytes.length !== tokenBytes.length || !timingSafeEqual(bytes, tokenBytes)) throw new HttpError(403, 'missing or wrong X-Warden-Token');
+    return bytes.length === tokenBytes.length && timingSafeEqual(bytes, tokenBytes);
+  }
+
+  function checkToken(req: http.IncomingMessage): void {
+    if (!tokenGiven(req)) throw new HttpError(403, 'missing or wrong X-Warden-Token');
   }
 
   function openEvents(req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -45,7 +45,8 @@ export function httpBridge(opts: HttpBridgeOptions): WardenApi {
   async function call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (method !== 'GET' && opts.token) headers['X-Warden-Token'] = opts.token;
+    // On reads too: with it, GET /api/config answers the secrets the settings form edits.
+    if (opts.token) headers['X-Warden-Token'] = opts.token;
     const response = await opts.fetch(`${opts.base}${path}`, {
       method,
       headers,

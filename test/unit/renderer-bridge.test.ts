@@ -64,7 +64,7 @@ describe('tokenFromHash', () => {
 });
 
 describe('httpBridge', () => {
-  it('sends state-changing calls as JSON with the token header, reads with none', async () => {
+  it('sends calls as JSON with the token header, reads with it too (the config\'s secrets need it)', async () => {
     const { api, calls } = bridge({ status: 200, body: { ok: true } });
     await api.runAction('readopt:cathedral');
     await api.snooze({ scope: 'all' }, '1h');
@@ -83,7 +83,14 @@ describe('httpBridge', () => {
     expect(calls[0]!.init.headers).toEqual({ 'Content-Type': 'application/json', 'X-Warden-Token': TOKEN });
     expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ actionId: 'readopt:cathedral' });
     expect(JSON.parse(String(calls[1]!.init.body))).toEqual({ target: { scope: 'all' }, duration: '1h' });
-    expect(calls[5]!.init.headers).toEqual({});
+    expect(calls[4]!.init.headers).toEqual({ 'X-Warden-Token': TOKEN });
+    expect(calls[5]!.init.headers).toEqual({ 'X-Warden-Token': TOKEN });
+  });
+
+  it('without a token, reads carry no header', async () => {
+    const { api, calls } = bridge({ status: 200, body: {} }, null);
+    await api.getConfig();
+    expect(calls[0]!.init.headers).toEqual({});
   });
 
   it("turns the server's refusal into an error with its reason", async () => {
