@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { lstat, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -8,7 +8,10 @@ import type { Notification } from '../common/findings.js';
 import type { ActionOffer } from '../common/services.js';
 import type { Severity } from '../common/severity.js';
 import { plainText } from '../common/text.js';
-import { formatDuration } from '../common/format.js';
+import { formatDuration, plural } from '../common/format.js';
+import { errorText } from '../common/result.js';
+import { redactCapture } from '../platform/capture-redact.js';
+import { stderrLog, terminalLine } from './terminal.js';
 import { CaptureError, parseCapture, type CaptureCadence } from '../platform/capture.js';
 import { ConfigError, loadConfigFile, type LoadedConfig } from '../engine/config.js';
 import { configPath as defaultConfigPath, dataDir as defaultDataDir } from '../engine/paths.js';
@@ -96,13 +99,13 @@ export async function runWatch(values: CliValues, rest: string[]): Promise<numbe
     if (!values.notify) out(renderStatus(state, state.sampledAt ?? Date.now()));
     return 0;
   }
-  const { loaded, file } = await loadConfig(values);
+  let intervalSeconds: number | undefined;
   if (values.interval) {
-    const s = Number(values.interval);
-    if (!Number.isFinite(s) || s < 1 || s > 3600) throw new UsageError('--interval takes seconds from 1 to 3600');
-    loaded.config.intervalSeconds = s;
+    intervalSeconds = Number(values.interval);
+    if (!Number.isFinite(intervalSeconds) || intervalSeconds < 1 || intervalSeconds > 3600) throw new UsageError('--interval takes seconds from 1 to 3600');
   }
-  const engine = await createEngine({ config: loaded, configPath: file, log: (line) => process.stderr.write(`warden: ${line}\n`) });
+  const { loaded, file } = await loadConfig(values);
+  const engine = await createEngine({ config: loaded, configPath: file, log: stderrLog('warden'), ...(intervalSeconds === undefined ? {} : { intervalSeconds }) });
   const tty = process.stdout.isTTY;
   if (values.notify) {
     engine.onNotification(printNotification);
@@ -143,6 +146,8 @@ export async function runCapture(values: CliValues, rest: string[]): Promise<num
   const interval = values.interval === undefined ? 5 : Number(values.interval);
   if (!Number.isInteger(samples) || samples < 1 || samples > 1000) throw new UsageError('--samples takes a whole number from 1 to 1000');
   if (!Number.isFinite(interval) || interval < 0.5 || interval > 3600) throw new UsageError('--interval takes seconds from 0.5 to 3600');
+  // Refused before minutes of sampling, not after.
+  await refuseNonRegular(path.resolve(values.output));
   const { loaded } = await loadConfig(values);
   const { engine, recording } = createRecordingEngine(loaded, interval);
   const probes: CaptureCadence['probes'] = {};
@@ -156,12 +161,40 @@ export async function runCapture(values: CliValues, rest: string[]): Promise<num
   }
   await engine.stop();
   const cadence: CaptureCadence = { intervalSeconds: engine.cadence().intervalSeconds, probes };
-  const bundle = bundleFrom(recording, loaded.input, cadence, VERSION, `warden capture, ${samples} samples every ${interval} s`);
+  const recorded = bundleFrom(recording, loaded.input, cadence, VERSION, `warden capture, ${samples} samples every ${interval} s`);
+  const keep = values['include-secrets'] === true;
+  const { bundle, secrets } = keep ? { bundle: recorded, secrets: 0 } : redactCapture(recorded);
   const target = path.resolve(values.output);
-  await writeFile(target, `${JSON.stringify(bundle)}\n`);
-  const facts = recording.samples.reduce((n, s) => n + s.commands.length + s.files.length + s.http.length, 0);
-  out(`wrote ${target}: ${samples} samples, ${facts} facts. Replay anywhere: warden status --replay ${target}\n`);
+  await writeOwnerOnly(target, `${JSON.stringify(bundle)}\n`);
+  const count = (what: 'commands' | 'http' | 'files') => bundle.samples.reduce((n, s) => n + s[what].length, 0);
+  const held = `${plural(samples, 'sample')}: ${plural(count('commands'), 'command')}, ${plural(count('http'), 'HTTP request')}, ${plural(count('files'), 'file read')}`;
+  const secretNote = keep
+    ? 'secrets kept (--include-secrets): share it with no one you would not give them to'
+    : `${plural(secrets, 'secret')} redacted (URL credentials, tokens, canary bodies; --include-secrets keeps them)`;
+  out(`wrote ${terminalLine(target)} (readable by you only, 0600): ${held}; ${secretNote}.\nReplay anywhere: warden status --replay ${terminalLine(target)}\n`);
   return 0;
+}
+
+async function refuseNonRegular(target: string): Promise<void> {
+  const existing = await lstat(target).catch(() => null);
+  if (existing && !existing.isFile() && !existing.isSymbolicLink()) throw new InputError(`${terminalLine(target)} is not a regular file; choose another -o FILE`);
+}
+
+/**
+ * Writes a file only its owner can read: a fresh 0600 file renamed over the target (a mode
+ * given to writeFile applies only when it creates the file). A target that is not a regular
+ * file (a FIFO, a device, a folder) is refused rather than written through.
+ */
+async function writeOwnerOnly(target: string, text: string): Promise<void> {
+  await refuseNonRegular(target);
+  const tmp = `${target}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, text, { mode: 0o600, flag: 'wx' });
+    await rename(tmp, target);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw new InputError(`cannot write ${terminalLine(target)}: ${(error as NodeJS.ErrnoException).code ?? errorText(error)}`);
+  }
 }
 
 export async function runServices(values: CliValues, rest: string[]): Promise<number> {
@@ -245,13 +278,13 @@ export async function runServe(values: CliValues, rest: string[]): Promise<numbe
   const port = values.port === undefined ? 7719 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number');
   const { loaded, file } = await loadConfig(values);
-  const engine = await createEngine({ config: loaded, configPath: file, log: (line) => process.stderr.write(`warden: ${line}\n`) });
+  const engine = await createEngine({ config: loaded, configPath: file, log: stderrLog('warden') });
   const { startServer, ServeError } = await import('./serve.js');
   // A file path, not the URL's pathname: "/Applications/My%20Tools/…" names no folder.
   const staticDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
   let server;
   try {
-    server = await startServer(engine, { port, staticDir, log: (line) => process.stderr.write(`warden serve: ${line}\n`) });
+    server = await startServer(engine, { port, staticDir, log: stderrLog('warden serve') });
   } catch (error) {
     await engine.stop();
     if (error instanceof ServeError) throw new UsageError(error.message);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { runStatus, runWatch, runCapture, runServices, runIncidents, runAction, runServe } from './commands.js';
 import { UsageError, InputError } from './errors.js';
 import { OPTIONS, type CliValues } from './options.js';
+import { terminalText } from './terminal.js';
 
 const HELP = `warden — watches a Mac that runs local LLM servers: memory, thieves, services, locks, jobs.
 
@@ -12,8 +13,10 @@ Usage:
   warden watch [--interval S] [--notify] [--replay FILE] [--config PATH]
       Refresh every interval until Ctrl-C. --notify prints each notification the app
       would send, as it would send it (headless alerting over SSH).
-  warden capture -o FILE [--samples N] [--interval S] [--config PATH]
-      Record every fact Warden reads over N samples into one JSON file for a bug report.
+  warden capture -o FILE [--samples N] [--interval S] [--include-secrets] [--config PATH]
+      Record every fact Warden reads over N samples into one JSON file for a bug report,
+      readable by you only (0600), secrets (URL credentials, tokens, canary bodies) hidden
+      unless --include-secrets.
   warden services [--json] [--replay FILE] [--config PATH]
   warden restart NAME [--yes]      restart a service through its supervisor
   warden readopt NAME [--yes]      put an orphaned launchd server back under launchd
@@ -79,11 +82,11 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof UsageError || error instanceof InputError) {
-      process.stderr.write(`warden: ${error.message}\n`);
+      process.stderr.write(`warden: ${terminalText(error.message)}\n`);
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(`warden: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`warden: unexpected error: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
     if (process.env.WARDEN_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     process.exitCode = 70;
   },

@@ -11,6 +11,7 @@ export const OPTIONS = {
   yes: { type: 'boolean', short: 'y' },
   since: { type: 'string' },
   port: { type: 'string' },
+  'include-secrets': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
