@@ -44,7 +44,7 @@ export function renderStatus(state: State, now: number): string {
       ? 'no sample yet'
       : state.replay
         ? `sampled ${new Date(state.sampledAt).toISOString().replace('T', ' ').slice(0, 16)} UTC`
-        : `sample ${formatDuration(Math.max(0, (now - state.sampledAt) / 1000))} old`;
+        : `sample ${formatDuration(Math.max(0, (now - state.sampledAt) / 1000))} old, every ${formatDuration(state.intervalSeconds)}`;
   const where = state.replay ? `replay of a capture from ${t(state.host.hostname, 60)}` : t(state.host.hostname, 60);
   out.push(`${pc.bold('Warden')}  ${paint(state.level, pc.bold(LEVEL_WORD[state.level]))}  ${where} · ${age}${state.stale ? pc.red(' (stale)') : ''}`);
   out.push(`  ${t(state.headline, 200)}`);

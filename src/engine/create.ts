@@ -39,6 +39,8 @@ export interface LiveOptions {
   config?: LoadedConfig;
   log?: (line: string) => void;
   clock?: Clock;
+  /** Sampling interval from the command line; kept over the config file's at every reload. */
+  intervalSeconds?: number;
 }
 
 /** The engine on this host, as the app, `warden watch` and `warden serve` run it. */
@@ -64,6 +66,7 @@ export async function createEngine(options: LiveOptions = {}): Promise<Engine> {
       replay: false,
       dataDir: dir,
       ...(options.log ? { log: options.log } : {}),
+      ...(options.intervalSeconds === undefined ? {} : { intervalSeconds: options.intervalSeconds }),
     },
     snapshot,
   );

@@ -63,6 +63,8 @@ export interface EngineDeps {
   onSampleStart?: (at: number) => void;
   log?: (line: string) => void;
   ownPid?: number;
+  /** `warden watch --interval S`: wins over the config file's intervalSeconds, at every reload. */
+  intervalSeconds?: number;
   /** Where actions.jsonl goes; null: actions are not logged to disk. */
   dataDir: string | null;
   /** IANA zone for schedules, quiet hours and snoozes (a replay: the recording host's); this machine's when absent. */
@@ -105,7 +107,7 @@ export class Engine implements EngineHandle {
   private readonly notificationListeners = new Set<(n: Notification) => void>();
 
   constructor(private readonly deps: EngineDeps, alertSnapshot: ReturnType<AlertPolicy['snapshot']> | null = null) {
-    this.config = deps.config.config;
+    this.config = this.withOverrides(deps.config.config);
     this.input = deps.config.input;
     this.thieves = new ThiefTracker(this.config.thresholds);
     this.services = new ServiceMonitor(deps.facts);
@@ -145,6 +147,12 @@ export class Engine implements EngineHandle {
       history: this.historyStatus(),
       notes: this.notes(),
     });
+  }
+
+  /** What the command line set wins over the file, whenever the file is read again. */
+  private withOverrides(config: WardenConfig): WardenConfig {
+    const interval = this.deps.intervalSeconds;
+    return interval === undefined ? config : { ...config, intervalSeconds: interval };
   }
 
   private applyConfig(): void {
@@ -384,7 +392,7 @@ export class Engine implements EngineHandle {
     }
     try {
       const loaded = await loadConfigFile(file, this.deps.home);
-      this.config = loaded.config;
+      this.config = this.withOverrides(loaded.config);
       this.input = loaded.input;
       this.configProblem = null;
       this.applyConfig();
@@ -457,7 +465,7 @@ export class Engine implements EngineHandle {
       return { ok: false, problems: [{ field: '(file)', message: `could not be written: ${errorText(error)}` }] };
     }
     this.input = input;
-    this.config = resolveConfig(input, this.deps.home);
+    this.config = this.withOverrides(resolveConfig(input, this.deps.home));
     this.configProblem = null;
     this.configMtime = (await fs.stat(file).catch(() => null))?.mtimeMs ?? 0;
     this.applyConfig();
