@@ -1,4 +1,4 @@
-import { lstat, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -11,6 +11,7 @@ import { plainText } from '../common/text.js';
 import { formatDuration, plural } from '../common/format.js';
 import { errorText } from '../common/result.js';
 import { redactCapture } from '../platform/capture-redact.js';
+import { readFileBounded } from '../platform/read-file.js';
 import { stderrLog, terminalLine } from './terminal.js';
 import { CaptureError, parseCapture, type CaptureCadence } from '../platform/capture.js';
 import { ConfigError, loadConfigFile, type LoadedConfig } from '../engine/config.js';
@@ -24,6 +25,8 @@ import { InputError, UsageError } from './errors.js';
 import type { CliValues } from './options.js';
 
 const VERSION = '0.1.0';
+/** Far above any real capture, under the longest string V8 makes (512 MiB). */
+const MAX_CAPTURE_BYTES = 256 * 1024 * 1024;
 const EXIT_BY_LEVEL: Record<Severity, number> = { ok: 0, warn: 1, crit: 2, unknown: 3 };
 
 function out(text: string): void {
@@ -43,14 +46,10 @@ async function loadConfig(values: CliValues): Promise<{ loaded: LoadedConfig; fi
 }
 
 async function readCapture(file: string) {
-  let text: string;
+  const read = await readFileBounded(file, { maxBytes: MAX_CAPTURE_BYTES, refuseOver: MAX_CAPTURE_BYTES, timeoutMs: 30_000 });
+  if (read.content === null) throw new InputError(`cannot read capture ${file}: ${read.code === 'ENOENT' ? 'ENOENT' : (read.error ?? 'unknown error')}`);
   try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read capture ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  try {
-    return parseCapture(text, file);
+    return parseCapture(read.content, file);
   } catch (error) {
     if (error instanceof CaptureError) throw new InputError(error.message);
     throw error;
@@ -211,7 +210,7 @@ export async function runIncidents(values: CliValues, rest: string[]): Promise<n
   const store = await HistoryStore.open(defaultDataDir());
   const reading = await store.readIncidents();
   const incidents = reading.incidents.filter((i) => (i.closedAt ?? Date.now()) >= since);
-  if (values.json) out(`${JSON.stringify({ incidents, skipped: reading.skipped, problems: reading.problems }, null, 2)}\n`);
+  if (values.json) out(`${JSON.stringify({ incidents, skipped: reading.skipped, problems: reading.problems, unreadable: reading.unreadable }, null, 2)}\n`);
   else out(renderIncidents(incidents, reading, since));
   return 0;
 }

@@ -52,9 +52,10 @@ export function renderServices(state: State): string {
 
 export function renderIncidents(incidents: IncidentRecord[], reading: IncidentReading, since: number): string {
   const lines: string[] = [];
+  for (const file of reading.unreadable) lines.push(pc.red(`history incomplete: cannot read ${t(file, 300)}`));
   if (reading.skipped > 0) lines.push(pc.yellow(`${reading.skipped} history lines could not be read (${t(reading.problems.join('; '), 300)})`));
   if (incidents.length === 0) {
-    lines.push(`No incidents since ${new Date(since).toISOString()}.`);
+    lines.push(`No incidents since ${new Date(since).toISOString()}${reading.unreadable.length > 0 ? ' in the history that could be read' : ''}.`);
     return `${lines.join('\n')}\n`;
   }
   for (const i of incidents) {

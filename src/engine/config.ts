@@ -1,8 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { ConfigProblem } from '../common/api.js';
 import type { WardenConfig, WardenConfigInput } from '../common/config.js';
+import { readFileBounded } from '../platform/read-file.js';
 import { DEFAULT_NOTIFICATIONS, DEFAULT_THRESHOLDS } from './defaults.js';
+
+/** A config is a few kilobytes; 500 services with canary bodies stay well under this. */
+const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
 /** The config file's JSON schema; electron-store validates with it too (its `properties`). */
 const absolutePath = {
@@ -361,16 +364,11 @@ export interface LoadedConfig {
 
 /** Reads a config file. No file is the zero config; a bad file is a ConfigError naming each field. */
 export async function loadConfigFile(path: string, home: string): Promise<LoadedConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { input: {}, config: resolveConfig({}, home), source: `defaults (no config file at ${path})` };
-    }
-    throw new ConfigError(path, [{ field: '(file)', message: `cannot be read: ${(error as Error).message}` }]);
-  }
-  return parseConfigText(text, path, home);
+  // A FIFO or a device here would hang the loop (and SIGTERM) on its read: refused with what it is.
+  const read = await readFileBounded(path, { maxBytes: MAX_CONFIG_BYTES, refuseOver: MAX_CONFIG_BYTES });
+  if (read.code === 'ENOENT') return { input: {}, config: resolveConfig({}, home), source: `defaults (no config file at ${path})` };
+  if (read.content === null) throw new ConfigError(path, [{ field: '(file)', message: `cannot be read: ${read.error ?? 'unknown error'}` }]);
+  return parseConfigText(read.content, path, home);
 }
 
 export function parseConfigText(text: string, source: string, home: string): LoadedConfig {

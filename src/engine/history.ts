@@ -5,6 +5,7 @@ import type { MemorySample, MemoryView, PressureLevel } from '../common/memory.j
 import type { ActionResult } from '../common/services.js';
 import type { Severity } from '../common/severity.js';
 import { errorText } from '../common/result.js';
+import { readFileBounded } from '../platform/read-file.js';
 import { parseAlertSnapshot, type AlertSnapshot } from './alerts.js';
 
 /**
@@ -37,6 +38,8 @@ export interface IncidentReading {
   /** Lines that could not be read (torn by a crash, or not an event). */
   skipped: number;
   problems: string[];
+  /** Files not read at all (too big, not a regular file, no answer): the incidents shown are not all there are. */
+  unreadable: string[];
 }
 
 export interface MemoryPoint {
@@ -187,6 +190,12 @@ export class HistoryStore {
   private queue: Promise<unknown> = Promise.resolve();
   /** What opening found wrong (torn lines, unreadable series); never fatal. */
   readonly openProblems: string[] = [];
+  /** History files that could not be read at the last scan: the history shown is not the whole of it. */
+  private unreadable: string[] = [];
+  /** Rotation keeps files under maxBytes; one far bigger is not Warden's and is not read. */
+  private get maxReadBytes(): number {
+    return Math.max(64 * 1024 * 1024, 4 * this.maxBytes);
+  }
 
   private constructor(readonly dir: string, options: HistoryOptions) {
     this.maxBytes = options.maxBytes ?? 5 * 1024 * 1024;
@@ -202,11 +211,12 @@ export class HistoryStore {
   }
 
   get available(): boolean {
-    return this.state.available;
+    return this.state.available && this.unreadable.length === 0;
   }
 
   get reason(): string | null {
-    return this.state.reason;
+    const unread = this.unreadable.length > 0 ? `cannot read ${this.unreadable.join('; ')}: incidents in it are not shown` : null;
+    return [this.state.reason, unread].filter((r) => r !== null).join('; ') || null;
   }
 
   /** Events waiting in memory for the folder to become writable. */
@@ -246,7 +256,8 @@ export class HistoryStore {
       return;
     }
     const scan = await this.scan();
-    this.openProblems.push(...scan.problems);
+    this.unreadable = scan.unreadable;
+    this.openProblems.push(...scan.problems, ...scan.unreadable);
     for (const e of scan.events) this.seen.add(e.id);
     this.needsNewline = !scan.currentEndsWithNewline;
     this.size = scan.currentSize;
@@ -254,23 +265,18 @@ export class HistoryStore {
   }
 
   /** Reads every incidents file, oldest first. Files that are not regular files are not read. */
-  private async scan(): Promise<{ events: IncidentEvent[]; skipped: number; problems: string[]; currentSize: number; currentEndsWithNewline: boolean }> {
-    const out = { events: [] as IncidentEvent[], skipped: 0, problems: [] as string[], currentSize: 0, currentEndsWithNewline: true };
+  private async scan(): Promise<{ events: IncidentEvent[]; skipped: number; problems: string[]; unreadable: string[]; currentSize: number; currentEndsWithNewline: boolean }> {
+    const out = { events: [] as IncidentEvent[], skipped: 0, problems: [] as string[], unreadable: [] as string[], currentSize: 0, currentEndsWithNewline: true };
     for (let n = this.keep; n >= 0; n -= 1) {
       const file = this.rotated(n);
       const name = path.basename(file);
-      let text: string;
-      try {
-        const stat = await fs.stat(file);
-        if (!stat.isFile()) {
-          out.problems.push(`${name}: not a regular file; not read`);
-          continue;
-        }
-        text = await fs.readFile(file, 'utf8');
-      } catch (error) {
-        if (errno(error) !== 'ENOENT') out.problems.push(problemText(`read ${name}`, error));
+      // Bounded: a FIFO, a 1 GB file or a hung disk is a reason shown in the State, never a hang or "No incidents".
+      const read = await readFileBounded(file, { maxBytes: this.maxReadBytes, refuseOver: this.maxReadBytes });
+      if (read.content === null) {
+        if (read.code !== 'ENOENT') out.unreadable.push(`${name} ${read.error ?? 'could not be read'}`);
         continue;
       }
+      const text = read.content;
       const parsed = parseLines(name, text);
       out.events.push(...parsed.events);
       out.skipped += parsed.skipped;
@@ -350,6 +356,7 @@ export class HistoryStore {
   readIncidents(): Promise<IncidentReading> {
     return this.serial(async () => {
       const scan = await this.scan();
+      this.unreadable = scan.unreadable;
       const byId = new Map<string, IncidentEvent>();
       for (const e of [...scan.events, ...this.pending]) if (!byId.has(e.id)) byId.set(e.id, e);
       const records = new Map<string, IncidentRecord>();
@@ -370,7 +377,7 @@ export class HistoryStore {
         if (e.action) r.actions.push(e.action);
       }
       const incidents = [...records.values()].sort((a, b) => (a.openedAt ?? 0) - (b.openedAt ?? 0));
-      return { incidents, skipped: scan.skipped, problems: scan.problems };
+      return { incidents, skipped: scan.skipped, problems: scan.problems, unreadable: scan.unreadable };
     });
   }
 
@@ -469,13 +476,12 @@ export class HistoryStore {
 
   /** undefined when absent or unreadable (the problem is noted); JSON otherwise. */
   private async readJson(name: string): Promise<unknown> {
-    let text: string;
-    try {
-      text = await fs.readFile(this.file(name), 'utf8');
-    } catch (error) {
-      if (errno(error) !== 'ENOENT') this.openProblems.push(problemText(`read ${name}`, error));
+    const read = await readFileBounded(this.file(name), { maxBytes: this.maxReadBytes, refuseOver: this.maxReadBytes });
+    if (read.content === null) {
+      if (read.code !== 'ENOENT') this.openProblems.push(`${name} ${read.error ?? 'could not be read'}`);
       return undefined;
     }
+    const text = read.content;
     try {
       return JSON.parse(text) as unknown;
     } catch {

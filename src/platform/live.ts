@@ -2,10 +2,10 @@ import { promises as fs } from 'node:fs';
 import type { DirList, Facts, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, RunOptions, CommandResult } from './facts.js';
 import { runCommand } from './runner.js';
 import { httpRequest } from './http.js';
+import { readFileBounded } from './read-file.js';
 import { errorText } from '../common/result.js';
 
 const DEFAULT_FILE_CAP = 4 * 1024 * 1024;
-const FIRST_READ_BYTES = 64 * 1024;
 
 /** Facts read from this host, now. */
 export class LiveFacts implements Facts {
@@ -16,35 +16,8 @@ export class LiveFacts implements Facts {
   }
 
   async readFile(path: string, options: { maxBytes?: number } = {}): Promise<FileRead> {
-    const cap = options.maxBytes ?? DEFAULT_FILE_CAP;
-    let handle: fs.FileHandle | undefined;
-    try {
-      handle = await fs.open(path, 'r');
-      // Grown as the file turns out bigger, up to cap + 1: a zero-filled 4 MiB buffer per read
-      // (and the GCs its external memory set off) was half the CPU of a sampling cycle that
-      // reads three small /proc files.
-      let buffer = Buffer.allocUnsafe(Math.min(cap + 1, FIRST_READ_BYTES));
-      let length = 0;
-      // /proc files report size 0: read until EOF rather than trusting stat.
-      for (;;) {
-        if (length === buffer.length) {
-          const grown = Buffer.allocUnsafe(Math.min(cap + 1, buffer.length * 2));
-          buffer.copy(grown, 0, 0, length);
-          buffer = grown;
-        }
-        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
-        if (bytesRead === 0) break;
-        length += bytesRead;
-        if (length > cap) break;
-      }
-      const truncated = length > cap;
-      return { path, exists: true, content: buffer.subarray(0, Math.min(length, cap)).toString('utf8'), truncated, error: null };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      return { path, exists: code !== 'ENOENT', content: null, truncated: false, error: code === 'ENOENT' ? null : errorText(error) };
-    } finally {
-      await handle?.close();
-    }
+    const read = await readFileBounded(path, { maxBytes: options.maxBytes ?? DEFAULT_FILE_CAP });
+    return { path, exists: read.exists, content: read.content, truncated: read.truncated, error: read.error };
   }
 
   async stat(path: string): Promise<FileStat> {

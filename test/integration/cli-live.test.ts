@@ -139,7 +139,7 @@ describe.runIf(onLinux)('warden on this host', () => {
     const file = path.join(home, 'capture.json');
     const cap = await warden('capture', '-o', file, '--samples', '2', '--interval', '1');
     expect(cap.code).toBe(0);
-    expect(cap.stdout).toMatch(/wrote .*capture\.json: 2 samples, \d+ facts/);
+    expect(cap.stdout).toMatch(/wrote .*capture\.json \(readable by you only, 0600\): 2 samples: \d+ commands, \d+ HTTP requests, \d+ file reads; 0 secrets redacted/);
     const bundle = JSON.parse(readFileSync(file, 'utf8'));
     expect(bundle.host.platform).toBe('linux');
     expect(bundle.samples[0].commands.map((c: { argv: string[] }) => c.argv[0])).toContain('ps');
