@@ -70,6 +70,35 @@ export interface CaptureBundle {
   samples: CaptureSample[];
 }
 
+/**
+ * A time in ms since 1970 that a Date can hold: a capture saying 1e300 is refused here, naming
+ * the sample, not later by a toISOString that throws "Invalid time value".
+ */
+const time = { type: 'number', minimum: 0, maximum: 8.64e15 } as const;
+const stringOrNull = { type: ['string', 'null'] } as const;
+/** What each record kind's result must hold for the engine to read it; a missing field is refused, never read as undefined. */
+const httpResult = {
+  type: 'object',
+  required: ['status', 'latencyMs', 'timedOut', 'error', 'headers', 'body', 'bodyTruncated'],
+  properties: {
+    url: { type: 'string' },
+    method: { type: 'string' },
+    status: { type: ['integer', 'null'], minimum: 100, maximum: 599 },
+    latencyMs: { type: 'number', minimum: 0 },
+    timedOut: { type: 'boolean' },
+    error: stringOrNull,
+    headers: { type: 'object', additionalProperties: { type: 'string' } },
+    body: { type: 'string' },
+    bodyTruncated: { type: 'boolean' },
+  },
+} as const;
+const fileResults = [
+  ['read', { required: ['exists', 'content', 'error'], properties: { exists: { type: 'boolean' }, content: stringOrNull, truncated: { type: 'boolean' }, error: stringOrNull } }],
+  ['stat', { required: ['exists', 'isFile', 'isDirectory', 'size', 'mtimeMs'], properties: { exists: { type: 'boolean' }, isFile: { type: 'boolean' }, isDirectory: { type: 'boolean' }, size: { type: 'number', minimum: 0 }, mtimeMs: { type: 'number' }, error: stringOrNull } }],
+  ['list', { required: ['exists', 'entries'], properties: { exists: { type: 'boolean' }, entries: { type: ['array', 'null'], items: { type: 'string' } }, error: stringOrNull } }],
+  ['readlink', { required: ['target'], properties: { target: stringOrNull, error: stringOrNull } }],
+].map(([op, result]) => ({ if: { properties: { op: { const: op } } }, then: { properties: { result } } }));
+
 const schema = {
   type: 'object',
   required: ['format', 'version', 'host', 'samples'],
@@ -88,7 +117,7 @@ const schema = {
         user: { type: 'string' },
         home: { type: 'string' },
         cpuCount: { type: 'integer', minimum: 1 },
-        createdAt: { type: 'number' },
+        createdAt: time,
         wardenVersion: { type: 'string' },
         timeZone: { type: 'string', minLength: 1 },
       },
@@ -118,7 +147,7 @@ const schema = {
         type: 'object',
         required: ['at', 'commands', 'files', 'http'],
         properties: {
-          at: { type: 'number' },
+          at: time,
           commands: {
             type: 'array',
             items: {
@@ -130,7 +159,7 @@ const schema = {
                 signal: { type: ['string', 'null'] },
                 stdout: { type: 'string' },
                 stderr: { type: 'string' },
-                durationMs: { type: 'number' },
+                durationMs: { type: 'number', minimum: 0 },
                 timedOut: { type: 'boolean' },
                 truncated: { type: 'boolean' },
                 error: { type: ['string', 'null'] },
@@ -147,6 +176,7 @@ const schema = {
                 path: { type: 'string' },
                 result: { type: 'object' },
               },
+              allOf: fileResults,
             },
           },
           http: {
@@ -154,7 +184,7 @@ const schema = {
             items: {
               type: 'object',
               required: ['method', 'url', 'result'],
-              properties: { method: { type: 'string' }, url: { type: 'string' }, result: { type: 'object' } },
+              properties: { method: { type: 'string' }, url: { type: 'string' }, result: httpResult },
             },
           },
         },
@@ -195,9 +225,12 @@ export function parseCapture(text: string, source = 'capture'): CaptureBundle {
     );
   }
   if (!validate(data)) {
-    const first = validate.errors?.[0];
+    const first = validate.errors?.find((e) => e.keyword !== 'if') ?? validate.errors?.[0];
     const where = first?.instancePath ? first.instancePath.slice(1).replaceAll('/', '.') : 'the top level';
-    throw new CaptureError(`${source} is malformed at ${where}: ${first?.message ?? 'invalid'}`);
+    const sample = /^samples\.(\d+)/.exec(where);
+    const count = Array.isArray(record.samples) ? record.samples.length : 0;
+    const which = sample ? ` (sample ${Number(sample[1]) + 1} of ${count})` : '';
+    throw new CaptureError(`${source} is malformed at ${where}: ${first?.message ?? 'invalid'}${which}`);
   }
   const bundle = data as unknown as CaptureBundle;
   if (bundle.version >= 2) {
