@@ -37,7 +37,7 @@ import { launchChromium, openPopover, STATIC_DIR } from '../support/chromium.js'
 import { isAlive, waitForExit } from '../support/model-server.js';
 import { psOutput } from '../support/scripted-facts.js';
 import { StandInBin } from '../support/stand-ins.js';
-import { SQLITE_HOLDER } from '../support/sqlite-holder.js';
+import { SQLITE_HOLDER, sqliteForAnyUser } from '../support/sqlite-holder.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const linux = process.platform === 'linux';
@@ -67,9 +67,9 @@ function tempDir(prefix: string): string {
 }
 
 /** Starts a child and resolves once it printed its first line. */
-async function startHolder(argv: string[], options: { argv0?: string } = {}): Promise<ChildProcess> {
+async function startHolder(argv: string[], options: { argv0?: string; cwd?: string } = {}): Promise<ChildProcess> {
   const [file, ...args] = argv;
-  const child = spawn(file!, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], ...(options.argv0 ? { argv0: options.argv0 } : {}) });
+  const child = spawn(file!, args, { cwd: options.cwd ?? REPO, stdio: ['ignore', 'pipe', 'pipe'], ...(options.argv0 ? { argv0: options.argv0 } : {}) });
   children.push(child);
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
@@ -276,7 +276,10 @@ describe.runIf(linux)('the kill guard with real processes', () => {
     const home = tempDir('warden-security-uid-');
     chmodSync(home, 0o777);
     const db = path.join(home, 'theirs.sqlite');
-    const nobody = await startHolder(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, '-e', SQLITE_HOLDER, db]);
+    // Not from the repo: in a 0700 clone uid 65534 could not read its node_modules.
+    const modules = sqliteForAnyUser(REPO);
+    dirs.push(modules);
+    const nobody = await startHolder(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, '-e', SQLITE_HOLDER, db], { cwd: modules });
     // setpriv execs node in place: the pid is the holder's.
     const row = await rowOf(nobody.pid!);
     expect(row.uid).toBe(65534);

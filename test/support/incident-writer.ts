@@ -158,7 +158,9 @@ async function main(): Promise<void> {
     opens += acked.filter((e) => e.type === 'open').length;
     if (args.pauseAfterOpens !== undefined && opens >= args.pauseAfterOpens && acked.length > 0) {
       say({ paused: true });
-      await new Promise(() => undefined);
+      // Held until the test's SIGKILL: a bare pending promise holds nothing, and with the loop
+      // empty Node would exit 0 on its own, before the kill on a loaded machine.
+      await new Promise(() => setInterval(() => undefined, 60_000));
     }
     acked = [];
     clock.advance(INTERVAL_MS);
