@@ -273,7 +273,11 @@ export class HistoryStore {
       // Bounded: a FIFO, a 1 GB file or a hung disk is a reason shown in the State, never a hang or "No incidents".
       const read = await readFileBounded(file, { maxBytes: this.maxReadBytes, refuseOver: this.maxReadBytes });
       if (read.content === null) {
-        if (read.code !== 'ENOENT') out.unreadable.push(`${name} ${read.error ?? 'could not be read'}`);
+        // Not there (or its folder is not: ENOTDIR) is no history; not a regular file (a device
+        // put there on purpose, a FIFO) is noted, as before; one that is there and cannot be
+        // read (too big, EACCES, EIO, no answer) means the history shown is not all of it.
+        if (read.code === 'ENOTREG') out.problems.push(`${name}: not a regular file; not read`);
+        else if (read.code !== 'ENOENT' && read.code !== 'ENOTDIR') out.unreadable.push(`${name} ${read.error ?? 'could not be read'}`);
         continue;
       }
       const text = read.content;
