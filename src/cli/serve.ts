@@ -11,7 +11,7 @@ import type net from 'node:net';
 import path from 'node:path';
 import type { EngineHandle } from '../common/api.js';
 import { RENDERER_CSP_HEADER } from '../common/csp.js';
-import { checkInvoke, findOffer, type InvokeChannel, notOffered } from '../common/ipc.js';
+import { checkInvoke, configProblemsText, findOffer, type InvokeChannel, notOffered } from '../common/ipc.js';
 import { isPlainObject } from '../common/json-guards.js';
 import { errorText } from '../common/result.js';
 import type { ServiceConfig } from '../common/config.js';
@@ -221,10 +221,13 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
       case 'snooze:set':
         await engine.snooze(args[0] as never, args[1] as never);
         return { ok: true };
-      case 'config:set':
+      case 'config:set': {
         // A form filled from the redacted config would write the placeholders over the secrets.
         if (holdsRedaction(args[0])) throw new HttpError(400, `the config holds "${REDACTED}" placeholders; reload the page from the address warden serve printed (it carries the token) to edit secrets`);
-        return engine.setConfig(args[0] as never);
+        const saved = await engine.setConfig(args[0] as never);
+        if (!saved.ok) log(`config refused: ${configProblemsText(saved.problems)}`);
+        return saved;
+      }
       case 'probe:test': {
         const service = args[0] as ServiceConfig;
         if (!probeSpecOf(service)) throw new HttpError(400, `service "${plainText(service.name, 100)}" has no url or port to probe`);

@@ -3,7 +3,7 @@
  * checks every argument passes before the engine sees it. `warden serve` checks its HTTP bodies
  * with the same functions, so both doors refuse the same things.
  */
-import type { ConfigSaveResult, MemoryHistoryPoint, SnoozeFor, SnoozeTarget } from './api.js';
+import type { ConfigProblem, ConfigSaveResult, MemoryHistoryPoint, SnoozeFor, SnoozeTarget } from './api.js';
 import type { ServiceConfig, WardenConfigInput } from './config.js';
 import type { ActionOffer, ActionResult, ProbeView } from './services.js';
 import type { State } from './state.js';
@@ -81,7 +81,8 @@ export const checkServiceConfig: Check = object(
 /**
  * config:set checks the shape only: a JSON object with the known top-level fields, each of the
  * right kind. Field-level rules (URLs, paths, ranges, duplicates) are the engine's, which answers
- * with ConfigProblems the settings view shows next to each field.
+ * with ConfigProblems the settings view shows next to each field. The engine also refuses any
+ * change to a service's supervisor (what Warden runs and signals): those come only from the file.
  */
 const listOfObjects = arrayOf(jsonValue({ depth: 6, nodes: 2000 }), { max: 500 });
 const objectsOnly: Check = (value, p) => (isPlainObject(value) ? null : `${p}: expected an object`);
@@ -150,6 +151,12 @@ export function offeredActions(state: State): ActionOffer[] {
 
 export function findOffer(state: State, actionId: string): ActionOffer | null {
   return offeredActions(state).find((offer) => offer.id === actionId) ?? null;
+}
+
+/** One log line for a config a view asked to save and the engine refused (a supervisor changed, a bad field). */
+export function configProblemsText(problems: readonly ConfigProblem[]): string {
+  const text = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+  return text.length > 400 ? `${text.slice(0, 399)}…` : text;
 }
 
 /** The answer both shells give for an action the current State does not offer: nothing is done. */

@@ -19,6 +19,7 @@ import { plural } from '../common/format.js';
 import { instantOf, localMinutesIn, wallClock } from '../common/zoned-time.js';
 import type { CaptureCadence, ProbeCadence } from '../platform/capture.js';
 import { checkConfig, resolveConfig, type LoadedConfig, loadConfigFile, ConfigError } from './config.js';
+import { supervisorChanges } from './config-commands.js';
 import { pagingRates } from './rates.js';
 import { ThiefTracker } from './thieves.js';
 import { ServiceMonitor } from './services/monitor.js';
@@ -453,12 +454,19 @@ export class Engine implements EngineHandle {
     return structuredClone(this.input);
   }
 
-  /** Validates first: a config that fails validation never reaches disk. */
+  /**
+   * Validates first: a config that fails validation never reaches disk. Comes only from the
+   * views (IPC, HTTP), so a supervisor (what Warden may run or signal) must be the file's own.
+   */
   async setConfig(input: WardenConfigInput): Promise<ConfigSaveResult> {
     const problems = checkConfig(input);
     if (problems.length > 0) return { ok: false, problems };
     const file = this.deps.configPath;
     if (!file) return { ok: false, problems: [{ field: '(file)', message: 'this engine has no config file (a replay)' }] };
+    // The file as it is now: its owner may have edited it since it was last applied.
+    const onDisk = await loadConfigFile(file, this.deps.home).then((loaded) => loaded.input, () => this.input);
+    const refused = supervisorChanges(onDisk, input, file);
+    if (refused.length > 0) return { ok: false, problems: refused };
     try {
       await writeFileAtomic(file, `${JSON.stringify(input, null, 2)}\n`);
     } catch (error) {

@@ -5,7 +5,7 @@
  */
 import type { EngineHandle } from '../common/api.js';
 import type { ActionOffer, ActionResult } from '../common/services.js';
-import { checkInvoke, findOffer, INVOKE_CHANNELS, type InvokeChannel, notOffered } from '../common/ipc.js';
+import { checkInvoke, configProblemsText, findOffer, INVOKE_CHANNELS, type InvokeChannel, notOffered } from '../common/ipc.js';
 
 /** The part of Electron's IpcMainInvokeEvent this module reads. */
 export interface InvokeEvent {
@@ -68,6 +68,7 @@ export function registerIpc(ipcMain: IpcMainLike, deps: IpcDeps): () => void {
     'config:set': async ([config]) => {
       const result = await engine.setConfig(config as never);
       if (result.ok) deps.onConfigSaved?.();
+      else log(`ipc config:set refused: ${configProblemsText(result.problems)}`);
       return result;
     },
     'probe:test': async ([service]) => engine.testProbe(service as never),

@@ -168,41 +168,24 @@ export class SettingsView {
     const service = getAt(this.draft, base) as Json;
     const sup = (service.supervisor ?? null) as Json | null;
     const probeResult = el('p', { class: 'probe-result muted', role: 'status' });
-    const kindSelect = this.select('Supervised by', [...base, 'supervisor', 'kind'], ['', 'launchd', 'systemd', 'command'], (kind) => {
-      const label = sup && sup.kind === kind ? sup : null;
-      const fresh: Record<string, Json> = { launchd: { kind, label: '' }, systemd: { kind, unit: '' }, command: { kind, start: [] } };
-      if (kind === '') delete service.supervisor;
-      else service.supervisor = label ?? fresh[kind]!;
-      this.render(`${base.join('.')}.supervisor.kind`);
-    }, sup ? String(sup.kind) : '');
-    const supervisorFields: HTMLElement[] = [];
-    if (sup?.kind === 'launchd') {
-      supervisorFields.push(this.text('launchd label', [...base, 'supervisor', 'label'], { placeholder: 'com.example.server' }));
-      supervisorFields.push(this.text('Plist', [...base, 'supervisor', 'plist'], { placeholder: '~/Library/LaunchAgents/….plist' }));
-    } else if (sup?.kind === 'systemd') {
-      supervisorFields.push(this.text('systemd unit', [...base, 'supervisor', 'unit'], { placeholder: 'llama.service' }));
-      supervisorFields.push(this.select('Scope', [...base, 'supervisor', 'scope'], ['', 'user', 'system'], (v) => setAt(this.draft, [...base, 'supervisor', 'scope'], v || undefined)));
-    } else if (sup?.kind === 'command') {
-      supervisorFields.push(this.lines('Start command, one argument per line', [...base, 'supervisor', 'start']));
-      supervisorFields.push(this.text('Pid file', [...base, 'supervisor', 'pidfile']));
-    }
     const canary = getAt(this.draft, [...base, 'canary', 'url']);
     return this.card(
       base,
       typeof service.name === 'string' && service.name ? service.name : 'New service',
-      this.text('Name', [...base, 'name']),
+      // What Warden runs and signals comes only from the file (the engine refuses it from here),
+      // so a supervised service's supervisor, name and presence are shown, not edited.
+      sup ? el('p', { class: 'muted small' }, 'Name (edit in the file): ', plainText(String(service.name ?? ''), 60)) : this.text('Name', [...base, 'name']),
       this.text('Health URL', [...base, 'url'], { placeholder: 'http://127.0.0.1:1337/v1/models' }),
       this.number('Port', [...base, 'port'], ''),
       this.number('Answer within', [...base, 'timeoutSeconds'], 's'),
       this.text('Process command line contains', [...base, 'match']),
-      kindSelect,
-      ...supervisorFields,
+      el('p', { class: 'muted small' }, 'Supervised by (edit in the file): ', plainText(supervisorText(sup), 120)),
       typeof canary === 'string' ? el('p', { class: 'muted small' }, 'Canary (edit in the file): ', plainText(canary, 80)) : null,
       el(
         'div',
         { class: 'card-actions' },
         button('Test probe', () => void this.testProbe(service, probeResult), { kind: 'plain' }),
-        this.remover('services', i),
+        sup ? null : this.remover('services', i),
       ),
       probeResult,
     );
@@ -259,14 +242,6 @@ export class SettingsView {
     const input = el('input', { type: 'text', value: typeof value === 'string' ? value : '', placeholder: opts.placeholder, spellcheck: 'false', autocomplete: 'off' });
     input.addEventListener('input', () => setAt(this.draft, path, input.value === '' ? undefined : input.value));
     return this.wrap(path, label, input);
-  }
-
-  private lines(label: string, path: Path): HTMLElement {
-    const value = getAt(this.draft, path);
-    const area = el('textarea', { rows: 3, spellcheck: 'false' });
-    area.value = Array.isArray(value) ? value.map(String).join('\n') : '';
-    area.addEventListener('input', () => setAt(this.draft, path, area.value.split('\n').filter((line) => line !== '')));
-    return this.wrap(path, label, area);
   }
 
   private number(label: string, path: Path, unit: string, opts: { scale?: number; placeholder?: string } = {}): HTMLElement {
@@ -404,4 +379,13 @@ export class SettingsView {
 
 function cleanIpcError(error: unknown): string {
   return errorText(error).replace(/^Error invoking remote method '[^']+': (Ipc)?(Rejection|Error): /, '');
+}
+
+/** A supervisor as one line: "launchd com.example.server", "systemd (user) llama.service", "command llama-server --port 8080". */
+function supervisorText(sup: Json | null): string {
+  if (!sup) return 'nothing (Warden only watches it)';
+  if (sup.kind === 'launchd') return `launchd ${String(sup.label ?? '')}`;
+  if (sup.kind === 'systemd') return `systemd${sup.scope ? ` (${String(sup.scope)})` : ''} ${String(sup.unit ?? '')}`;
+  const start = Array.isArray(sup.start) ? sup.start.map((a) => (/^[\w@%+=:,./-]+$/.test(String(a)) ? String(a) : JSON.stringify(a))).join(' ') : '';
+  return `command ${start}`;
 }

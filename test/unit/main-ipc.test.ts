@@ -106,7 +106,7 @@ describe('registerIpc', () => {
   });
 
   it('passes snooze, config and probe through once checked', async () => {
-    const { ipc, engine, saved } = setup();
+    const { ipc, engine, saved, logs } = setup();
     await ipc.invoke(own, 'snooze:set', { scope: 'service', name: 'cathedral' }, 'tomorrow');
     expect(await ipc.invoke(own, 'config:get')).toEqual(engine.config);
     expect(await ipc.invoke(own, 'config:set', { intervalSeconds: 10 })).toEqual({ ok: true });
@@ -114,6 +114,7 @@ describe('registerIpc', () => {
     engine.configAnswer = { ok: false, problems: [{ field: 'intervalSeconds', message: 'must be >= 1' }] };
     expect(await ipc.invoke(own, 'config:set', { intervalSeconds: 0 })).toEqual(engine.configAnswer);
     expect(saved()).toBe(1);
+    expect(logs).toContain('ipc config:set refused: intervalSeconds: must be >= 1');
     expect(await ipc.invoke(own, 'probe:test', { name: 'x', url: 'http://127.0.0.1:1/' })).toMatchObject({ measured: '200 in 41 ms' });
     expect(engine.mutations().map((c) => c.method)).toEqual(['snooze', 'setConfig', 'setConfig', 'testProbe']);
   });
