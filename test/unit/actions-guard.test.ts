@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessRef } from '../../src/common/services.js';
 import { checkIdentity, signalProcess } from '../../src/engine/actions/guard.js';
+import { runsStartCommand } from '../../src/engine/services/supervision.js';
 import { ScriptedEffects, ScriptedFacts, fail, ok, psOutput, type PsRow } from '../support/scripted-facts.js';
 
 const NOW = Date.UTC(2026, 4, 10, 14, 30, 0);
@@ -69,5 +70,28 @@ describe('signalProcess', () => {
     const { facts, effects } = host([same]);
     effects.onSignal = () => ({ ok: false, error: 'EPERM: not permitted' });
     expect(await signalProcess(facts, effects, holder, 'SIGTERM', 501, NOW)).toEqual({ ok: false, reason: 'SIGTERM to PID 10832 failed: EPERM: not permitted' });
+  });
+});
+
+describe('runsStartCommand: is a command line the service’s start command?', () => {
+  const start = ['llama-server', '--port', '8080', '-m', '/models/a b.gguf'];
+  it.each([
+    ['llama-server --port 8080 -m /models/a b.gguf', true],
+    ['/opt/homebrew/bin/llama-server --port 8080 -m /models/a b.gguf', true],
+    // A shebang or an interpreter puts itself first.
+    ['/bin/sh /usr/local/bin/llama-server --port 8080 -m /models/a b.gguf', true],
+    ['llama-server --port 8081 -m /models/a b.gguf', false],
+    ['my-llama-server --port 8080 -m /models/a b.gguf', false],
+    ['llama-server --port 8080 -m /models/a b.gguf --extra', false],
+    ['sleep 3600', false],
+    ['', false],
+  ])('%j → %s', (command, expected) => {
+    expect(runsStartCommand(command, start)).toBe(expected);
+  });
+
+  it('also accepts the service’s own match, and refuses an empty start', () => {
+    expect(runsStartCommand('python3 -m mlx_lm.server --port 8080', ['./run.sh'], 'mlx_lm.server')).toBe(true);
+    expect(runsStartCommand('python3 -m other', ['./run.sh'], 'mlx_lm.server')).toBe(false);
+    expect(runsStartCommand('anything', [])).toBe(false);
   });
 });

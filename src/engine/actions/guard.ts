@@ -11,6 +11,11 @@ export const START_TOLERANCE_MS = 2_000;
 export interface GuardOptions {
   /** Warden's own pid, never signalled. */
   ownPid?: number;
+  /**
+   * Asked after the identity holds, right before the signal: is this process the one the
+   * action is about (a service's own process, not whatever its pidfile names)? A reason refuses.
+   */
+  belongs?: (row: ProcessRow) => Promise<Part<true>>;
 }
 
 /**
@@ -61,6 +66,8 @@ export async function signalProcess(
 ): Promise<Part<string>> {
   const identity = await checkIdentity(facts, expected, ownUid, at, options);
   if (!identity.ok) return identity;
+  const belongs = options.belongs ? await options.belongs(identity.value) : null;
+  if (belongs && !belongs.ok) return belongs;
   const sent = await effects.signal(expected.pid, signal);
   if (!sent.ok) return { ok: false, reason: `${signal} to PID ${expected.pid} failed: ${sent.error}` };
   return { ok: true, value: `sent ${signal} to PID ${expected.pid} (${identity.value.name})` };

@@ -1,4 +1,7 @@
+import type { ProcessRow } from '../../common/processes.js';
+import type { Part } from '../../common/result.js';
 import { commandProblem, describeArgv } from '../../platform/facts.js';
+import { readPortListeners } from '../../platform/lsof.js';
 import type { ServiceTarget } from '../services/monitor.js';
 import { CommandSupervisor, LaunchdSupervisor, SystemdSupervisor } from '../services/supervision.js';
 import { signalProcess } from './guard.js';
@@ -80,7 +83,8 @@ async function stopCommand(
     const problem = commandProblem(result);
     if (problem) return { ok: false, message: `the stop command failed: ${problem}; nothing was started` };
   } else {
-    const sent = await signalProcess(deps.facts, deps.effects, running, 'SIGTERM', deps.uid, at, deps.ownPid !== undefined ? { ownPid: deps.ownPid } : {});
+    const belongs = (row: ProcessRow) => servesService(deps, supervisor, target.port, row);
+    const sent = await signalProcess(deps.facts, deps.effects, running, 'SIGTERM', deps.uid, at, { belongs, ...(deps.ownPid !== undefined ? { ownPid: deps.ownPid } : {}) });
     if (!sent.ok) return { ok: false, message: `not stopped: ${sent.reason}` };
     steps.add(sent.value);
   }
@@ -88,4 +92,20 @@ async function stopCommand(
   if (!gone.ok) return { ok: false, message: `${gone.why} ${waitsOf(deps).exitSeconds} s after it was asked to stop; nothing was started` };
   steps.add(`PID ${running.pid} is gone${target.port !== null ? ` and port ${target.port} is free` : ''}`);
   return { ok: true, at };
+}
+
+/**
+ * The process a command service's Restart would SIGTERM must be that service's: it runs the
+ * configured start command (or the service's `match`), or it listens on the service's port now.
+ * A pidfile alone proves nothing: it may be stale, its pid reused, or written by someone else.
+ */
+async function servesService(deps: ActionDeps, supervisor: CommandSupervisor, port: number | null, row: ProcessRow): Promise<Part<true>> {
+  if (supervisor.runsStart(row.command)) return { ok: true, value: true };
+  const start = describeArgv(supervisor.config.start);
+  const runs = `PID ${row.pid} runs ${JSON.stringify(row.command.slice(0, 120))}, not ${start.length > 120 ? `${start.slice(0, 119)}…` : start}`;
+  if (port === null) return { ok: false, reason: `${runs}, and no port is configured to vouch for it: not this service's process` };
+  const listeners = await readPortListeners(deps.facts, port);
+  if (!listeners.ok) return { ok: false, reason: `${runs}, and who listens on port ${port} cannot be read (${listeners.reason})` };
+  if (listeners.value.some((l) => l.pid === row.pid)) return { ok: true, value: true };
+  return { ok: false, reason: `${runs}, and does not listen on port ${port}: not this service's process` };
 }

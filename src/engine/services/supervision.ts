@@ -39,7 +39,7 @@ export function makeSupervisor(service: ServiceConfig, ctx: SupervisorContext): 
     case 'systemd':
       return new SystemdSupervisor(config, ctx);
     case 'command':
-      return new CommandSupervisor(service.name, config, ctx);
+      return new CommandSupervisor(service.name, config, ctx, service.match);
   }
 }
 
@@ -178,6 +178,28 @@ export class SystemdSupervisor implements Supervisor {
   }
 }
 
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/**
+ * Whether a command line (as ps prints it: argv joined by spaces) is the configured `start`: it
+ * ends with start's program (by name: PATH lookup or a shebang puts a directory or an
+ * interpreter before it) and then exactly start's arguments; or it contains the service's own
+ * `match`. A pidfile may name anything (a stale file, a reused pid, a file another user wrote),
+ * so this is what lets its pid be the service's.
+ */
+export function runsStartCommand(command: string, start: readonly string[], match?: string): boolean {
+  if (match && command.includes(match)) return true;
+  const [program, ...args] = start;
+  if (!program) return false;
+  const tail = [baseName(program), ...args].join(' ');
+  const line = command.trim();
+  if (!line.endsWith(tail)) return false;
+  const before = line.slice(0, line.length - tail.length);
+  return before === '' || before.endsWith('/') || before.endsWith(' ');
+}
+
 /**
  * A service Warden starts and stops itself. The process is the pidfile's pid when there is a
  * pidfile, else whatever serves the port; pids Warden started are remembered as well.
@@ -190,7 +212,14 @@ export class CommandSupervisor implements Supervisor {
     readonly target: string,
     readonly config: CommandConfig,
     private readonly ctx: SupervisorContext,
+    /** The service's `match`: a substring of its command line that also identifies it. */
+    readonly match?: string,
   ) {}
+
+  /** The process runs this service's start command (or its `match`). */
+  runsStart(command: string): boolean {
+    return runsStartCommand(command, this.config.start, this.match);
+  }
 
   /** Called by the restart action with the pid it spawned. */
   adopt(pid: number): void {
@@ -220,6 +249,20 @@ export class CommandSupervisor implements Supervisor {
       return { ok: false, reason: `pidfile ${this.config.pidfile} does not hold a pid: ${JSON.stringify(text.slice(0, 20))}` };
     }
     const pid = Number(text);
+    const row = table.rows.find((r) => r.pid === pid && !r.zombie);
+    // With no port to vouch for it, a pid running something else is not this service's.
+    if (row && !this.started.has(pid) && this.config.port === undefined && !this.runsStart(row.command)) {
+      return {
+        ok: true,
+        value: {
+          ...base,
+          jobState: startedAlive.length ? 'running' : 'not running',
+          jobPid: startedAlive[0] ?? null,
+          note: `pidfile ${this.config.pidfile} names PID ${pid}, which runs ${JSON.stringify(row.command.slice(0, 80))}, not the start command: not this service's process`,
+          ownedPids: startedAlive,
+        },
+      };
+    }
     if (!alive(pid)) {
       return {
         ok: true,
