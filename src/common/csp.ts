@@ -1,6 +1,6 @@
 /**
- * The popover's Content-Security-Policy. index.html carries the same policy in a meta tag (a
- * file:// page gets no response headers); the Electron session and `warden serve` send it as a
+ * The popover's Content-Security-Policy. index.html carries the same policy in a meta tag; the
+ * app's page protocol (app://warden, src/main/app-protocol.ts) and `warden serve` send it as a
  * header too, where frame-ancestors (ignored in a meta tag) also applies.
  */
 export const RENDERER_CSP =

@@ -20,7 +20,7 @@ export interface IpcMainLike {
 
 export interface IpcDeps {
   engine: EngineHandle;
-  /** file:// URL of dist/renderer/index.html. */
+  /** The popover page's URL, app://warden/index.html (src/main/app-protocol.ts). */
   pageUrl: string;
   log(line: string): void;
   now(): number;
@@ -38,7 +38,7 @@ export function isOwnPage(frameUrl: string, pageUrl: string): boolean {
   } catch {
     return false;
   }
-  return frame.protocol === 'file:' && page.protocol === 'file:' && frame.host === page.host && frame.pathname === page.pathname && frame.search === '';
+  return frame.protocol === page.protocol && frame.host === page.host && frame.pathname === page.pathname && frame.search === '' && frame.username === '' && frame.port === page.port;
 }
 
 export class IpcRejection extends Error {

@@ -3,8 +3,7 @@
  * hands Electron's objects to the controllers, which tests drive with fakes.
  */
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, nativeTheme, Notification, screen, session, Tray } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, nativeTheme, Notification, protocol, screen, session, Tray } from 'electron';
 import Store from 'electron-store';
 import type { EngineHandle } from '../common/api.js';
 import type { State } from '../common/state.js';
@@ -15,13 +14,14 @@ import { registerIpc } from './ipc.js';
 import { LoginItem } from './login-item.js';
 import { NotificationCenter } from './notifications.js';
 import { PopoverController, popoverWindowOptions } from './popover.js';
-import { hardenSession } from './security.js';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler, PAGE_URL } from './app-protocol.js';
+import { guardEveryContents, hardenSession } from './security.js';
 import { SettingsStore, settingsStoreOptions, type StoreCtor } from './settings-store.js';
 import { TRAY_LEVELS, TrayController, type TrayLevel } from './tray.js';
 
 // The bundle is CommonJS (dist/main/main.cjs), so __dirname is dist/main.
 const DIST = path.join(__dirname, '..');
-const PAGE_FILE = path.join(DIST, 'renderer', 'index.html');
+const RENDERER_DIR = path.join(DIST, 'renderer');
 const PRELOAD = path.join(DIST, 'preload', 'preload.cjs');
 const ICONS = Object.fromEntries(TRAY_LEVELS.map((level) => [level, path.join(DIST, 'assets', `tray-${level}.png`)])) as Record<TrayLevel, string>;
 
@@ -30,6 +30,11 @@ function log(line: string): void {
 }
 
 function main(): void {
+  // Before ready, as Electron requires: every renderer sandboxed, the page's scheme privileged,
+  // and every web contents guarded from the moment it exists.
+  app.enableSandbox();
+  protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+  guardEveryContents(app, log);
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;
@@ -60,6 +65,7 @@ async function start(): Promise<void> {
   // Packaged builds are agents through LSUIElement; a dev run hides its Dock icon here.
   if (!app.isPackaged) app.dock?.hide();
   hardenSession(session.defaultSession);
+  session.defaultSession.protocol.handle(APP_SCHEME, appProtocolHandler(RENDERER_DIR, log));
 
   const paths = { configPath: configPath(), dataDir: dataDir() };
   const engine = await openEngine(paths);
@@ -72,7 +78,7 @@ async function start(): Promise<void> {
       backgroundColor: nativeTheme.shouldUseDarkColors ? '#1e1e1e' : '#f6f6f6',
       devTools: !app.isPackaged,
     }),
-    pageFile: PAGE_FILE,
+    pageUrl: PAGE_URL,
     workAreaFor: (bounds) => screen.getDisplayMatching(bounds).workArea,
     timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout), now: () => Date.now() },
     currentState: () => engine.currentState(),
@@ -117,7 +123,7 @@ async function start(): Promise<void> {
 
   registerIpc(ipcMain, {
     engine,
-    pageUrl: pathToFileURL(PAGE_FILE).href,
+    pageUrl: PAGE_URL,
     log,
     now: () => Date.now(),
     onActionResult: (result, offer) => {

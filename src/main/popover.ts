@@ -92,7 +92,7 @@ export function popoverPosition(tray: Rect, size: { width: number; height: numbe
 
 /** The part of Electron's BrowserWindow this module uses. */
 export interface PopoverWindow {
-  loadFile(filePath: string, options?: { hash?: string }): Promise<void>;
+  loadURL(url: string): Promise<void>;
   show(): void;
   hide(): void;
   focus(): void;
@@ -117,8 +117,8 @@ export interface Timers {
 export interface PopoverOptions<W extends PopoverWindow> {
   createWindow(options: PopoverWindowOptions): W;
   windowOptions: PopoverWindowOptions;
-  /** Absolute path of dist/renderer/index.html. */
-  pageFile: string;
+  /** The page's URL, app://warden/index.html (see app-protocol.ts). */
+  pageUrl: string;
   workAreaFor(bounds: Rect): Rect;
   timers: Timers;
   destroyAfterMs?: number;
@@ -241,8 +241,7 @@ export class PopoverController<W extends PopoverWindow> {
 
   private load(win: W, hash: string): void {
     this.loadedHash = hash;
-    const options = hash ? { hash } : undefined;
-    win.loadFile(this.opts.pageFile, options).catch((error: unknown) => {
+    win.loadURL(hash ? `${this.opts.pageUrl}#${hash}` : this.opts.pageUrl).catch((error: unknown) => {
       this.opts.log(`popover page failed to load: ${error instanceof Error ? error.message : String(error)}`);
     });
   }

@@ -14,7 +14,12 @@ export interface GuardedContents {
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
 
+const guarded = new WeakSet<GuardedContents>();
+
 export function guardContents(contents: GuardedContents, log: (line: string) => void): void {
+  // The popover guards its own window, and the app guards every web contents: once each.
+  if (guarded.has(contents)) return;
+  guarded.add(contents);
   const refuse = (what: string) => (event: PreventableEvent, url?: unknown) => {
     event.preventDefault();
     log(`refused ${what}${typeof url === 'string' ? ` to ${url.slice(0, 200)}` : ''}`);
@@ -52,4 +57,25 @@ export function hardenSession(session: SessionLike): void {
   // The popover needs no camera, microphone, notifications or geolocation: notifications come from main.
   session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
+}
+
+/** The part of Electron's App this module uses. */
+export interface AppLike {
+  on(event: 'web-contents-created', listener: (event: unknown, contents: GuardedContents & { session: SessionLike }) => void): unknown;
+}
+
+/**
+ * Every web contents the app ever creates (a future window, a devtools page, anything a bug
+ * opens) gets the same guard as the popover, and its session the same refusals: no navigation,
+ * no window.open, no webview, no permission.
+ */
+export function guardEveryContents(app: AppLike, log: (line: string) => void): void {
+  const hardened = new WeakSet<SessionLike>();
+  app.on('web-contents-created', (_event, contents) => {
+    guardContents(contents, log);
+    if (!hardened.has(contents.session)) {
+      hardened.add(contents.session);
+      hardenSession(contents.session);
+    }
+  });
 }

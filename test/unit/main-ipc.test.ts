@@ -6,7 +6,7 @@ import { FakeEngine } from '../support/fake-engine.js';
 import { amberState, greenState, READOPT } from '../support/states.js';
 import { seededRandom } from '../support/seeded-random.js';
 
-const PAGE = 'file:///Applications/Warden.app/Contents/Resources/app.asar/dist/renderer/index.html';
+const PAGE = 'app://warden/index.html';
 
 class FakeIpcMain implements IpcMainLike {
   handlers = new Map<string, (event: InvokeEvent, ...args: unknown[]) => unknown>();
@@ -49,6 +49,10 @@ describe('isOwnPage', () => {
     expect(isOwnPage(`${PAGE}#incident=inc-1`, PAGE)).toBe(true);
     expect(isOwnPage(`${PAGE}?x=1`, PAGE)).toBe(false);
     expect(isOwnPage('file:///tmp/evil/index.html', PAGE)).toBe(false);
+    expect(isOwnPage('file:///index.html', PAGE)).toBe(false);
+    expect(isOwnPage('app://evil/index.html', PAGE)).toBe(false);
+    expect(isOwnPage('app://user@warden/index.html', PAGE)).toBe(false);
+    expect(isOwnPage('app://warden/other.html', PAGE)).toBe(false);
     expect(isOwnPage('http://127.0.0.1:8080/index.html', PAGE)).toBe(false);
     expect(isOwnPage('https://evil.example/dist/renderer/index.html', PAGE)).toBe(false);
     expect(isOwnPage('not a url', PAGE)).toBe(false);

@@ -35,14 +35,14 @@ class FakeContents {
 class FakeWindow implements PopoverWindow {
   visible = false;
   destroyed = false;
-  loads: Array<{ file: string; hash?: string }> = [];
+  loads: string[] = [];
   positions: Array<[number, number]> = [];
   sizes: Array<[number, number]> = [];
   listeners = new Map<string, () => void>();
   webContents = new FakeContents();
   constructor(readonly options: PopoverWindowOptions) {}
-  async loadFile(file: string, options?: { hash?: string }) {
-    this.loads.push({ file, ...(options?.hash ? { hash: options.hash } : {}) });
+  async loadURL(url: string) {
+    this.loads.push(url);
   }
   show() {
     this.visible = true;
@@ -116,7 +116,7 @@ function setup(state: State = greenState()) {
       return win;
     },
     windowOptions: popoverWindowOptions('/app/dist/preload/preload.cjs', { backgroundColor: '#f6f6f6', devTools: false }),
-    pageFile: '/app/dist/renderer/index.html',
+    pageUrl: 'app://warden/index.html',
     workAreaFor: () => WORK,
     timers,
     destroyAfterMs: 180_000,
@@ -168,7 +168,7 @@ describe('PopoverController', () => {
     popover.hide();
     popover.show({ bounds: TRAY });
     expect(windows).toHaveLength(1);
-    expect(windows[0]!.loads).toEqual([{ file: '/app/dist/renderer/index.html' }]);
+    expect(windows[0]!.loads).toEqual(['app://warden/index.html']);
     expect(windows[0]!.options.webPreferences.sandbox).toBe(true);
     expect(windows[0]!.positions.at(-1)).toEqual([832, 25]);
   });
@@ -247,10 +247,10 @@ describe('PopoverController', () => {
     popover.show({ bounds: TRAY });
     popover.hide();
     popover.show({ incidentId: 'inc-1' });
-    expect(windows[0]!.loads.at(-1)).toEqual({ file: '/app/dist/renderer/index.html', hash: 'incident=inc-1' });
+    expect(windows[0]!.loads.at(-1)).toBe('app://warden/index.html#incident=inc-1');
     popover.hide();
     popover.show({ view: 'settings' });
-    expect(windows[0]!.loads.at(-1)!.hash).toBe('view=settings');
+    expect(windows[0]!.loads.at(-1)).toBe('app://warden/index.html#view=settings');
   });
 
   it('fits its height to the content, within the screen', () => {
