@@ -35,9 +35,11 @@ export function renderServices(state: State): string {
     if (s.supervision) {
       const v = s.supervision;
       const exit = v.lastExit ? `; last exit: ${v.lastExit.text}` : '';
-      lines.push(`  supervisor ${v.kind} ${t(v.target)}: ${v.loaded === false ? 'not loaded' : (v.jobState ?? 'loaded')}${v.jobPid ? ` (PID ${v.jobPid})` : ''}${exit}`);
+      // loaded null: the supervisor could not be asked (no GUI session), which is not "loaded".
+      const loaded = v.loaded === null ? `not known: ${t(v.note ?? 'the supervisor could not be asked')}` : v.loaded ? (v.jobState ?? 'loaded') : 'not loaded';
+      lines.push(`  supervisor ${v.kind} ${t(v.target)}: ${loaded}${v.jobPid ? ` (PID ${v.jobPid})` : ''}${exit}`);
       if (v.plist) lines.push(`  plist      ${t(v.plist.path)} ${v.plist.exists ? (v.plist.lintOk === false ? `invalid: ${t(v.plist.lintMessage ?? '')}` : 'present') : 'MISSING'}`);
-      if (v.note) lines.push(`  note       ${t(v.note)}`);
+      if (v.note && v.loaded !== null) lines.push(`  note       ${t(v.note)}`);
     }
     if (s.process) lines.push(`  process    PID ${s.process.pid} (parent ${s.process.ppid}) ${t(s.process.command, 160)}`);
     if (s.orphan) {

@@ -22,6 +22,13 @@ export interface Finding {
   actions: ActionOffer[];
   /** What the finding is about, for grouping and snoozing. */
   subject: { kind: 'memory' | 'process' | 'service' | 'lock' | 'job' | 'warden'; id: string };
+  /**
+   * True: it already holds over its own window (N of the last M probes failed) or is a certain
+   * fact (the service's process is gone), so it fires at once rather than after pendingCycles.
+   */
+  settled?: boolean;
+  /** True: shown (amber) but never paged, whatever onWarn says: a discovered server that stopped. */
+  quiet?: boolean;
 }
 
 /** The operator's note for a symptom: what was measured, why, what to do. */

@@ -4,7 +4,7 @@ export type SupervisorKind = 'launchd' | 'systemd' | 'command';
 
 export type ServiceState = 'running' | 'stopped' | 'crashed' | 'orphaned' | 'missing' | 'unknown';
 
-export type ActionKind = 'restart' | 'readopt' | 'release';
+export type ActionKind = 'restart' | 'readopt' | 'release' | 'watch';
 
 /** An action the UI may offer; `id` is what the engine will accept back. */
 export interface ActionOffer {
@@ -124,6 +124,8 @@ export interface ServiceView {
   actions: ActionOffer[];
   /** When its own snooze ends (epoch ms); null when not muted. The snooze of everything is State.snoozedUntil. */
   snoozedUntil: number | null;
+  /** When the process last seen serving it was first seen gone (epoch ms); null while it runs or before one was seen. */
+  goneAt: number | null;
 }
 
 export type LockKind = 'posix-write' | 'posix-read' | 'flock' | 'open';

@@ -68,6 +68,12 @@ export function wallClock(ms: number, zone?: string): WallClock {
   };
 }
 
+/** "14:02": the zone's clock at `ms`, hours and minutes. */
+export function clockOf(ms: number, zone?: string): string {
+  const w = wallClock(ms, zone);
+  return `${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
+}
+
 /** Minutes since local midnight at `ms` in the zone. */
 export function localMinutesIn(ms: number, zone?: string): number {
   const w = wallClock(ms, zone);

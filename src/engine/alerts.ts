@@ -2,14 +2,21 @@ import type { NotificationConfig } from '../common/config.js';
 import type { Diagnosis, Finding, IncidentView, Notification } from '../common/findings.js';
 import type { SnoozeTarget } from '../common/api.js';
 import { worst, type Severity } from '../common/severity.js';
-import { formatDuration } from '../common/format.js';
+import { formatDuration, plural } from '../common/format.js';
 import { AUTO_ACTION_LIMIT, CAUSE_PAGES_ALONE_AFTER_MINUTES, MIN_REMINDER_HOURS } from './defaults.js';
 import type { IncidentEvent } from './incident-event.js';
 
 /**
- * The notification policy: pending (N of M cycles) → firing, incidents grouped by cause, subject
- * and time, one notification per incident, one recovery notice, quiet hours, snoozes, restart
- * limits. Time comes in as numbers; nothing here reads the clock.
+ * The notification policy: pending (N of M observations) → firing, incidents grouped by cause,
+ * subject and time, one notification per incident, one recovery notice, quiet hours, snoozes,
+ * restart limits. Time comes in as numbers; nothing here reads the clock.
+ *
+ * An observation is a new input a finding is judged from: a probe result for a probe's
+ * findings (see Observations), a cycle for the rest. Pending and recovery count observations,
+ * so they mean the same at any engine and probe interval, and a finding judged from probes
+ * keeps its state between probes. A member that fired stays "red" until it has been clear for
+ * recoveryAfterCycles observations in a row: a flap neither drops it from the group window nor
+ * closes its incident, and the incident pages once and recovers once.
  */
 
 export interface AlertPolicyOptions {
@@ -20,11 +27,29 @@ export interface AlertPolicyOptions {
   autoActionLimit?: { max: number; withinSeconds: number };
 }
 
+/** Where the policy learns what an observation is, and what a recovery measured. */
+export interface Observations {
+  /** When the newest input `key` is judged from was taken (a probe's time); null: each cycle is one. */
+  at(key: string): number | null;
+  /** What shows the subject of `key` is well again ("5 probes answered, 36 ms"); null: nothing measured. */
+  recovered(key: string): string | null;
+}
+
+const EACH_CYCLE: Observations = { at: () => null, recovered: () => null };
+
 interface Tracker {
   key: string;
-  /** Presence over the last pendingWindow counted cycles, newest last. */
+  /** Presence over the last pendingWindow observations, newest last. */
   hits: boolean[];
   present: boolean;
+  /** The time of the last observation counted; a cycle's time for findings judged each cycle. */
+  observedAt?: number | null;
+  /** Observations in a row without the finding, since it was last present. */
+  clearRun?: number;
+  /** The finding holds over its own window (N of M probes) or is a certain fact: no pending. */
+  settled?: boolean;
+  /** Shown, never paged. */
+  quiet?: boolean;
   severity: Severity;
   title: string;
   subject: Finding['subject'];
@@ -49,6 +74,8 @@ interface IncidentState {
   diagnosis: Diagnosis | null;
   notified: boolean;
   lastNotifiedAt: number | null;
+  /** Title and cause when it paged, kept apart from the latest (history stores both). */
+  pagedTitle?: string | null;
   clearCycles: number;
   eventSeq: number;
   /** What the last open/update event said, so an unchanged incident writes nothing. */
@@ -122,6 +149,7 @@ export class AlertPolicy {
   private snoozes: Array<{ target: SnoozeTarget; until: number }> = [];
   private autoActions = new Map<string, AutoActionRecord>();
   private held: Notification[] = [];
+  private observations: Observations = EACH_CYCLE;
 
   constructor(config: NotificationConfig, persisted?: AlertSnapshot | null, options: AlertPolicyOptions = {}) {
     this.config = config;
@@ -200,28 +228,30 @@ export class AlertPolicy {
     this.autoActions.delete(key);
   }
 
-  step(findings: Finding[], diagnoses: Map<string, Diagnosis>, now: number): AlertStep {
+  step(findings: Finding[], diagnoses: Map<string, Diagnosis>, now: number, observations: Observations = EACH_CYCLE): AlertStep {
     const notifications: Notification[] = [];
     const events: IncidentEvent[] = [];
     const jumped = this.clockJumped(now);
     this.snoozes = this.snoozes.filter((s) => s.until > now);
+    this.observations = observations;
 
     const alerting = new Map<string, Finding>();
     const unknownSubjects = new Set<string>();
     for (const f of findings) {
+      if (f.quiet) continue;
       if (f.severity === 'warn' || f.severity === 'crit') alerting.set(f.key, f);
       else if (f.severity === 'unknown') unknownSubjects.add(subjectId(f.subject));
     }
     for (const f of alerting.values()) {
       const t = this.trackers.get(f.key) ?? { key: f.key, hits: [], present: false, severity: f.severity, title: f.title, subject: f.subject, causes: [], firstSeen: now, incidentId: null };
-      Object.assign(t, { present: true, severity: f.severity, title: f.title, subject: f.subject, causes: f.causes });
+      Object.assign(t, { present: true, severity: f.severity, title: f.title, subject: f.subject, causes: f.causes, settled: f.settled === true });
       this.trackers.set(f.key, t);
     }
     for (const t of this.trackers.values()) if (!alerting.has(t.key)) t.present = false;
 
     // The first cycle after sleep or a changed clock neither fires nor clears anything.
     if (!jumped) {
-      this.countCycle();
+      this.countObservations(now);
       this.assignFiring(now, events);
       for (const incident of this.open()) this.judgeRecovery(incident, unknownSubjects, now, notifications, events);
       this.assignFiring(now, events);
@@ -249,12 +279,32 @@ export class AlertPolicy {
     return this.options.intervalSeconds !== null ? this.options.intervalSeconds * 1000 : median(this.gaps);
   }
 
-  private countCycle(): void {
+  /**
+   * Counts a tracker's observation when there is a new one: its input is newer than the last
+   * counted, or its presence changed (something was seen). Between probes nothing is counted,
+   * so a probe's finding neither piles up hits nor clears.
+   */
+  private countObservations(now: number): void {
     const window = Math.max(1, this.config.pendingWindow);
     for (const t of [...this.trackers.values()]) {
+      const at = this.observations.at(t.key) ?? now;
+      const changed = t.hits.length === 0 || t.hits[t.hits.length - 1] !== t.present;
+      if (at === t.observedAt && !changed) continue;
+      t.observedAt = at;
       t.hits = [...t.hits, t.present].slice(-window);
+      t.clearRun = t.present ? 0 : (t.clearRun ?? 0) + 1;
       if (t.incidentId === null && !t.hits.some(Boolean)) this.trackers.delete(t.key);
     }
+  }
+
+  /** Not yet clear for recoveryAfterCycles observations in a row. */
+  private recovering(t: Tracker): boolean {
+    return t.present || (t.clearRun ?? 0) < Math.max(1, this.config.recoveryAfterCycles);
+  }
+
+  /** Fired at a paging severity and not recovered: still failing, though a flap may hide it this cycle. */
+  private red(t: Tracker): boolean {
+    return t.incidentId !== null && this.notifiable(t.severity) && this.recovering(t);
   }
 
   private open(): IncidentState[] {
@@ -267,7 +317,7 @@ export class AlertPolicy {
 
   /** Whether this member may send the incident's notification now (causes wait; see defaults). */
   private pages(t: Tracker, now: number): boolean {
-    if (!t.present || !this.notifiable(t.severity)) return false;
+    if (!this.red(t)) return false;
     if (t.subject.kind === 'memory' || t.subject.kind === 'process') return now - t.firstSeen >= CAUSE_PAGES_ALONE_AFTER_MINUTES * 60_000;
     return true;
   }
@@ -277,7 +327,7 @@ export class AlertPolicy {
   private assignFiring(now: number, events: IncidentEvent[]): void {
     const needed = Math.min(Math.max(1, this.config.pendingCycles), Math.max(1, this.config.pendingWindow));
     const starting = [...this.trackers.values()]
-      .filter((t) => t.present && t.incidentId === null && t.hits.filter(Boolean).length >= needed)
+      .filter((t) => t.present && t.incidentId === null && (t.settled === true || t.hits.filter(Boolean).length >= needed))
       .sort((a, b) => RANK[b.severity] - RANK[a.severity] || a.key.localeCompare(b.key));
     for (const t of starting) {
       const incident = this.incidentFor(t, now) ?? this.openIncident(t, now, events);
@@ -339,8 +389,7 @@ export class AlertPolicy {
   private judgeRecovery(incident: IncidentState, unknownSubjects: Set<string>, now: number, out: Notification[], events: IncidentEvent[]): void {
     const members = this.members(incident);
     const present = members.filter((m) => m.present);
-    const red = present.filter((m) => this.notifiable(m.severity));
-    if (red.length > 0) {
+    if (members.some((m) => this.red(m))) {
       incident.everNotifiable = true;
       incident.clearCycles = 0;
       incident.notifiableSince ??= now;
@@ -348,22 +397,15 @@ export class AlertPolicy {
     }
     // A member whose subject could not be read this cycle is not known to be clear.
     if (members.some((m) => unknownSubjects.has(subjectId(m.subject)))) return;
-    const clear = incident.everNotifiable || present.length === 0;
-    incident.clearCycles = clear ? incident.clearCycles + 1 : 0;
-    if (incident.clearCycles < Math.max(1, this.config.recoveryAfterCycles)) return;
+    // A quiet incident (warnings only) closes once none of it has shown for the recovery count.
+    if (!incident.everNotifiable && members.some((m) => this.recovering(m))) return;
+    const cleared = members.filter((m) => !m.present).map((m) => m.clearRun ?? 0);
+    incident.clearCycles = cleared.length > 0 ? Math.min(...cleared) : 0;
 
     incident.closedAt = now;
     events.push(this.event(incident, 'close', now, {}));
     if (incident.notified && this.config.recovery && !this.snoozed(members, members)) {
-      const still = present.map((m) => `Still: ${m.title}`);
-      const notice: Notification = {
-        incidentId: incident.id,
-        kind: 'recovery',
-        severity: 'ok',
-        title: `Recovered: ${incident.title}`,
-        body: [`Clear for ${incident.clearCycles} checks; open ${formatDuration((now - incident.openedAt) / 1000)}.`, ...still].join('\n'),
-        at: now,
-      };
+      const notice = this.recoveryNotice(incident, members, present, now);
       if (this.quiet(now)) this.held.push(notice);
       else {
         out.push(notice);
@@ -373,6 +415,25 @@ export class AlertPolicy {
     // What still shows at warn starts over in an incident of its own, quiet unless onWarn.
     for (const m of members) m.incidentId = null;
     this.incidents = [...this.open(), ...this.incidents.filter((i) => i.closedAt !== null).slice(-KEEP_CLOSED)];
+  }
+
+  /**
+   * Says what the recovery measured, not the last failure: "cathedral recovered: 5 probes
+   * answered, 36 ms". Without a measurement, what paged and how long it has been clear.
+   */
+  private recoveryNotice(incident: IncidentState, members: Tracker[], present: Tracker[], now: number): Notification {
+    const primary = members.find((m) => m.key === incident.primaryKey) ?? members[0];
+    const measured = primary ? this.observations.recovered(primary.key) : null;
+    const paged = incident.pagedTitle ?? incident.title;
+    const name = primary?.subject.kind === 'service' ? primary.subject.id : null;
+    const title = measured && name ? `${name} recovered: ${measured}` : `Recovered: ${paged}`;
+    const open = `open ${formatDuration((now - incident.openedAt) / 1000)}`;
+    const body = [
+      measured && name ? `${capitalise(open)}.` : `Clear for ${plural(incident.clearCycles, 'check')}; ${open}.`,
+      ...(title.includes(paged) ? [] : [`Paged for: ${paged}`]),
+      ...present.map((m) => `Still: ${m.title}`),
+    ];
+    return { incidentId: incident.id, kind: 'recovery', severity: 'ok', title, body: body.join('\n'), at: now };
   }
 
   // ---------------------------------------------------------------- notifying
@@ -417,6 +478,7 @@ export class AlertPolicy {
       if (!kind) continue;
       this.refresh(incident, diagnoses, now, events);
       const notification = this.compose(incident, kind, diagnoses, now);
+      if (!incident.notified) incident.pagedTitle = incident.title;
       incident.notified = true;
       incident.lastNotifiedAt = now;
       out.push(notification);

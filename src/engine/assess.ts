@@ -13,6 +13,7 @@ import {
   formatRate,
 } from '../common/format.js';
 import { SLOW_MIN_MS, WAKE_GRACE_SECONDS } from './defaults.js';
+import { clockOf } from '../common/zoned-time.js';
 
 /** Everything one cycle read, already analysed into views; the input of the judgement. */
 export type Observation = {
@@ -30,6 +31,8 @@ export type Observation = {
   processes?: ProcessRow[];
   /** A process's CPU % over the last interval (ps %cpu is a lifetime average on Linux). */
   cpuNow?: (pid: number) => number | null;
+  /** IANA zone for local times in titles; this machine's when absent. */
+  timeZone?: string;
 };
 
 type Draft = Omit<Finding, 'since' | 'causes'>;
@@ -47,7 +50,7 @@ export function assess(
   const drafts: Draft[] = [
     ...memoryFindings(input.memory, thresholds),
     ...input.thieves.flatMap((thief) => thiefFindings(thief, thresholds, input.services)),
-    ...input.services.flatMap((service) => serviceFindings(service, thresholds, input.wokeAt ?? null)),
+    ...input.services.flatMap((service) => serviceFindings(service, thresholds, input.wokeAt ?? null, input.timeZone)),
     ...input.locks.flatMap((lock) => lockFindings(lock, thresholds)),
     ...input.jobs.flatMap((job) => jobFindings(job, thresholds, now)),
     ...unknownFindings(input),
@@ -255,6 +258,26 @@ export function failurePhrase(measured: string): string {
   return noAnswer ? `not answering within ${noAnswer[1]}` : `failing: ${measured}`;
 }
 
+/**
+ * The title of a failing probe, from its window: when every probe in it failed and the last
+ * did, the last failure ("not answering within 10 s"); otherwise the window and the last
+ * result as measured ("3 of the last 5 probes failed; last: 200 in 4 ms"), never a good
+ * answer called a failure.
+ */
+export function failingWindowPhrase(probe: ProbeView, j: ProbeJudgement, what: string): string {
+  const window = `${j.failures} of the last ${j.count}${what ? ` ${what}` : ''} failed`;
+  if (probe.ok) return `${window}; last: ${probe.measured}`;
+  return j.failures === j.count ? failurePhrase(probe.measured) : `${failurePhrase(probe.measured)}; ${window}`;
+}
+
+/** A configured service's process is gone: what the supervisor or the process table says, with the last exit. */
+function goneTitle(service: ServiceView): string {
+  const exit = service.supervision?.lastExit;
+  const reason = service.stateReason;
+  const exitText = exit && !exit.neverExited ? (reason.includes(exit.text) ? '' : `; last ${exit.text}`) : service.supervision ? '' : '; exit code and signal not known (no supervisor reports them)';
+  return `${service.state === 'crashed' ? 'crashed' : 'not running'} — ${reason}${exitText}`;
+}
+
 function probeEvidence(label: string, probe: ProbeView, j: ProbeJudgement): Evidence[] {
   return [
     { label, text: `${probe.measured} (${j.failures} of last ${j.count} failed)`, value: j.failures, unit: 'count' },
@@ -270,7 +293,7 @@ function slowness(probe: ProbeView | null, t: Thresholds, wokeAt: number | null)
   return { probe, latency, baseline: probe.baselineMs };
 }
 
-function serviceFindings(service: ServiceView, t: Thresholds, wokeAt: number | null): Draft[] {
+function serviceFindings(service: ServiceView, t: Thresholds, wokeAt: number | null, timeZone?: string): Draft[] {
   const name = service.name;
   const subject = { kind: 'service', id: name } as const;
   const actions = service.actions;
@@ -287,9 +310,24 @@ function serviceFindings(service: ServiceView, t: Thresholds, wokeAt: number | n
     });
   }
 
-  // A discovered server that is gone was quit by its user; only a configured one is missed.
+  // A discovered server that stopped may have crashed or been quit: shown, with the offer to
+  // watch it, never paged; only a configured one is missed.
   const gone = service.state === 'missing' || service.state === 'crashed' || service.state === 'stopped';
-  if (gone && service.source === 'discovered') return out;
+  if (gone && service.source === 'discovered') {
+    if (service.goneAt !== null) {
+      const served = service.port !== null ? `; it served port ${service.port}` : service.url ? `; it answered ${service.url}` : '';
+      out.push({
+        key: `service:${name}:stopped`,
+        severity: 'warn',
+        title: `${name} stopped at ${clockOf(service.goneAt, timeZone)}${served}`,
+        evidence: [{ label: 'state', text: `${service.state}: ${service.stateReason}` }],
+        actions,
+        subject,
+        quiet: true,
+      });
+    }
+    return out;
+  }
 
   const health = service.probe ? judgeProbe(service.probe, t, wokeAt) : null;
   const stateDown = service.state === 'missing' || service.state === 'crashed';
@@ -303,15 +341,20 @@ function serviceFindings(service: ServiceView, t: Thresholds, wokeAt: number | n
     }
     if (service.process) evidence.push({ label: 'PID', text: String(service.process.pid), value: service.process.pid, unit: 'pid' });
     const probeFailing = Boolean(health?.failing && service.probe);
+    // A configured service whose process is gone is a certain fact, not a signal to wait on.
+    const gone = stateDown && service.source === 'config';
     out.push({
       key: `service:${name}:down`,
-      severity: probeFailing || service.supervision ? 'crit' : 'warn',
-      title: probeFailing && service.probe
-        ? `${name}: ${failurePhrase(service.probe.measured)}`
-        : `${name}: ${service.state} — ${service.stateReason}`,
+      severity: probeFailing || gone ? 'crit' : 'warn',
+      title: gone
+        ? `${name}: ${goneTitle(service)}`
+        : probeFailing && service.probe && health
+          ? `${name}: ${failingWindowPhrase(service.probe, health, 'probes')}`
+          : `${name}: ${service.state} — ${service.stateReason}`,
       evidence,
       actions,
       subject,
+      settled: true,
     });
   }
 
@@ -321,10 +364,11 @@ function serviceFindings(service: ServiceView, t: Thresholds, wokeAt: number | n
       out.push({
         key: `service:${name}:canary`,
         severity: 'crit',
-        title: `${name}: canary ${failurePhrase(service.canary.measured)}`,
+        title: `${name}: canary${service.canary.ok ? ': ' : ' '}${failingWindowPhrase(service.canary, canary, '')}`,
         evidence: probeEvidence('canary', service.canary, canary),
         actions,
         subject,
+        settled: true,
       });
     }
   }

@@ -1,3 +1,4 @@
+import { isRemote } from './services/monitor.js';
 import { DEFAULT_THRESHOLDS } from './defaults.js';
 import type { Thresholds } from '../common/config.js';
 import type { Diagnosis, Finding } from '../common/findings.js';
@@ -154,6 +155,11 @@ export function firstFailureAt(probe: ProbeView | null, since: number): number {
 
 function processState(service: ServiceView, input: Observation, answeredStatus: number | null): string {
   const proc = service.process;
+  if (!proc && isRemote(service)) {
+    // Another machine's server: there is no process here to be gone, only what the probe measured.
+    const host = new URL(service.url!).host;
+    return `${host} is another machine: no process of it to look at here; ${service.probe ? `the probe measured ${service.probe.measured}` : 'not probed yet'}`;
+  }
   if (!proc) {
     const exit = service.supervision?.lastExit;
     const exitText = exit && !exit.neverExited ? `; last ${exit.text}` : '';

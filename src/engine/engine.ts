@@ -23,13 +23,14 @@ import { supervisorChanges } from './config-commands.js';
 import { pagingRates } from './rates.js';
 import { ThiefTracker } from './thieves.js';
 import { ServiceMonitor } from './services/monitor.js';
-import { probeOnce, probeSpecOf, probeViewOf } from './services/probes.js';
+import { formatLatency, probeOnce, probeSpecOf, probeViewOf } from './services/probes.js';
 import { LockMonitor } from './locks.js';
 import { JobMonitor } from './jobs.js';
 import { ActionRunner } from './actions/runner.js';
 import { assess, type Observation } from './assess.js';
 import { diagnose } from './diagnose.js';
-import { AlertPolicy } from './alerts.js';
+import { AlertPolicy, type Observations } from './alerts.js';
+import type { Outcome } from './actions/wait.js';
 import type { HistoryStore } from './history.js';
 import { buildState, withFreshness } from './state.js';
 
@@ -123,6 +124,7 @@ export class Engine implements EngineHandle {
       dataDir: deps.dataDir,
       services: this.services,
       locks: this.locks,
+      watchService: (name) => this.watchDiscovered(name),
     });
     const zone = deps.timeZone;
     this.alerts = new AlertPolicy(this.config.notifications, alertSnapshot, {
@@ -167,6 +169,7 @@ export class Engine implements EngineHandle {
       home: this.deps.home,
       ownPid: this.deps.ownPid ?? process.pid,
       ...(this.deps.probeCadence ? { probeCadence: this.deps.probeCadence } : {}),
+      ...(this.deps.timeZone ? { timeZone: this.deps.timeZone } : {}),
     });
     this.locks.configure(c.watchedFiles, { platform: this.deps.platform, uid: this.deps.host.uid, thresholds: c.thresholds });
     this.jobs.configure(c.jobs, { platform: this.deps.platform, uid: this.deps.host.uid, thresholds: c.thresholds, ...(this.deps.timeZone ? { timeZone: this.deps.timeZone } : {}) });
@@ -278,11 +281,12 @@ export class Engine implements EngineHandle {
       wokeAt: this.wokeAt,
       processes: table?.rows ?? [],
       cpuNow: (pid) => (table ? this.thieves.cpuNow(pid) : null),
+      ...(this.deps.timeZone ? { timeZone: this.deps.timeZone } : {}),
     };
     const assessed = assess(observation, this.previousFindings, this.config.thresholds, now);
     const { findings, diagnoses } = diagnose(assessed, observation, now, this.config.thresholds);
     this.previousFindings = new Map(findings.map((f) => [f.key, f]));
-    const step = this.alerts.step(findings, diagnoses, now);
+    const step = this.alerts.step(findings, diagnoses, now, serviceObservations(services));
     const history = this.deps.history;
     if (history) {
       await history.append(step.events);
@@ -480,6 +484,20 @@ export class Engine implements EngineHandle {
     return { ok: true };
   }
 
+  /** The "Watch from now on" action: a discovered service joins the config file, URL and port only. */
+  private async watchDiscovered(name: string): Promise<Outcome> {
+    const target = this.services.target(name);
+    const refused = (message: string): Outcome => ({ ok: false, steps: [], message, downtimeSeconds: null });
+    if (!target || target.view.source !== 'discovered') return refused(`${name} is not a discovered service now; nothing was added`);
+    const { url, port, expect } = target.config;
+    const service: ServiceConfig = { name, ...(url ? { url } : {}), ...(port !== undefined ? { port } : {}), ...(expect && Object.keys(expect).length > 0 ? { expect } : {}) };
+    const input = structuredClone(this.input);
+    input.services = [...(input.services ?? []).filter((s) => s.name !== name), service];
+    const saved = await this.setConfig(input);
+    if (!saved.ok) return refused(`the config was not saved: ${saved.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+    return { ok: true, steps: [`added ${name} (${[url, port !== undefined ? `port ${port}` : null].filter(Boolean).join(', ')}) to ${this.deps.configPath}`], message: `${name} is watched from now on`, downtimeSeconds: null };
+  }
+
   async memoryHistory(): Promise<MemoryHistoryPoint[]> {
     const history = this.deps.history;
     const total = this.state.memory?.totalBytes ?? this.previousMemory?.totalBytes ?? 0;
@@ -494,6 +512,45 @@ export class Engine implements EngineHandle {
     const outcome = await probeOnce(this.deps.facts, spec, now);
     return probeViewOf(spec, outcome, now);
   }
+}
+
+/**
+ * A service's probe findings are judged from probe results: an observation is a new probe (the
+ * health probe for down and slow, the canary for canary), not an engine cycle. The recovery is
+ * said from the probes that answered since the last failure.
+ */
+export function serviceObservations(services: ServiceView[]): Observations {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const parse = (key: string) => {
+    const m = /^service:(.+):(down|canary|slow)$/.exec(key);
+    const service = m ? byName.get(m[1]!) : undefined;
+    return service && m ? { service, kind: m[2] as 'down' | 'canary' | 'slow' } : null;
+  };
+  return {
+    at(key) {
+      const p = parse(key);
+      if (!p) return null;
+      const { probe, canary } = p.service;
+      if (p.kind === 'canary') return canary?.at ?? null;
+      if (p.kind === 'slow') {
+        const times = [probe?.at, canary?.at].filter((t): t is number => t !== undefined);
+        return times.length > 0 ? Math.max(...times) : null;
+      }
+      return probe?.at ?? null;
+    },
+    recovered(key) {
+      const p = parse(key);
+      const probe = p ? (p.kind === 'canary' ? p.service.canary : p.service.probe) : null;
+      if (!p || !probe || !probe.ok) return null;
+      let answered = 0;
+      for (const sample of [...probe.recent].reverse()) {
+        if (!sample.ok) break;
+        answered += 1;
+      }
+      const what = p.kind === 'canary' ? 'canary request' : 'probe';
+      return `${plural(Math.max(1, answered), what)} answered, ${probe.latencyMs !== null ? formatLatency(probe.latencyMs) : probe.measured}`;
+    },
+  };
 }
 
 /** Waits for `work` at most `ms`; the timer is cleared so a finished wait holds nothing open. */

@@ -185,7 +185,7 @@ describe('probes against real misbehaving servers', () => {
     expect(views.get('hang')?.state).toBe('running');
     expect(views.get('hang')?.process?.pid).toBe(byMode.hang.pid);
     expect(views.get('unreachable')?.state).toBe('missing');
-    expect(views.get('unreachable')?.stateReason).toBe(`nothing runs: nothing listens on port ${deadPort}`);
+    expect(views.get('unreachable')?.stateReason).toBe(`nothing listens on port ${deadPort}`);
     expect(views.get('ok')?.actions).toEqual([]);
   });
 

@@ -140,6 +140,7 @@ export function cathedral(now = T, overrides: Partial<ServiceView> = {}): Servic
   return {
     name: 'cathedral',
     source: 'config',
+    goneAt: null,
     url: 'http://127.0.0.1:1337/v1/models',
     port: 1337,
     state: 'orphaned',

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A real OpenAI-style model server for integration tests.
-//   node test/support/model-server.mjs --port N [--pidfile F] [--daemonize] [--mode ok|slow|500|hang|slow59]
+//   node test/support/model-server.mjs --port N [--pidfile F] [--daemonize] [--mode ok|slow|500|hang|slow59|flap]
+// flap: /v1/models and /health answer 500 and 200 in turn, 500 first.
 // GET /v1/models, GET /health; POST /__mode {"mode":"…"} switches behaviour at run time.
 // Test-only paths: /__big (10 MiB JSON), /__loop (redirects to itself), /__text (plain text).
 // --daemonize double-forks: a detached grandchild serves, its pid goes to the pidfile, and the
@@ -10,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const MODES = ['ok', 'slow', '500', 'hang', 'slow59'];
+const MODES = ['ok', 'slow', '500', 'hang', 'slow59', 'flap'];
 
 function parseArgs(argv) {
   const out = { port: 0, pidfile: null, daemonize: false, mode: 'ok', host: '127.0.0.1' };
@@ -51,6 +52,7 @@ if (opts.daemonize) {
 
 function serve({ port, pidfile, host, mode: initialMode }) {
   let mode = initialMode;
+  let flaps = 0;
   const models = JSON.stringify({ object: 'list', data: [{ id: 'test-model', object: 'model' }] });
   const big = JSON.stringify({ object: 'list', data: [{ id: 'x'.repeat(10 * 1024 * 1024), object: 'model' }] });
 
@@ -62,6 +64,7 @@ function serve({ port, pidfile, host, mode: initialMode }) {
   const answer = (res, status, body, type) => {
     if (mode === 'hang') return;
     if (mode === '500') return send(res, 500, '{"error":"internal"}');
+    if (mode === 'flap' && flaps++ % 2 === 0) return send(res, 500, '{"error":"internal"}');
     const delay = mode === 'slow' ? 2_000 : mode === 'slow59' ? 59_000 : 0;
     if (delay === 0) return send(res, status, body, type);
     const timer = setTimeout(() => send(res, status, body, type), delay);
@@ -78,6 +81,7 @@ function serve({ port, pidfile, host, mode: initialMode }) {
           const next = JSON.parse(text).mode;
           if (!MODES.includes(next)) return send(res, 400, JSON.stringify({ error: `mode must be one of ${MODES.join(', ')}` }));
           mode = next;
+          flaps = 0;
           send(res, 200, JSON.stringify({ mode }));
         } catch {
           send(res, 400, '{"error":"body must be JSON"}');

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 export const MODEL_SERVER_PATH = fileURLToPath(new URL('./model-server.mjs', import.meta.url));
 
-export type ModelServerMode = 'ok' | 'slow' | '500' | 'hang' | 'slow59';
+export type ModelServerMode = 'ok' | 'slow' | '500' | 'hang' | 'slow59' | 'flap';
 
 export interface ModelServer {
   port: number;

@@ -237,6 +237,7 @@ function services(now: number, level: 'green' | 'amber' | 'red'): ServiceView[] 
           },
     actions: level === 'green' ? [] : [READOPT],
     snoozedUntil: null,
+    goneAt: null,
   };
   const embeddings: ServiceView = {
     name: 'embeddings',
@@ -252,6 +253,7 @@ function services(now: number, level: 'green' | 'amber' | 'red'): ServiceView[] 
     orphan: null,
     actions: level === 'green' ? [] : [RESTART_EMBED],
     snoozedUntil: null,
+    goneAt: null,
   };
   return [cathedral, embeddings];
 }

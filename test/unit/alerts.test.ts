@@ -212,7 +212,7 @@ describe('alerts: the afternoon of 2026-05-10', () => {
     const [note] = run.notes;
     expect(note!.kind).toBe('incident');
     expect(note!.severity).toBe('crit');
-    expect(note!.title).toBe('cathedral: canary not answering within 10 s');
+    expect(note!.title).toBe('cathedral: canary not answering within 10 s; 3 of the last 5 failed');
     const body = note!.body;
     for (const text of [
       'swap 10.1 GiB used',

@@ -40,7 +40,7 @@ describe('assess: the afternoon of 2026-05-10', () => {
   });
 
   it('writes titles and evidence with units', () => {
-    expect(byKey(findings, 'service:cathedral:canary').title).toBe('cathedral: canary not answering within 10 s');
+    expect(byKey(findings, 'service:cathedral:canary').title).toBe('cathedral: canary not answering within 10 s; 3 of the last 5 failed');
     expect(byKey(findings, 'service:cathedral:canary').evidence[0]!.text).toBe('no answer within 10 s (3 of last 5 failed)');
     expect(byKey(findings, 'memory:swap').evidence[0]!.text).toBe('10.1 GiB of 11 GiB');
     expect(byKey(findings, 'memory:swap').title).toBe('Swapping: 10.1 GiB in swap, writing 38 MiB/s');
@@ -173,7 +173,7 @@ describe('assess: services', () => {
   it.each<{ name: string; service: Partial<ServiceView>; expected: Record<string, string> }>([
     { name: 'missing, supervised', service: { state: 'missing', stateReason: 'launchd job loaded, not running', process: null, probe: null, canary: null }, expected: { 'service:cathedral:down': 'crit' } },
     { name: 'crashed, supervised', service: { state: 'crashed', stateReason: 'exited 1, not respawned', process: null, probe: null, canary: null }, expected: { 'service:cathedral:down': 'crit' } },
-    { name: 'missing, unsupervised', service: { state: 'missing', stateReason: 'no process matches', process: null, probe: null, canary: null, supervision: null }, expected: { 'service:cathedral:down': 'warn' } },
+    { name: 'missing, unsupervised: a configured process gone is certain, red', service: { state: 'missing', stateReason: 'no process matches', process: null, probe: null, canary: null, supervision: null }, expected: { 'service:cathedral:down': 'crit' } },
     { name: 'discovered and gone: its user quit it', service: { source: 'discovered', state: 'missing', stateReason: 'gone', process: null, probe: probeView({ ok: false, measured: 'connection refused', recent: [f(false, T - 2), f(false, T - 1), f(false, T)] }) }, expected: {} },
     { name: 'state not known', service: { state: 'unknown', stateReason: 'launchctl: no GUI domain (SSH session)' }, expected: { 'unknown:service:cathedral': 'unknown' } },
     { name: 'plist fails lint', service: { supervision: { ...healthy.supervision!, plist: { path: '/x.plist', exists: true, lintOk: false, lintMessage: 'Encountered unknown tag' } } }, expected: { 'service:cathedral:plist': 'warn' } },

@@ -74,7 +74,7 @@ describe('classifyService', () => {
     });
     expect(classifyService(input({ ...none, supervision: launchd({ loaded: false, jobPid: null, ownedPids: [], note: 'launchd has no job gui/501/com.sanctum.mlx' }) }))).toMatchObject({
       state: 'missing',
-      reason: 'nothing runs: launchd has no job gui/501/com.sanctum.mlx',
+      reason: 'not running: launchd has no job gui/501/com.sanctum.mlx',
     });
   });
 
@@ -100,7 +100,10 @@ describe('classifyService', () => {
 
   it('unsupervised services: running when something serves, missing when nothing does', () => {
     expect(classifyService(input({ supervision: null }))).toMatchObject({ state: 'running', reason: 'PID 4242 serves port 1337; no supervisor is configured, so nothing restarts it' });
-    expect(classifyService(input({ supervision: null, listeners: { ok: true, value: [] } }))).toMatchObject({ state: 'missing', reason: 'nothing runs: nothing listens on port 1337' });
+    expect(classifyService(input({ supervision: null, listeners: { ok: true, value: [] } }))).toMatchObject({ state: 'missing', reason: 'nothing listens on port 1337' });
+    // The process last seen serving it is named, with the local time it was first seen gone.
+    const seen = { pid: 4242, name: 'sanctum-mlx', goneAt: '14:02' };
+    expect(classifyService(input({ supervision: null, listeners: { ok: true, value: [] }, lastSeen: seen }))).toMatchObject({ state: 'missing', reason: 'PID 4242 (sanctum-mlx) exited at 14:02; nothing listens on port 1337' });
   });
 
   it('a remote service has no process to look at: the probe decides running or unknown', () => {

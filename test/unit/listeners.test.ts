@@ -178,14 +178,15 @@ describe('the service monitor reads the listeners once per round', () => {
     await cycle(monitor, NOW, rows);
     expect(lsofRuns(host)).toHaveLength(1);
 
-    // Every server went away: the probes fail, and the next cycle re-inspects all of them at once.
+    // Every server went away: their pids left the process table, so this very cycle re-inspects
+    // all of them at once, with one fresh read; the failed probes ask for nothing more after it.
     up = false;
     host.listening = [];
-    await cycle(monitor, NOW + 15_000, []);
-    expect(lsofRuns(host)).toHaveLength(1);
-    const after = await cycle(monitor, NOW + 16_000, []);
+    const after = await cycle(monitor, NOW + 15_000, []);
     expect(lsofRuns(host)).toHaveLength(2);
     expect(after.map((v) => v.state)).toEqual(Array(SERVICES).fill('missing'));
+    await cycle(monitor, NOW + 16_000, []);
+    expect(lsofRuns(host)).toHaveLength(2);
 
     // lsof crashes at the next round (an action asked for a recheck of one service, which also
     // drops the shared read): every service says so, with the same reason, from one run.

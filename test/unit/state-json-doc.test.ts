@@ -19,6 +19,7 @@ import { createEngine, createReplayEngine } from '../../src/engine/create.js';
 import { HistoryStore } from '../../src/engine/history.js';
 import { parseCapture } from '../../src/platform/capture.js';
 import type { UnknownPart } from '../../src/common/state.js';
+import type { Finding } from '../../src/common/findings.js';
 
 const DOC = 'docs/state-json.md';
 const CAPTURES = ['test/fixtures/captures/incident-2026-05-10.json', 'test/fixtures/captures/healthy-2026-05-10.json'];
@@ -30,6 +31,7 @@ const CAPTURES = ['test/fixtures/captures/incident-2026-05-10.json', 'test/fixtu
 const ONLY_IN_TYPES: ReadonlyArray<{ path: string; key: string; why: string }> = [
   { path: 'unknowns[].part', key: 'part' satisfies keyof UnknownPart, why: 'the captures and a healthy host read every part; an unknown needs a failing reader' },
   { path: 'unknowns[].reason', key: 'reason' satisfies keyof UnknownPart, why: 'as unknowns[].part' },
+  { path: 'findings[].quiet', key: 'quiet' satisfies keyof Finding, why: 'only a discovered server that stopped is quiet; the captures configure their services' },
 ];
 
 /** Every key path in a JSON value: objects by key, array elements as `[]`. */

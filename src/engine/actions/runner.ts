@@ -69,6 +69,8 @@ export interface ActionRunnerDeps extends ActionDeps {
   /** Where offers' targets are looked up when run() is not given a context. */
   services?: Pick<ServiceMonitor, 'target'> & Partial<Pick<ServiceMonitor, 'recheck'>>;
   locks?: Pick<LockMonitor, 'target'> & Partial<Pick<LockMonitor, 'recheck'>>;
+  /** Adds a discovered service to the config file (URL and port only); the engine owns the file. */
+  watchService?: (name: string) => Promise<Outcome>;
 }
 
 /** What the views currently offer: the services' and locks' actions. */
@@ -187,6 +189,8 @@ export class ActionRunner {
         const target = context.lock?.(offer.target);
         return target ? releaseLock(this.deps, offer.target, target.holder, 'SIGTERM') : none('the file');
       }
+      case 'watch':
+        return this.deps.watchService ? this.deps.watchService(offer.target) : { ok: false, steps: [], message: 'this engine has no config file to add it to', downtimeSeconds: null };
     }
   }
 }

@@ -5,6 +5,7 @@ import { errorText } from '../../common/result.js';
 import type { ActionOffer, OrphanEvidence, ProcessRef, ServiceView, SupervisionView } from '../../common/services.js';
 import type { UnknownPart } from '../../common/state.js';
 import { formatDuration } from '../../common/format.js';
+import { clockOf } from '../../common/zoned-time.js';
 import type { Facts } from '../../platform/facts.js';
 import { describeArgv } from '../../platform/facts.js';
 import { readLaunchdDomain } from '../../platform/darwin/launchctl.js';
@@ -36,6 +37,8 @@ export interface ServiceMonitorOptions {
   ownPid?: number;
   /** Probe intervals by service name that win over the config's (a replay: what the recording engine used). */
   probeCadence?: Record<string, ProbeCadence>;
+  /** IANA zone for the local times in reasons ("exited at 14:02"); this machine's when absent. */
+  timeZone?: string;
 }
 
 export interface ServiceMonitorTuning {
@@ -95,7 +98,13 @@ interface Entry {
   nextCanaryAt: number;
   nextInspectAt: number;
   busy: { probe: boolean; canary: boolean; inspect: boolean };
+  /** The process last seen serving it, and when it was first seen gone. */
+  lastSeen: { pid: number; name: string } | null;
+  goneAt: number | null;
 }
+
+/** A discovered server seen to stop stays shown (amber, never paged) this long, with the offer to watch it. */
+export const VANISHED_SHOWN_MS = 60 * 60_000;
 
 /**
  * Runs at most `limit` tasks at once; the rest wait their turn in order. A task given
@@ -167,6 +176,12 @@ export function servicePort(config: ServiceConfig): number | null {
 function isLocal(config: ServiceConfig): boolean {
   const url = parseUrl(config.url);
   return url === null || LOOPBACK.has(url.hostname);
+}
+
+/** A service on another machine: its URL is not loopback, so no process of it can be seen here. */
+export function isRemote(view: Pick<ServiceView, 'url'>): boolean {
+  const url = parseUrl(view.url ?? undefined);
+  return url !== null && !LOOPBACK.has(url.hostname);
 }
 
 export function processRefOf(row: ProcessRow): ProcessRef {
@@ -269,6 +284,8 @@ export class ServiceMonitor {
       nextCanaryAt: 0,
       nextInspectAt: 0,
       busy: { probe: false, canary: false, inspect: false },
+      lastSeen: null,
+      goneAt: null,
     };
   }
 
@@ -279,6 +296,10 @@ export class ServiceMonitor {
       this.nextDiscoveryAt = now + this.discoveryEveryMs;
       this.track(this.discover(table, now));
     }
+    // A process an inspection saw has left the table: those services are looked at again now,
+    // not at the next round, with one fresh read of the listeners between them.
+    const lost = new Set([...this.entries.values()].filter((e) => !e.busy.inspect && now < e.nextInspectAt && this.lostProcess(e, table)));
+    if (lost.size > 0) this.listenerTable.forget();
     for (const entry of this.entries.values()) {
       const every = this.probeEvery(entry);
       if (entry.probeSpec && !entry.busy.probe && now >= entry.nextProbeAt) {
@@ -289,11 +310,22 @@ export class ServiceMonitor {
         entry.nextCanaryAt = now + (every.canarySeconds ?? DEFAULT_CANARY_INTERVAL_SECONDS) * 1000;
         this.track(this.probe(entry, now, 'canary'));
       }
-      if (!entry.busy.inspect && now >= entry.nextInspectAt) {
+      if (!entry.busy.inspect && (now >= entry.nextInspectAt || lost.has(entry))) {
         entry.nextInspectAt = now + this.inspectEveryMs;
         this.track(this.inspect(entry, now, table));
       }
     }
+  }
+
+  /** A pid the last inspection saw (a listener, the supervisor's job) is not in this cycle's table. */
+  private lostProcess(entry: Entry, table: ProcessTable | null): boolean {
+    const inspection = entry.inspection;
+    if (!inspection || !table) return false;
+    const rows = indexRows(table);
+    const pids = inspection.listeners?.ok ? [...inspection.listeners.value] : [];
+    const sv = inspection.supervision?.ok ? inspection.supervision.value : null;
+    if (sv?.jobPid) pids.push(sv.jobPid);
+    return pids.some((pid) => !rows.has(pid) || rows.get(pid)!.zombie);
   }
 
   /** How often this service's probes run: the override, else the config, else the defaults; null: no such probe. */
@@ -451,6 +483,7 @@ export class ServiceMonitor {
       otherOwners: inspection.otherOwners,
       probe: entry.lastProbe,
       ...(this.options?.ownPid !== undefined ? { ownPid: this.options.ownPid } : {}),
+      lastSeen: entry.lastSeen && entry.goneAt !== null ? { ...entry.lastSeen, goneAt: clockOf(entry.goneAt, this.options?.timeZone) } : null,
     });
   }
 
@@ -467,7 +500,12 @@ export class ServiceMonitor {
       if (generation !== this.generation || !this.options?.discovery) return;
       this.discoveryProblems = found.problems;
       const names = new Set(found.services.map((s) => s.name));
-      for (const [name, entry] of this.entries) if (entry.source === 'discovered' && !names.has(name)) this.entries.delete(name);
+      for (const [name, entry] of this.entries) {
+        if (entry.source !== 'discovered' || names.has(name)) continue;
+        // A server seen running and now gone stays shown a while: it may have crashed.
+        const shown = entry.lastSeen !== null && (entry.goneAt === null || now - entry.goneAt < VANISHED_SHOWN_MS);
+        if (!shown) this.entries.delete(name);
+      }
       for (const service of found.services) {
         if (this.entries.get(service.name)?.source === 'config') continue;
         const { source: _source, server: _server, pid: _pid, ...config } = service;
@@ -494,6 +532,7 @@ export class ServiceMonitor {
         canary: entry.lastCanary ? entry.canaryHistory.view(entry.lastCanary, now, this.options?.thresholds.probeWindowM ?? 5) : null,
         // The engine fills it in: snoozes belong to the alert policy.
         snoozedUntil: null,
+        goneAt: entry.goneAt,
       };
       const inspection = entry.inspection;
       let view: ServiceView;
@@ -503,7 +542,15 @@ export class ServiceMonitor {
           : `last supervision check ${formatDuration((now - inspection.at) / 1000)} ago${entry.inspectUnknown ? `: ${entry.inspectUnknown}` : ''}`;
         view = { ...base, state: 'unknown', stateReason: reason, process: null, supervision: null, orphan: null, actions: [] };
       } else {
-        const verdict = this.classify(entry, inspection, table, rows);
+        let verdict = this.classify(entry, inspection, table, rows);
+        const seenRow = verdict.pid !== null ? rows.get(verdict.pid) : undefined;
+        if (seenRow) {
+          entry.lastSeen = { pid: seenRow.pid, name: seenRow.name };
+          entry.goneAt = null;
+        } else if (entry.lastSeen && entry.goneAt === null && (verdict.state === 'missing' || verdict.state === 'crashed' || verdict.state === 'stopped')) {
+          entry.goneAt = now;
+          verdict = this.classify(entry, inspection, table, rows);
+        }
         const row = verdict.pid !== null ? rows.get(verdict.pid) : undefined;
         const supervision = inspection.supervision?.ok ? supervisionViewOf(inspection.supervision.value) : null;
         const orphan = verdict.state === 'orphaned' && inspection.orphan?.process.pid === verdict.orphanPid ? inspection.orphan : null;
@@ -587,6 +634,16 @@ export class ServiceMonitor {
         target: name,
         label: view.process ? 'Restart' : 'Start',
         confirm: `${stop}; start ${describeArgv(config.start)}${wait}.`,
+      });
+    }
+    if (entry.source === 'discovered') {
+      const where = [entry.probeSpec?.url, entry.port !== null ? `port ${entry.port}` : null].filter(Boolean).join(', ');
+      offers.push({
+        id: `watch:${name}`,
+        kind: 'watch',
+        target: name,
+        label: 'Watch from now on',
+        confirm: `Add ${name} (${where}) to the config file as a service: Warden then pages when it stops or stops answering. Only its URL and port are written; no command.`,
       });
     }
     const orphan = view.orphan;

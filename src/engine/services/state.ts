@@ -23,6 +23,8 @@ export interface ClassifyInput {
   probe?: { ok: boolean; measured: string } | null;
   /** Warden's own pid is never a candidate (a match string could name Warden itself). */
   ownPid?: number;
+  /** The process last seen serving it and when it was first seen gone (local "14:02"), for the reason text. */
+  lastSeen?: { pid: number; name: string; goneAt: string } | null;
 }
 
 export interface Classification {
@@ -119,14 +121,14 @@ export function classifyService(input: ClassifyInput): Classification {
     const idle = input.port !== null && input.listeners?.ok ? `; nothing listens on port ${input.port}` : '';
     return { state: 'running', reason: `${name} runs PID ${sv.jobPid}${idle}`, pid: sv.jobPid, orphanPid: null };
   }
-  if (!sv.loaded) return { state: 'missing', reason: `nothing runs: ${sv.note ?? `${name} is not loaded`}`, pid: null, orphanPid: null };
+  if (!sv.loaded) return { state: 'missing', reason: `not running: ${sv.note ?? `${name} is not loaded`}`, pid: null, orphanPid: null };
   const exit = sv.lastExit;
   const failed = exit !== null && !exit.neverExited && (exit.signal !== null || (exit.code !== null && exit.code !== 0));
   const state = sv.kind === 'systemd' && sv.jobState?.startsWith('failed') ? 'crashed' : failed ? 'crashed' : exit !== null ? 'stopped' : null;
   if (state === 'crashed') return { state, reason: `${name} is not running; last ${exit?.text ?? 'run failed'}`, pid: null, orphanPid: null };
   if (state === 'stopped') return { state, reason: `${name} is loaded but not running; last ${exit?.text}`, pid: null, orphanPid: null };
   const why = sv.note ?? `${name} is not running`;
-  return { state: 'missing', reason: `nothing runs on ${where(input)}: ${why}`, pid: null, orphanPid: null };
+  return { state: 'missing', reason: `${lastSeen(input)}nothing runs on ${where(input)}: ${why}`, pid: null, orphanPid: null };
 }
 
 function unsupervised(input: ClassifyInput, found: number[], viaPort: Set<number>, listenersUnknown: string | null): Classification {
@@ -142,7 +144,14 @@ function unsupervised(input: ClassifyInput, found: number[], viaPort: Set<number
     const probe = input.probe ? `; the probe measured ${input.probe.measured}` : '';
     return { state: 'unknown', reason: `no local process to check${probe}`, pid: null, orphanPid: null };
   }
-  return { state: 'missing', reason: `nothing runs: nothing listens on ${where(input)}${input.match !== null && input.port !== null ? ` and no process matches ${JSON.stringify(input.match)}` : ''}`, pid: null, orphanPid: null };
+  const nothing = input.port !== null ? `nothing listens on port ${input.port}` : `no process matches ${JSON.stringify(input.match)}`;
+  return { state: 'missing', reason: `${lastSeen(input)}${nothing}${input.match !== null && input.port !== null ? ` and no process matches ${JSON.stringify(input.match)}` : ''}`, pid: null, orphanPid: null };
+}
+
+/** "PID 4242 (sanctum-mlx) exited at 14:02; ": the process last seen serving it, when one was. */
+function lastSeen(input: ClassifyInput): string {
+  const seen = input.lastSeen;
+  return seen ? `PID ${seen.pid} (${seen.name}) exited at ${seen.goneAt}; ` : '';
 }
 
 export function supervisorName(sv: { kind: SupervisionCheck['kind']; target: string }): string {
