@@ -105,6 +105,8 @@ export async function runWatch(values: CliValues, rest: string[]): Promise<numbe
   }
   const { loaded, file } = await loadConfig(values);
   const engine = await createEngine({ config: loaded, configPath: file, log: stderrLog('warden'), ...(intervalSeconds === undefined ? {} : { intervalSeconds }) });
+  const history = engine.currentState().history;
+  if (history.readOnly) process.stderr.write(`warden: history ${plainText(history.reason ?? '', 300)}\n`);
   const tty = process.stdout.isTTY;
   if (values.notify) {
     engine.onNotification(printNotification);
@@ -227,7 +229,7 @@ export function parseSince(text: string, now: number): number {
   return t;
 }
 
-const ACTION_VERB: Record<string, ActionOffer['kind']> = { restart: 'restart', readopt: 'readopt', release: 'release' };
+const ACTION_VERB: Record<string, ActionOffer['kind']> = { restart: 'restart', readopt: 'readopt', release: 'release', add: 'watch' };
 
 export async function runAction(command: string, values: CliValues, rest: string[]): Promise<number> {
   const [target, ...extra] = rest;

@@ -21,6 +21,7 @@ Usage:
   warden restart NAME [--yes]      restart a service through its supervisor
   warden readopt NAME [--yes]      put an orphaned launchd server back under launchd
   warden release PATH [--yes]      stop the process holding a watched file's lock
+  warden add NAME [--yes]          watch a discovered server from now on (adds its URL and port to the config)
   warden incidents [--since 24h|7d|ISO] [--json]
   warden serve [--port N] [--config PATH]
       The popover in a browser at http://127.0.0.1:PORT, live over Server-Sent Events,
@@ -62,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
     case 'restart':
     case 'readopt':
     case 'release':
+    case 'add':
       return runAction(command, v, rest);
     case 'serve':
       return runServe(v, rest);

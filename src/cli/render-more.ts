@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { Notification } from '../common/findings.js';
 import type { State } from '../common/state.js';
+import { actionVerb } from '../common/services.js';
 import type { IncidentReading, IncidentRecord } from '../engine/history.js';
 import { formatDuration, formatPercent } from '../common/format.js';
 import { plainText } from '../common/text.js';
@@ -46,7 +47,7 @@ export function renderServices(state: State): string {
       lines.push(`  orphan     ${t(s.orphan.why)}`);
       for (const b of s.orphan.backups) lines.push(`    ${b.matches ? pc.green('matches') : pc.dim('differs')}  ${t(b.path)}`);
     }
-    for (const a of s.actions) lines.push(pc.dim(`  → warden ${a.kind} ${t(a.target, 100)}: ${t(a.label)}`));
+    for (const a of s.actions) lines.push(pc.dim(`  → warden ${actionVerb(a.kind)} ${t(a.target, 100)}: ${t(a.label)}`));
     lines.push('');
   }
   return `${lines.join('\n')}`;
@@ -63,8 +64,13 @@ export function renderIncidents(incidents: IncidentRecord[], reading: IncidentRe
   for (const i of incidents) {
     const opened = i.openedAt === null ? '?' : new Date(i.openedAt).toISOString().replace('T', ' ').slice(0, 16);
     const lasted = i.openedAt !== null && i.closedAt !== null ? formatDuration((i.closedAt - i.openedAt) / 1000) : 'open';
-    lines.push(`${opened}  ${(i.severity ?? '?').padEnd(4)} ${lasted.padEnd(10)} ${t(i.title ?? '(untitled)', 160)}`);
-    if (i.diagnosis?.cause) lines.push(pc.dim(`    cause: ${t(i.diagnosis.cause, 200)}`));
+    // What it paged for, with the cause as it stood then; the latest only where it differs.
+    lines.push(`${opened}  ${(i.severity ?? '?').padEnd(4)} ${lasted.padEnd(10)} ${t(i.pagedTitle ?? i.title ?? '(untitled)', 160)}`);
+    const latestCause = i.diagnosis?.cause ?? null;
+    const cause = i.pagedTitle !== null ? i.pagedCause : latestCause;
+    if (cause) lines.push(pc.dim(`    cause: ${t(cause, 200)}`));
+    if (i.pagedTitle !== null && i.title !== null && i.title !== i.pagedTitle) lines.push(pc.dim(`    latest: ${t(i.title, 160)}`));
+    if (i.pagedTitle !== null && latestCause && latestCause !== i.pagedCause) lines.push(pc.dim(`    latest cause: ${t(latestCause, 200)}`));
     for (const n of i.notifications) lines.push(pc.dim(`    notified ${new Date(n.at).toISOString().slice(11, 19)}: ${t(n.title, 160)}`));
     for (const a of i.actions) lines.push(pc.dim(`    action ${a.ok ? 'ok' : 'failed'}: ${t(a.message, 160)}`));
   }

@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import Table from 'cli-table3';
 import type { State } from '../common/state.js';
 import type { Severity } from '../common/severity.js';
-import { holderKindText, type ServiceView } from '../common/services.js';
+import { actionVerb, holderKindText, type ServiceView } from '../common/services.js';
 import type { Finding } from '../common/findings.js';
 import { formatBytes, formatDecimalGB, formatDuration, formatPercent, formatRate } from '../common/format.js';
 import { plainText } from '../common/text.js';
@@ -98,7 +98,7 @@ export function renderStatus(state: State, now: number): string {
     const tb = table(['NAME', 'STATE', 'PROBE', 'AVAIL 1h', 'DETAIL']);
     for (const s of state.services) tb.push([t(s.name, 30), paint(serviceLevel(s), s.state), probeText(s), availability(s), t(serviceDetail(s), 100)]);
     out.push(tb.toString());
-    for (const s of state.services) for (const a of s.actions) out.push(pc.dim(`  → ${a.label}: warden ${a.kind} ${shellWord(a.target)}`));
+    for (const s of state.services) for (const a of s.actions) out.push(pc.dim(`  → ${a.label}: warden ${actionVerb(a.kind)} ${shellWord(a.target)}`));
   }
 
   if (state.locks.length > 0) {
@@ -137,7 +137,8 @@ export function renderStatus(state: State, now: number): string {
     out.push('', pc.bold('NOTES'));
     for (const note of state.notes) out.push(`  ${t(note, 300)}`);
   }
-  if (!state.history.available && state.history.reason) out.push('', pc.dim(`history unavailable: ${t(state.history.reason, 200)}`));
+  if (state.history.readOnly && state.history.reason) out.push('', pc.yellow(`history ${t(state.history.reason, 300)}`));
+  else if (!state.history.available && state.history.reason) out.push('', pc.dim(`history unavailable: ${t(state.history.reason, 200)}`));
   return out.join('\n') + '\n';
 }
 

@@ -6,6 +6,11 @@ export type ServiceState = 'running' | 'stopped' | 'crashed' | 'orphaned' | 'mis
 
 export type ActionKind = 'restart' | 'readopt' | 'release' | 'watch';
 
+/** The CLI command that runs an action of this kind: `warden watch` is the live view, so watching a discovered server is `warden add`. */
+export function actionVerb(kind: ActionKind): string {
+  return kind === 'watch' ? 'add' : kind;
+}
+
 /** An action the UI may offer; `id` is what the engine will accept back. */
 export interface ActionOffer {
   id: string;

@@ -40,7 +40,8 @@ export interface State {
   snoozedUntil: number | null;
   /** Replay of a capture, not the live host. */
   replay: boolean;
-  history: { available: boolean; reason: string | null };
+  /** readOnly: another engine writes the data folder; this one records nothing there. */
+  history: { available: boolean; reason: string | null; readOnly: boolean };
   /** What the operator should know that is neither a finding nor an unknown part (e.g. a replay of an old capture). */
   notes: string[];
 }

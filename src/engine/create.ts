@@ -77,7 +77,7 @@ export async function createEngine(options: LiveOptions = {}): Promise<Engine> {
  * history holds open but the snapshot does not are closed (see HistoryStore.closeForgotten).
  */
 export async function openHistory(dir: string, now: number): Promise<{ history: HistoryStore; snapshot: AlertSnapshot | null }> {
-  const history = await HistoryStore.open(dir);
+  const history = await HistoryStore.open(dir, { writer: true });
   const snapshot = await history.loadAlertSnapshot();
   const stillOpen = new Set((snapshot?.incidents ?? []).filter((i) => i.closedAt === null).map((i) => i.id));
   await history.closeForgotten(stillOpen, now);

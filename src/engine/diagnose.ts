@@ -4,7 +4,7 @@ import type { Thresholds } from '../common/config.js';
 import type { Diagnosis, Finding } from '../common/findings.js';
 import type { MemoryView } from '../common/memory.js';
 import type { Thief } from '../common/processes.js';
-import type { ActionOffer, JobView, LockView, ProbeView, ServiceView } from '../common/services.js';
+import { actionVerb, type ActionOffer, type JobView, type LockView, type ProbeView, type ServiceView } from '../common/services.js';
 import { formatBytes, formatDecimalGB, formatDuration, formatGrowthRate, formatPercent, formatRate } from '../common/format.js';
 import { fileName, samplesOf, shortCommand, thiefLabel, thiefWho, type Observation } from './assess.js';
 import { WAKE_GRACE_SECONDS } from './defaults.js';
@@ -181,7 +181,7 @@ function processState(service: ServiceView, input: Observation, answeredStatus: 
 function serviceSuggestion(service: ServiceView): string | null {
   const offer = offerOf(service.actions, service.orphan ? 'readopt' : 'restart') ?? service.actions[0];
   // The confirmation says every step when the button is pressed; the note only names the repair.
-  return offer ? `${offer.label} (warden ${offer.kind} ${service.name})` : null;
+  return offer ? `${offer.label} (warden ${actionVerb(offer.kind)} ${service.name})` : null;
 }
 
 function offerOf(actions: ActionOffer[], kind: ActionOffer['kind']): ActionOffer | undefined {

@@ -189,8 +189,8 @@ export class Engine implements EngineHandle {
   private historyStatus(): State['history'] {
     const h = this.deps.history;
     // No data folder is a choice (one-shot status, replay), not a problem to report.
-    if (!h) return { available: false, reason: null };
-    return { available: h.available, reason: h.reason };
+    if (!h) return { available: false, reason: null, readOnly: false };
+    return { available: h.available, reason: h.reason, readOnly: h.readOnly };
   }
 
   /** One cycle: sample, analyse, judge, publish. Cycles never overlap. */
@@ -359,6 +359,7 @@ export class Engine implements EngineHandle {
       if (this.lastTickAt !== null) await this.saveAlertSnapshot(this.deps.clock.now(), true).catch(() => undefined);
       await h.saveSeries().catch(() => undefined);
       await h.flush().catch(() => undefined);
+      await h.close();
     }
   }
 

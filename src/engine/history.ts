@@ -7,6 +7,9 @@ import type { Severity } from '../common/severity.js';
 import { errorText } from '../common/result.js';
 import { readFileBounded } from '../platform/read-file.js';
 import { parseAlertSnapshot, type AlertSnapshot } from './alerts.js';
+import { acquireWriterLock, ownStart, releaseWriterLock, type LockHolder } from './writer-lock.js';
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
 
 /**
  * Warden's memory across restarts, in one data folder:
@@ -31,6 +34,9 @@ export interface IncidentRecord {
   notifications: Notification[];
   actions: ActionResult[];
   events: number;
+  /** The title and cause when it paged (its first notification); title and diagnosis are the latest. */
+  pagedTitle: string | null;
+  pagedCause: string | null;
 }
 
 export interface IncidentReading {
@@ -74,6 +80,8 @@ export interface HistoryOptions {
   keep?: number;
   /** Events held in memory while the folder cannot be written; the oldest go first beyond this. */
   maxPending?: number;
+  /** An engine's store: take the folder's writer lock, or run read-only when another engine holds it. */
+  writer?: boolean;
 }
 
 export function actionEvent(incidentId: string, result: ActionResult): IncidentEvent {
@@ -188,6 +196,9 @@ export class HistoryStore {
   private recent: MemoryPoint[] = [];
   private minutes: MemoryBucket[] = [];
   private queue: Promise<unknown> = Promise.resolve();
+  /** Set when another engine writes this folder: nothing is written here. */
+  private otherWriter: LockHolder | null = null;
+  private lockedBy: LockHolder | null = null;
   /** What opening found wrong (torn lines, unreadable series); never fatal. */
   readonly openProblems: string[] = [];
   /** History files that could not be read at the last scan: the history shown is not the whole of it. */
@@ -207,14 +218,43 @@ export class HistoryStore {
   static async open(dir: string, options: HistoryOptions = {}): Promise<HistoryStore> {
     const store = new HistoryStore(dir, options);
     await store.load();
+    if (options.writer && store.state.available) await store.lock();
     return store;
   }
 
+  private async lock(): Promise<void> {
+    const me: LockHolder = { pid: process.pid, startedAt: ownStart(), hostname: os.hostname(), token: randomUUID() };
+    try {
+      const outcome = await acquireWriterLock(this.dir, me);
+      if (outcome.writer) this.lockedBy = me;
+      else this.otherWriter = outcome.holder;
+    } catch (error) {
+      this.fail(`take the writer lock in ${this.dir}`, error);
+    }
+  }
+
+  /** Gives the writer lock back (the engine stops). */
+  async close(): Promise<void> {
+    const me = this.lockedBy;
+    this.lockedBy = null;
+    if (me) await this.serial(() => releaseWriterLock(this.dir, me)).catch(() => undefined);
+  }
+
+  /** Another engine writes this folder; this one only reads it. */
+  get readOnly(): boolean {
+    return this.otherWriter !== null;
+  }
+
   get available(): boolean {
-    return this.state.available && this.unreadable.length === 0;
+    return this.otherWriter === null && this.state.available && this.unreadable.length === 0;
   }
 
   get reason(): string | null {
+    const other = this.otherWriter;
+    if (other) {
+      const since = new Date(other.startedAt).toISOString().replace('T', ' ').slice(0, 16);
+      return `read-only: another Warden (PID ${other.pid}, started ${since} UTC) writes ${this.dir}; this one records no incidents`;
+    }
     const unread = this.unreadable.length > 0 ? `cannot read ${this.unreadable.join('; ')}: incidents in it are not shown` : null;
     return [this.state.reason, unread].filter((r) => r !== null).join('; ') || null;
   }
@@ -295,6 +335,7 @@ export class HistoryStore {
 
   /** Appends events not written before; while the folder cannot be written they wait in memory. */
   append(events: IncidentEvent[]): Promise<void> {
+    if (this.readOnly) return Promise.resolve();
     return this.serial(async () => {
       const waiting = new Set(this.pending.map((e) => e.id));
       for (const e of events) {
@@ -312,6 +353,7 @@ export class HistoryStore {
 
   /** Retries writing what waits in memory. */
   flush(): Promise<void> {
+    if (this.readOnly) return Promise.resolve();
     return this.serial(() => this.flushNow());
   }
 
@@ -367,7 +409,7 @@ export class HistoryStore {
       for (const e of byId.values()) {
         const r = records.get(e.incidentId) ?? {
           id: e.incidentId, openedAt: null, closedAt: null, severity: null, title: null,
-          findingKeys: [], diagnosis: null, notifications: [], actions: [], events: 0,
+          findingKeys: [], diagnosis: null, notifications: [], actions: [], events: 0, pagedTitle: null, pagedCause: null,
         };
         records.set(e.incidentId, r);
         r.events += 1;
@@ -377,7 +419,14 @@ export class HistoryStore {
         if (e.title !== undefined) r.title = e.title;
         if (e.findingKeys) r.findingKeys = [...e.findingKeys];
         if (e.diagnosis !== undefined) r.diagnosis = e.diagnosis;
-        if (e.notification) r.notifications.push(e.notification);
+        if (e.notification) {
+          r.notifications.push(e.notification);
+          // What the operator was told, with the cause as it stood then: later updates do not rewrite it.
+          if (e.notification.kind === 'incident' && r.pagedTitle === null) {
+            r.pagedTitle = e.notification.title;
+            r.pagedCause = r.diagnosis?.cause ?? null;
+          }
+        }
         if (e.action) r.actions.push(e.action);
       }
       const incidents = [...records.values()].sort((a, b) => (a.openedAt ?? 0) - (b.openedAt ?? 0));
@@ -443,6 +492,7 @@ export class HistoryStore {
   }
 
   saveSeries(): Promise<void> {
+    if (this.readOnly) return Promise.resolve();
     return this.serial(() => this.writeAtomic(SERIES, JSON.stringify({ version: 1, recent: this.recent, minutes: this.minutes })));
   }
 
@@ -462,6 +512,7 @@ export class HistoryStore {
   // ---------------------------------------------------------------- alert snapshot
 
   saveAlertSnapshot(snapshot: AlertSnapshot): Promise<void> {
+    if (this.readOnly) return Promise.resolve();
     return this.serial(() => this.writeAtomic(ALERTS, JSON.stringify(snapshot)));
   }
 

@@ -330,7 +330,7 @@ export function greenState(now = Date.now()): State {
     unknowns: [],
     snoozedUntil: null,
     replay: false,
-    history: { available: true, reason: null },
+    history: { available: true, reason: null, readOnly: false },
     notes: [],
   };
 }

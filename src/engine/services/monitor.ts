@@ -556,6 +556,7 @@ export class ServiceMonitor {
         const orphan = verdict.state === 'orphaned' && inspection.orphan?.process.pid === verdict.orphanPid ? inspection.orphan : null;
         view = {
           ...base,
+          goneAt: entry.goneAt,
           state: verdict.state,
           stateReason: verdict.reason,
           process: row ? processRefOf(row) : null,
