@@ -1,6 +1,7 @@
-import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { runCommand } from '../platform/runner.js';
+import { parseEtime } from '../platform/etime.js';
 
 /**
  * One engine writes a data folder. The writer holds `writer.lock`: its pid and when that process
@@ -53,12 +54,14 @@ async function startOf(pid: number): Promise<number | null> {
       return null;
     }
   }
-  return new Promise((resolve) => {
-    execFile('ps', ['-o', 'lstart=', '-p', String(pid)], { timeout: PS_DEADLINE_MS, env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' } }, (error, stdout) => {
-      const t = error ? NaN : Date.parse(`${stdout.trim()} UTC`);
-      resolve(Number.isFinite(t) ? t : null);
-    });
-  });
+  // ps prints lstart in the local zone; etimes-style elapsed seconds need no zone at all.
+  const result = await runCommand(['ps', '-o', 'etime=', '-p', String(pid)], { timeoutMs: PS_DEADLINE_MS });
+  if (result.exitCode !== 0) return null;
+  try {
+    return Date.now() - parseEtime(result.stdout) * 1000;
+  } catch {
+    return null;
+  }
 }
 
 /** The holder still runs: its pid is alive and started when the lock says (or its start cannot be read). */

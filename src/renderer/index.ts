@@ -195,8 +195,9 @@ class Popover {
   private footer(state: State, sampleAge: number | null): HTMLElement {
     const age = sampleAge === null ? 'no sample yet' : `sampled ${formatDuration(sampleAge)} ago`;
     // No history with no reason is a choice (a replay, a one-shot look), not a problem to show.
-    const history = state.history.available || state.history.reason === null ? '' : ` · no history: ${state.history.reason}`;
-    return el('footer', { class: 'foot muted' }, `${age} · every ${formatDuration(state.intervalSeconds)}`, history ? hostText(history, 80) : null);
+    const history = state.history.available || state.history.reason === null ? '' : state.history.readOnly ? ` · history ${state.history.reason}` : ` · no history: ${state.history.reason}`;
+    const notes = state.notes.length > 0 ? ` · ${state.notes.join(' · ')}` : '';
+    return el('footer', { class: 'foot muted' }, `${age} · every ${formatDuration(state.intervalSeconds)}`, history ? hostText(history, 120) : null, notes ? hostText(notes, 200) : null);
   }
 }
 

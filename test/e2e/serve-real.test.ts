@@ -330,9 +330,9 @@ describe('the 2026-05-10 incident, replayed from its capture and served', () => 
         await expect.poll(() => level(page)).toBe('Alert');
         await reads(page.locator('.banner-info'), 'Replay of a capture');
         const incident = page.locator('.incident');
-        await reads(incident.locator('.incident-title'), 'cathedral: canary not answering within 10 s');
+        await reads(incident.locator('.incident-title'), 'cathedral: canary not answering within 10 s; 4 of the last 5 failed');
         await reads(incident, 'LM Studio worker (LM Studio Helper, PID 7781), 13.0 GB, arrived 28 min before the first failure');
-        expect(state.headline).toBe('cathedral: canary not answering within 10 s');
+        expect(state.headline).toBe('cathedral: canary not answering within 10 s; 4 of the last 5 failed');
         await saidOnce(page);
         expect(await page.locator('.foot').textContent()).not.toContain('no history');
         await reads(incident, 'qemu-system-aarch64');

@@ -99,4 +99,20 @@ describe('a capture at --interval 60', () => {
       'capture: sample 13 is 5 min before sample 12 (the clock stepped back); judged as a clock change',
     ]);
   });
+
+  it('a sample that lacks a part (no commands, no HTTP, no files) is judged as it is: unknown for that part, no crash', async () => {
+    const samples = recorded.samples.map((sample, i) =>
+      i === 4 ? { ...sample, commands: [] } : i === 5 ? { ...sample, http: [] } : i === 6 ? { ...sample, files: [] } : sample,
+    );
+    const session = createReplayEngine(parseCapture(JSON.stringify({ ...recorded, samples })));
+    const unknowns: string[][] = [];
+    for (let i = 0; i < samples.length; i++) {
+      session.facts.useSample(i);
+      session.clock.set(samples[i]!.at);
+      const state = await session.engine.tick();
+      unknowns.push(state.unknowns.map((u) => `${u.part}: ${u.reason}`));
+    }
+    expect(unknowns[4]!.some((u) => /^processes: .*no record of command `ps .*` in sample 5/.test(u))).toBe(true);
+    expect(unknowns[3]).toEqual([]);
+  });
 });

@@ -91,7 +91,7 @@ describe('warden watch --replay --notify on the incident', () => {
     const { stdout, code } = await warden('watch', '--replay', INCIDENT, '--notify');
     expect(code).toBe(0);
     const notifications = stdout.split('\n').filter((line) => / NOTIFY | RECOVERED /.test(line));
-    expect(notifications).toEqual(['2026-05-10 14:28:00 NOTIFY cathedral: canary not answering within 10 s']);
+    expect(notifications).toEqual(['2026-05-10 14:27:00 NOTIFY cathedral: canary not answering within 10 s; 3 of the last 5 failed']);
     expect(stdout).toContain('Memory pressure: swap 10.1 GiB used, 820 MiB free of 64 GiB');
     expect(stdout).toContain('pressure critical');
     expect(stdout).toContain('arrived 28 min before the first failure');

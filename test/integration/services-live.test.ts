@@ -9,6 +9,7 @@ import { LiveEffects } from '../../src/platform/effects.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { readProcessTable } from '../../src/platform/processes.js';
 import { ServiceMonitor } from '../../src/engine/services/monitor.js';
+import { clockOf } from '../../src/common/zoned-time.js';
 import { ActionLog, ActionRunner } from '../../src/engine/actions/runner.js';
 import { logFileName } from '../../src/engine/actions/restart.js';
 import { DEFAULT_THRESHOLDS } from '../../src/engine/defaults.js';
@@ -79,7 +80,7 @@ describe('a real model server under the command supervisor', () => {
     await killAndWait(server.pid);
     [view] = await observe(monitor);
     expect(view?.state).toBe('missing');
-    expect(view?.stateReason).toBe(`nothing runs on port ${port}: pidfile ${pidfile} names PID ${server.pid}, which is gone`);
+    expect(view?.stateReason).toBe(`PID ${server.pid} (node) exited at ${clockOf(view!.goneAt!)}; nothing runs on port ${port}: pidfile ${pidfile} names PID ${server.pid}, which is gone`);
     expect(view?.probe).toMatchObject({ ok: false, measured: 'connection refused', consecutiveFailures: 1 });
 
     // Someone starts it by hand, daemonized: it double-forks away from its starter and writes
