@@ -18,6 +18,8 @@ import { ConfigError, loadConfigFile, type LoadedConfig } from '../engine/config
 import { configPath as defaultConfigPath, dataDir as defaultDataDir } from '../engine/paths.js';
 import { bundleFrom, createEngine, createRecordingEngine, createReplayEngine } from '../engine/create.js';
 import { HistoryStore } from '../engine/history.js';
+import { unloadActionId } from '../engine/models.js';
+import { offeredActions } from '../common/ipc.js';
 import type { Engine } from '../engine/engine.js';
 import { renderStatus } from './render.js';
 import { renderNotification, renderServices, renderIncidents } from './render-more.js';
@@ -229,12 +231,14 @@ export function parseSince(text: string, now: number): number {
   return t;
 }
 
-const ACTION_VERB: Record<string, ActionOffer['kind']> = { restart: 'restart', readopt: 'readopt', release: 'release', add: 'watch' };
+const ACTION_VERB: Record<string, ActionOffer['kind']> = { restart: 'restart', readopt: 'readopt', release: 'release', add: 'watch', unload: 'unload' };
 
 export async function runAction(command: string, values: CliValues, rest: string[]): Promise<number> {
-  const [target, ...extra] = rest;
-  if (!target || extra.length > 0) throw new UsageError(`${command} takes exactly one ${command === 'release' ? 'PATH' : 'NAME'}`);
   const kind = ACTION_VERB[command]!;
+  const [target = '', model = '', ...extra] = rest;
+  if (target === '' || extra.length > 0 || (kind === 'unload') !== (model !== '')) {
+    throw new UsageError(kind === 'unload' ? 'unload takes a SERVER and a MODEL' : `${command} takes exactly one ${command === 'release' ? 'PATH' : 'NAME'}`);
+  }
   const { loaded, file } = await loadConfig(values);
   const engine: Engine = await createEngine({ config: loaded, configPath: file });
   try {
@@ -242,12 +246,10 @@ export async function runAction(command: string, values: CliValues, rest: string
     await engine.tick();
     await new Promise((r) => setTimeout(r, 1000));
     const state = await engine.tick();
-    const offers = [...state.services.flatMap((s) => s.actions), ...state.locks.flatMap((l) => l.actions)];
-    const offer = offers.find((a) => a.kind === kind && a.target === target);
+    const offers = offeredActions(state);
+    const offer = kind === 'unload' ? offers.find((a) => a.id === unloadActionId(target, model)) : offers.find((a) => a.kind === kind && a.target === target);
     if (!offer) {
-      const same = offers.filter((a) => a.target === target).map((a) => a.kind);
-      const why = same.length > 0 ? `only ${same.join(', ')} is offered for it now` : `nothing is offered for "${plainText(target, 100)}" now`;
-      process.stderr.write(`warden: cannot ${command} ${plainText(target, 100)}: ${why}\n`);
+      process.stderr.write(`warden: cannot ${command} ${plainText(rest.join(' '), 200)}: ${notOfferedWhy(state, kind, target, offers)}\n`);
       return 1;
     }
     out(`${plainText(offer.confirm, 1000)}\n`);
@@ -272,6 +274,19 @@ export async function runAction(command: string, values: CliValues, rest: string
   } finally {
     await engine.stop();
   }
+}
+
+/** Why the action asked for is not on offer, with what is. */
+function notOfferedWhy(state: State, kind: ActionOffer['kind'], target: string, offers: ActionOffer[]): string {
+  if (kind === 'unload') {
+    const server = state.models.find((m) => m.service === target);
+    if (!server) return `no local LLM server named "${plainText(target, 100)}" is watched now`;
+    if (server.read !== 'ok') return `its models are ${server.read === 'unknown' ? 'unknown' : 'not read'}: ${server.reason ?? ''}`;
+    const unloadable = server.models.filter((m) => m.actions.length > 0).map((m) => m.name);
+    return unloadable.length > 0 ? `it has ${unloadable.map((n) => plainText(n, 80)).join(', ')} to unload` : 'it has no model Warden can unload now';
+  }
+  const same = offers.filter((a) => a.target === target).map((a) => a.kind);
+  return same.length > 0 ? `only ${same.join(', ')} is offered for it now` : `nothing is offered for "${plainText(target, 100)}" now`;
 }
 
 export async function runServe(values: CliValues, rest: string[]): Promise<number> {

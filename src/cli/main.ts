@@ -22,6 +22,8 @@ Usage:
   warden readopt NAME [--yes]      put an orphaned launchd server back under launchd
   warden release PATH [--yes]      stop the process holding a watched file's lock
   warden add NAME [--yes]          watch a discovered server from now on (adds its URL and port to the config)
+  warden unload SERVER MODEL [--yes]
+                                   ask a local LLM server to unload a model; reports the memory given back
   warden incidents [--since 24h|7d|ISO] [--json]
   warden serve [--port N] [--config PATH]
       The popover in a browser at http://127.0.0.1:PORT, live over Server-Sent Events,
@@ -64,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
     case 'readopt':
     case 'release':
     case 'add':
+    case 'unload':
       return runAction(command, v, rest);
     case 'serve':
       return runServe(v, rest);

@@ -38,6 +38,11 @@ export interface Diagnosis {
   causeEvidence: string[];
   thieves: string[];
   suggestion: string | null;
+  /**
+   * The offer that carries out the suggestion (an Unload), when there is one: the popover shows
+   * it as a button. Always set by the engine; absent from records written before it existed.
+   */
+  actionId?: string | null;
 }
 
 export interface Notification {

@@ -146,6 +146,7 @@ export function offeredActions(state: State): ActionOffer[] {
   for (const finding of state.findings) add(finding.actions);
   for (const service of state.services) add(service.actions);
   for (const lock of state.locks) add(lock.actions);
+  for (const server of state.models ?? []) for (const model of server.models) add(model.actions);
   return [...byId.values()];
 }
 

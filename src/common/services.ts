@@ -4,7 +4,7 @@ export type SupervisorKind = 'launchd' | 'systemd' | 'command';
 
 export type ServiceState = 'running' | 'stopped' | 'crashed' | 'orphaned' | 'missing' | 'unknown';
 
-export type ActionKind = 'restart' | 'readopt' | 'release' | 'watch';
+export type ActionKind = 'restart' | 'readopt' | 'release' | 'watch' | 'unload';
 
 /** The CLI command that runs an action of this kind: `warden watch` is the live view, so watching a discovered server is `warden add`. */
 export function actionVerb(kind: ActionKind): string {

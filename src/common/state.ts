@@ -3,6 +3,7 @@ import type { MemoryView } from './memory.js';
 import type { Thief } from './processes.js';
 import type { JobView, LockView, ServiceView } from './services.js';
 import type { Finding, IncidentView } from './findings.js';
+import type { ModelServerView } from './models.js';
 
 export interface UnknownPart {
   part: string;
@@ -34,6 +35,8 @@ export interface State {
   services: ServiceView[];
   locks: LockView[];
   jobs: JobView[];
+  /** What each local LLM server has loaded, one entry per server of a known kind. */
+  models: ModelServerView[];
   findings: Finding[];
   incidents: IncidentView[];
   unknowns: UnknownPart[];

@@ -1,6 +1,7 @@
 import type { Thresholds } from '../common/config.js';
 import type { Evidence, Finding } from '../common/findings.js';
 import type { MemoryView } from '../common/memory.js';
+import type { ModelServerView } from '../common/models.js';
 import type { ProcessRow, Thief } from '../common/processes.js';
 import type { JobView, LockView, ProbeSample, ProbeView, ServiceView } from '../common/services.js';
 import type { UnknownPart } from '../common/state.js';
@@ -25,6 +26,8 @@ export type Observation = {
   locks: LockView[];
   jobs: JobView[];
   unknowns: UnknownPart[];
+  /** What the local LLM servers have loaded (the straw may be a model). */
+  models?: ModelServerView[];
   /** When the host last woke from sleep; probe samples in the grace after it do not count. */
   wokeAt?: number | null;
   /** This cycle's process table, so diagnose can say whether a silent server is busy or idle. */

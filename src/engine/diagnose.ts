@@ -8,6 +8,7 @@ import { actionVerb, type ActionOffer, type JobView, type LockView, type ProbeVi
 import { formatBytes, formatDecimalGB, formatDuration, formatGrowthRate, formatPercent, formatRate } from '../common/format.js';
 import { fileName, samplesOf, shortCommand, thiefLabel, thiefWho, type Observation } from './assess.js';
 import { WAKE_GRACE_SECONDS } from './defaults.js';
+import { modelArrivalLine, modelArrivals, unloadSuggestion } from './model-arrivals.js';
 
 /** At or above this CPU a silent server is working on something; below it, it is waiting or stuck. */
 export const BUSY_CPU_PERCENT = 50;
@@ -51,7 +52,7 @@ export function diagnose(
   const diagnoses = new Map<string, Diagnosis>();
   for (const finding of linked) {
     const diagnosis = diagnoseOne(finding, input, now, stressed, heldLocks, thresholds);
-    if (diagnosis) diagnoses.set(finding.key, diagnosis);
+    if (diagnosis) diagnoses.set(finding.key, { ...diagnosis, actionId: diagnosis.actionId ?? null });
   }
   return { findings: linked, diagnoses };
 }
@@ -113,14 +114,21 @@ function serviceDiagnosis(
   let cause: string;
   let thieves: string[] = [];
   let suggestion: string | null;
+  let actionId: string | null = null;
   if (stressed && input.memory) {
     cause = memoryCause(input.memory);
     causeEvidence.push(...memoryEvidence(input.memory), processLine);
     thieves = thiefLines(input, firstFailure, 'the first failure', t);
     const straw = arrivalBefore(input.thieves, firstFailure, t)[0];
-    suggestion = straw
-      ? `Free memory: unload or quit ${thiefLabel(straw)} (${formatDecimalGB(straw.memoryBytes)}), then watch the ${kind === 'canary' ? 'canary' : 'probe'}`
-      : 'Free memory: stop or restart the largest or growing process above';
+    // The model is the straw when one is known: unloading it is the repair, not quitting its server.
+    const model = modelArrivals(input.models, input.processes, firstFailure, t)[0];
+    const watch = `then watch the ${kind === 'canary' ? 'canary' : 'probe'}`;
+    suggestion = model
+      ? `Free memory: ${unloadSuggestion(model)}, ${watch}`
+      : straw
+        ? `Free memory: unload or quit ${thiefLabel(straw)} (${formatDecimalGB(straw.memoryBytes)}), ${watch}`
+        : 'Free memory: stop or restart the largest or growing process above';
+    actionId = model?.unload?.id ?? null;
   } else {
     cause = processLine;
     suggestion = serviceSuggestion(service);
@@ -128,7 +136,7 @@ function serviceDiagnosis(
   if (input.wokeAt != null && now - input.wokeAt < 2 * WAKE_GRACE_SECONDS * 1000) {
     causeEvidence.push(`host woke from sleep ${formatDuration((now - input.wokeAt) / 1000)} ago`);
   }
-  return { symptom, cause, causeEvidence, thieves, suggestion };
+  return { symptom, cause, causeEvidence, thieves, suggestion, actionId };
 }
 
 /**
@@ -217,9 +225,11 @@ function memoryDiagnosis(finding: Finding, input: Observation, t: Thresholds): D
     .filter((t) => t.growth !== null && t.growth.bytesPerHour > 0 && t.reasons.includes('growth'))
     .sort((a, b) => b.growth!.bytesPerHour - a.growth!.bytesPerHour)[0];
   const straw = arrivalBefore(input.thieves, finding.since, t)[0];
+  const model = modelArrivals(input.models, input.processes, finding.since, t)[0];
   const top = byMemory(input.thieves)[0];
   let cause: string | null = null;
-  if (straw) cause = `${thiefLabel(straw)} (${formatDecimalGB(straw.memoryBytes)}) arrived ${formatDuration((finding.since - straw.startedAt) / 1000)} before memory ran short`;
+  if (model) cause = modelArrivalLine(model, finding.since, 'memory ran short');
+  else if (straw) cause = `${thiefLabel(straw)} (${formatDecimalGB(straw.memoryBytes)}) arrived ${formatDuration((finding.since - straw.startedAt) / 1000)} before memory ran short`;
   else if (grower) cause = `${thiefLabel(grower)} growing ${formatGrowthRate(grower.growth!.bytesPerHour)}`;
   else if (top) cause = `${thiefLabel(top)} holds ${formatDecimalGB(top.memoryBytes)}`;
   return {
@@ -227,7 +237,12 @@ function memoryDiagnosis(finding: Finding, input: Observation, t: Thresholds): D
     cause,
     causeEvidence: input.memory ? memoryEvidence(input.memory) : [],
     thieves,
-    suggestion: straw ? `Unload or quit ${thiefLabel(straw)} to free ${formatDecimalGB(straw.memoryBytes)}` : null,
+    suggestion: model
+      ? `${capitalized(unloadSuggestion(model))} to free ${formatDecimalGB(model.bytes)}`
+      : straw
+        ? `Unload or quit ${thiefLabel(straw)} to free ${formatDecimalGB(straw.memoryBytes)}`
+        : null,
+    actionId: model?.unload?.id ?? null,
   };
 }
 
@@ -257,6 +272,7 @@ function byMemory(thieves: Thief[]): Thief[] {
  */
 function thiefLines(input: Observation, eventAt: number, event: string, thresholds: Thresholds): string[] {
   const arrivals = new Set(arrivalBefore(input.thieves, eventAt, thresholds));
+  const models = modelArrivals(input.models, input.processes, eventAt, thresholds);
   const chosen: Thief[] = [];
   const add = (t: Thief): void => {
     if (!chosen.includes(t)) chosen.push(t);
@@ -269,8 +285,11 @@ function thiefLines(input: Observation, eventAt: number, event: string, threshol
     .slice(0, TOP_CPU_THIEVES)
     .forEach(add);
 
-  return chosen.map((thief) => {
+  const lines = chosen.map((thief) => {
     const who = thiefWho(thief, input.services);
+    // The process arrived because a model loaded into it: name the model.
+    const model = models.find((m) => m.holderPid === thief.pid);
+    if (model) return `${modelArrivalLine(model, eventAt, event)}, in ${who}`;
     if (arrivals.has(thief)) {
       const before = formatDuration((eventAt - thief.startedAt) / 1000);
       return `${who}, ${formatDecimalGB(thief.memoryBytes)}, arrived ${before} before ${event}`;
@@ -280,6 +299,13 @@ function thiefLines(input: Observation, eventAt: number, event: string, threshol
     if (cpu !== null && !story.includes('%')) story += `, ${formatPercent(cpu)} CPU`;
     return `${who}, ${story}`;
   });
+  // A model that loaded into a process already running (no worker of its own) is named too.
+  for (const model of models) if (model.holderPid === null) lines.push(modelArrivalLine(model, eventAt, event));
+  return lines;
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 // ---------------------------------------------------------------- locks, jobs, orphans

@@ -24,6 +24,7 @@ import { pagingRates } from './rates.js';
 import { ThiefTracker } from './thieves.js';
 import { ServiceMonitor } from './services/monitor.js';
 import { formatLatency, probeOnce, probeSpecOf, probeViewOf } from './services/probes.js';
+import { ModelMonitor } from './models.js';
 import { LockMonitor } from './locks.js';
 import { JobMonitor } from './jobs.js';
 import { ActionRunner } from './actions/runner.js';
@@ -90,6 +91,7 @@ export class Engine implements EngineHandle {
   private previousMemory: MemorySample | null = null;
   private readonly thieves: ThiefTracker;
   private readonly services: ServiceMonitor;
+  private readonly models: ModelMonitor;
   private readonly locks: LockMonitor;
   private readonly jobs: JobMonitor;
   private readonly actions: ActionRunner;
@@ -113,6 +115,7 @@ export class Engine implements EngineHandle {
     this.input = deps.config.input;
     this.thieves = new ThiefTracker(this.config.thresholds);
     this.services = new ServiceMonitor(deps.facts);
+    this.models = new ModelMonitor(deps.facts);
     this.locks = new LockMonitor(deps.facts);
     this.jobs = new JobMonitor(deps.facts);
     this.actions = new ActionRunner({
@@ -125,6 +128,7 @@ export class Engine implements EngineHandle {
       services: this.services,
       locks: this.locks,
       watchService: (name) => this.watchDiscovered(name),
+      models: this.models,
     });
     const zone = deps.timeZone;
     this.alerts = new AlertPolicy(this.config.notifications, alertSnapshot, {
@@ -142,6 +146,7 @@ export class Engine implements EngineHandle {
       services: [],
       locks: [],
       jobs: [],
+      models: [],
       findings: [],
       incidents: [],
       unknowns: [],
@@ -254,7 +259,8 @@ export class Engine implements EngineHandle {
     }
 
     await Promise.all([this.services.poll(now, table), this.locks.poll(now, table), this.jobs.poll(now)]);
-    const settled = Promise.all([this.services.idle(), this.locks.idle(), this.jobs.idle()]);
+    this.models.poll(now, this.services.modelTargets());
+    const settled = Promise.all([this.services.idle(), this.locks.idle(), this.jobs.idle(), this.models.idle()]);
     if (this.deps.settleParts) await settled;
     else await settledWithin(settled, Math.min(PART_WAIT_MS, interval * 0.6));
 
@@ -266,7 +272,8 @@ export class Engine implements EngineHandle {
       return extra.length > 0 ? { ...lock, actions: [...lock.actions, ...extra] } : lock;
     });
     const jobs = this.jobs.views(now);
-    unknowns.push(...this.services.unknowns(), ...this.locks.unknowns(), ...this.jobs.unknowns());
+    const models = this.models.views(now, table);
+    unknowns.push(...this.services.unknowns(), ...this.locks.unknowns(), ...this.jobs.unknowns(), ...this.models.unknowns());
     if (this.configProblem) unknowns.push(this.configProblem);
 
     const observation: Observation = {
@@ -278,6 +285,7 @@ export class Engine implements EngineHandle {
       locks,
       jobs,
       unknowns,
+      models,
       wokeAt: this.wokeAt,
       processes: table?.rows ?? [],
       cpuNow: (pid) => (table ? this.thieves.cpuNow(pid) : null),
@@ -308,6 +316,7 @@ export class Engine implements EngineHandle {
       services,
       locks,
       jobs,
+      models,
       findings,
       incidents: step.incidents,
       unknowns,
@@ -353,7 +362,7 @@ export class Engine implements EngineHandle {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.ticking?.catch(() => undefined);
-    await Promise.allSettled([this.services.idle(), this.locks.idle(), this.jobs.idle()]);
+    await Promise.allSettled([this.services.idle(), this.locks.idle(), this.jobs.idle(), this.models.idle()]);
     const h = this.deps.history;
     if (h) {
       if (this.lastTickAt !== null) await this.saveAlertSnapshot(this.deps.clock.now(), true).catch(() => undefined);

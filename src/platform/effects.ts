@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants as fsConstants, promises as fs } from 'node:fs';
-import { commandNotRun, type CommandResult, type RunOptions } from './facts.js';
+import { commandNotRun, type CommandResult, type HttpRequest, type HttpResult, type RunOptions } from './facts.js';
+import { httpRequest } from './http.js';
 import { runCommand } from './runner.js';
 import { errorText } from '../common/result.js';
 
@@ -28,6 +29,8 @@ export interface Effects {
   copyFile(src: string, dst: string): Promise<EffectResult>;
   /** A command that changes state (launchctl bootstrap, systemctl restart): same runner, same deadline. */
   run(argv: readonly string[], options?: RunOptions): Promise<CommandResult>;
+  /** A request that changes state (a model unload): same client and deadline as the probes. */
+  http(request: HttpRequest): Promise<HttpResult>;
 }
 
 export const REPLAY_REFUSAL = 'this is a replay of a capture; nothing can be changed';
@@ -85,6 +88,10 @@ export class LiveEffects implements Effects {
   run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
     return runCommand(argv, options);
   }
+
+  http(request: HttpRequest): Promise<HttpResult> {
+    return httpRequest(request);
+  }
 }
 
 export class ReplayEffects implements Effects {
@@ -104,6 +111,11 @@ export class ReplayEffects implements Effects {
 
   async run(argv: readonly string[]): Promise<CommandResult> {
     return commandNotRun(argv, REPLAY_REFUSAL);
+  }
+
+  async http(request: HttpRequest): Promise<HttpResult> {
+    const method = request.method ?? 'GET';
+    return { url: request.url, method, status: null, latencyMs: 0, timedOut: false, error: REPLAY_REFUSAL, headers: {}, body: '', bodyTruncated: false };
   }
 }
 

@@ -65,10 +65,24 @@ describe('warden status --replay on the incident', () => {
 
   it('names the three thieves with their stories', () => {
     expect(text).toMatch(/thief: cathedral \(sanctum-mlx, PID 4242\), 50\.\d GB footprint, growing 3\.5 GB\/h/);
-    expect(text).toContain('thief: LM Studio worker (LM Studio Helper, PID 7781), 13.0 GB, arrived 28 min before the first failure');
+    // The straw is the model LM Studio loaded, named as a model, in the worker that holds it.
+    expect(text).toContain('thief: LM Studio loaded qwen2.5-coder-14b (13.0 GB) 28 min before the first failure, in LM Studio worker (LM Studio Helper, PID 7781)');
     expect(text).toMatch(/thief: virtual machine \(qemu-system-aarch64, PID 3010\), 1\.3 GB footprint, 368% CPU for \d+ min/);
     const growth = state.thieves.find((t) => t.pid === 4242)!.growth!;
     expect(growth.bytesPerHour / 1e9).toBeCloseTo(3.5, 1);
+  });
+
+  it("reads LM Studio's loaded model and offers Unload as the incident's next step", () => {
+    const lm = state.models.find((m) => m.service === 'lm-studio')!;
+    expect(lm).toMatchObject({ kind: 'lmstudio', read: 'ok', source: 'GET http://127.0.0.1:1234/api/v1/models' });
+    const model = lm.models[0]!;
+    expect(model).toMatchObject({ name: 'qwen2.5-coder-14b', state: 'loaded', sizeBytes: 12_124_684_032, sizeMeaning: 'file', loadedAt: Date.UTC(2026, 4, 10, 13, 53), loadedAtSource: 'process' });
+    expect(lm.process).toMatchObject({ pid: 1500, pids: [1500, 7781] });
+    expect(model.actions.map((a) => a.id)).toEqual(['unload:lm-studio:qwen2.5-coder-14b']);
+    const incident = state.incidents.find((i) => i.closedAt === null)!;
+    expect(incident.diagnosis?.suggestion).toBe('Free memory: unload qwen2.5-coder-14b from LM Studio (warden unload lm-studio qwen2.5-coder-14b), then watch the canary');
+    expect(incident.diagnosis?.actionId).toBe('unload:lm-studio:qwen2.5-coder-14b');
+    expect(text).toContain('→ Free memory: unload qwen2.5-coder-14b from LM Studio (warden unload lm-studio qwen2.5-coder-14b), then watch the canary');
   });
 
   it('shows the orphan, the lock and the failed job as context with their actions', () => {
@@ -94,7 +108,8 @@ describe('warden watch --replay --notify on the incident', () => {
     expect(notifications).toEqual(['2026-05-10 14:27:00 NOTIFY cathedral: canary not answering within 10 s; 3 of the last 5 failed']);
     expect(stdout).toContain('Memory pressure: swap 10.1 GiB used, 820 MiB free of 64 GiB');
     expect(stdout).toContain('pressure critical');
-    expect(stdout).toContain('arrived 28 min before the first failure');
+    expect(stdout).toContain('LM Studio loaded qwen2.5-coder-14b (13.0 GB) 28 min before the first failure');
+    expect(stdout).toContain('Next: Free memory: unload qwen2.5-coder-14b from LM Studio (warden unload lm-studio qwen2.5-coder-14b)');
     expect(stdout).toContain('368% CPU');
     expect(stdout).toMatch(/sanctum-mlx.*growing 3\.5 GB\/h/);
   });
@@ -108,6 +123,8 @@ describe('the same host on a healthy afternoon', () => {
     expect(state.thieves.every((t) => t.growth === null && t.arrivedAgoSeconds === null && t.sustainedCpu === null)).toBe(true);
     expect(state.services[0]!.state).toBe('running');
     expect(state.headline).toMatch(/^All clear/);
+    // LM Studio runs with nothing loaded.
+    expect(state.models.map((m) => [m.service, m.read, m.models.length])).toEqual([['lm-studio', 'ok', 0]]);
   });
 
   it('sends no notification at all', async () => {

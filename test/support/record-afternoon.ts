@@ -7,10 +7,13 @@ import { CAPTURE_FORMAT, CAPTURE_VERSION, type CaptureBundle } from '../../src/p
 import type { WardenConfigInput } from '../../src/common/config.js';
 import { CAPTURE_INTERVAL_MS, CAPTURE_SAMPLES, CAPTURE_START, DB_PATH, HOME, SimulatedMac, UID, type Afternoon } from './simulated-mac.js';
 
-/** What the operator had configured on that Mac: the cathedral, its canary, the database, the weekly job. */
+/**
+ * What the operator had configured on that Mac: the cathedral, its canary, the database, the
+ * weekly job; discovery on (the default), so LM Studio's server is found and its models read.
+ */
 export const AFTERNOON_CONFIG: WardenConfigInput = {
   intervalSeconds: 60,
-  discovery: false,
+  discovery: true,
   services: [
     {
       name: 'cathedral',

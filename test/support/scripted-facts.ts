@@ -118,6 +118,12 @@ export class ScriptedEffects implements Effects {
     this.log.push(`run ${argv.join(' ')}`);
     return this.onRun(argv) ?? fail(argv, 1, `not scripted: ${argv.join(' ')}`);
   }
+
+  /** A state-changing request goes to the same handler (or the real network) as the facts' reads. */
+  async http(request: HttpRequest): Promise<HttpResult> {
+    this.log.push(`http ${request.method ?? 'GET'} ${request.url}`);
+    return this.facts.http(request);
+  }
 }
 
 // ------------------------------------------------------------------ real formats, as templates

@@ -29,7 +29,10 @@ const PLIST = `${AGENTS}/com.sanctum.mlx.plist`;
 export const DB_PATH = `${HOME}/sanctum/data/workspace.duckdb`;
 
 export const CATHEDRAL_PID = 4242;
+export const LMSTUDIO_PID = 1500;
 export const LMSTUDIO_WORKER_PID = 7781;
+/** The model LM Studio's JIT loading put in that worker (an IDE plugin named it). */
+export const CODER_MODEL = 'qwen2.5-coder-14b';
 export const QEMU_PID = 3010;
 export const DUCKDB_HOLDER_PID = 10832;
 
@@ -107,7 +110,7 @@ export class SimulatedMac implements Facts {
         command: CATHEDRAL_COMMAND,
       },
       {
-        pid: 1500,
+        pid: LMSTUDIO_PID,
         ppid: 1,
         uid: UID,
         rss: 420_000e3,
@@ -130,7 +133,7 @@ export class SimulatedMac implements Facts {
     if (this.incident) {
       list.push({
         pid: LMSTUDIO_WORKER_PID,
-        ppid: 1500,
+        ppid: LMSTUDIO_PID,
         uid: UID,
         rss: 13.0 * GB,
         cpu: 1.4,
@@ -301,9 +304,9 @@ export class SimulatedMac implements Facts {
       if (this.fileContent(path) === null) return fail(argv, 1, `${path}: file does not exist or is not readable or is not a regular file (Error Domain=NSCocoaErrorDomain Code=260)\n`);
       return ok(argv, `${path}: OK\n`);
     }
-    // Every TCP listener on this Mac: the cathedral on 1337 (§9.1, fd lines always present).
+    // Every TCP listener on this Mac: the cathedral on 1337, LM Studio's server on 1234 (§9.1, fd lines always present).
     if (cmd === 'lsof' && key === 'lsof -nP -iTCP -sTCP:LISTEN -Fpcn') {
-      return ok(argv, `p${CATHEDRAL_PID}\ncsanctum-mlx\nf7\nn127.0.0.1:1337\n`);
+      return ok(argv, `p${LMSTUDIO_PID}\ncLM Studio\nf61\nn127.0.0.1:1234\np${CATHEDRAL_PID}\ncsanctum-mlx\nf7\nn127.0.0.1:1337\n`);
     }
     if (cmd === 'lsof' && args.at(-1) === DB_PATH) {
       if (!this.incident) return fail(argv, 1, '');
@@ -368,6 +371,14 @@ export class SimulatedMac implements Facts {
     return { path, target: null, error: 'EINVAL: not a link' };
   }
 
+  /** LM Studio's server on 1234: what discovery, its probe and the model read ask. */
+  private lmStudio(url: string, method: string): string | null {
+    if (method !== 'GET') return null;
+    if (url === 'http://127.0.0.1:1234/api/v0/models') return lmStudioModels(this.incident, 'v0');
+    if (url === 'http://127.0.0.1:1234/api/v1/models') return lmStudioModels(this.incident, 'v1');
+    return null;
+  }
+
   async http(request: HttpRequest): Promise<HttpResult> {
     const now = this.clock.now();
     const method = request.method ?? 'GET';
@@ -377,6 +388,8 @@ export class SimulatedMac implements Facts {
       const latency = this.incident ? 180 + ((now / 1000) % 7) * 20 : 38 + ((now / 1000) % 5);
       return { ...base, status: 200, latencyMs: latency, timedOut: false, error: null, body: '{"object":"list","data":[{"id":"mlx-community/Qwen3-VL-32B-Instruct-8bit","object":"model","created":1746800000,"owned_by":"sanctum"}]}' };
     }
+    const lmStudio = this.lmStudio(request.url, method);
+    if (lmStudio !== null) return { ...base, headers: { 'content-type': 'application/json; charset=utf-8', 'x-powered-by': 'Express' }, status: 200, latencyMs: 3, timedOut: false, error: null, body: lmStudio };
     if (request.url === 'http://127.0.0.1:1337/v1/chat/completions' && method === 'POST') {
       if (this.incident && now >= FIRST_FAILURE) {
         return { ...base, headers: {}, status: null, latencyMs: request.timeoutMs, timedOut: true, error: `no answer within ${request.timeoutMs / 1000} s`, body: '' };
@@ -387,6 +400,37 @@ export class SimulatedMac implements Facts {
     this.unanswered.push(`${method} ${request.url}`);
     return { ...base, headers: {}, status: null, latencyMs: 0, timedOut: false, error: 'connection refused', body: '' };
   }
+}
+
+/**
+ * LM Studio 0.4's REST lists (lmstudio docs 1_developer/2_rest): the Coder-14B GGUF loaded on the
+ * bad day (`size_bytes` is its file), nothing loaded on the healthy one.
+ */
+function lmStudioModels(loaded: boolean, version: 'v0' | 'v1'): string {
+  const coder = { key: CODER_MODEL, display_name: 'Qwen2.5 Coder 14B Instruct', publisher: 'lmstudio-community', architecture: 'qwen2', quant: 'Q6_K', bits: 6, size: 12_124_684_032, params: '14B', ctx: 32_768, loaded };
+  const gemma = { key: 'google/gemma-3-12b', display_name: 'Gemma 3 12B', publisher: 'google', architecture: 'gemma3', quant: 'Q4_K_M', bits: 4, size: 8_149_190_272, params: '12B', ctx: 131_072, loaded: false };
+  const models = [coder, gemma];
+  if (version === 'v0') {
+    return JSON.stringify({
+      object: 'list',
+      data: models.map((m) => ({ id: m.key, object: 'model', type: 'llm', publisher: m.publisher, arch: m.architecture, compatibility_type: 'gguf', quantization: m.quant, state: m.loaded ? 'loaded' : 'not-loaded', max_context_length: m.ctx })),
+    });
+  }
+  return JSON.stringify({
+    models: models.map((m) => ({
+      type: 'llm',
+      publisher: m.publisher,
+      key: m.key,
+      display_name: m.display_name,
+      architecture: m.architecture,
+      quantization: { name: m.quant, bits_per_weight: m.bits },
+      size_bytes: m.size,
+      params_string: m.params,
+      loaded_instances: m.loaded ? [{ id: m.key, config: { context_length: 32_768, eval_batch_size: 512, parallel: 4, flash_attention: true, offload_kv_cache_to_gpu: true } }] : [],
+      max_context_length: m.ctx,
+      format: 'gguf',
+    })),
+  });
 }
 
 function ok(argv: readonly string[], stdout: string): CommandResult {

@@ -325,6 +325,7 @@ export function greenState(now = Date.now()): State {
     services: services(now, 'green'),
     locks: locks(now, 'green'),
     jobs: jobs(now, 'green'),
+    models: [],
     findings: [],
     incidents: [],
     unknowns: [],

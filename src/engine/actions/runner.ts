@@ -6,6 +6,9 @@ import type { LockMonitor, LockTarget } from '../locks.js';
 import { restartService } from './restart.js';
 import { readoptService } from './readopt.js';
 import { releaseLock } from './release.js';
+import { unloadModel } from './unload.js';
+import type { ModelMonitor, UnloadTarget } from '../models.js';
+import type { ModelServerView } from '../../common/models.js';
 import { type ActionDeps, type Outcome, effectsRefused } from './wait.js';
 
 export interface ActionLogEntry {
@@ -59,6 +62,7 @@ export class ActionLog {
 export interface ActionContext {
   service?: (name: string) => ServiceTarget | null;
   lock?: (path: string) => LockTarget | null;
+  model?: (service: string, model: string) => UnloadTarget | null;
 }
 
 export type ActionOutcome = ActionResult & { followUp: ActionOffer | null };
@@ -71,12 +75,14 @@ export interface ActionRunnerDeps extends ActionDeps {
   locks?: Pick<LockMonitor, 'target'> & Partial<Pick<LockMonitor, 'recheck'>>;
   /** Adds a discovered service to the config file (URL and port only); the engine owns the file. */
   watchService?: (name: string) => Promise<Outcome>;
+  models?: Pick<ModelMonitor, 'unloadTarget'> & Partial<Pick<ModelMonitor, 'reread'>>;
 }
 
 /** What the views currently offer: the services' and locks' actions. */
 export interface OfferSource {
   services: readonly ServiceView[];
   locks: readonly LockView[];
+  models?: readonly ModelServerView[];
 }
 
 /** Follow-ups (SIGKILL after a SIGTERM that did not free a lock) stay on offer this long. */
@@ -122,8 +128,16 @@ export class ActionRunner {
   async run(actionId: string, current: readonly ActionOffer[] | OfferSource, context?: ActionContext): Promise<ActionOutcome> {
     const currentOffers: readonly ActionOffer[] = Array.isArray(current)
       ? current
-      : [...(current as OfferSource).services.flatMap((s) => s.actions), ...(current as OfferSource).locks.flatMap((l) => l.actions)];
-    context ??= { service: (name) => this.deps.services?.target(name) ?? null, lock: (path) => this.deps.locks?.target(path) ?? null };
+      : [
+          ...(current as OfferSource).services.flatMap((s) => s.actions),
+          ...(current as OfferSource).locks.flatMap((l) => l.actions),
+          ...((current as OfferSource).models ?? []).flatMap((m) => m.models.flatMap((model) => model.actions)),
+        ];
+    context ??= {
+      service: (name) => this.deps.services?.target(name) ?? null,
+      lock: (path) => this.deps.locks?.target(path) ?? null,
+      model: (service, model) => this.deps.models?.unloadTarget(service, model) ?? null,
+    };
     const startedAt = this.deps.clock.now();
     const followUp = this.followUpOffers.get(actionId);
     const offer = currentOffers.find((o) => o.id === actionId) ?? (followUp && followUp.until > startedAt ? followUp.offer : undefined);
@@ -165,6 +179,7 @@ export class ActionRunner {
     } finally {
       this.running.delete(offer.target);
       if (offer.kind === 'release') this.deps.locks?.recheck?.();
+      else if (offer.kind === 'unload') this.deps.models?.reread?.(offer.target);
       else this.deps.services?.recheck?.(offer.target);
     }
   }
@@ -191,6 +206,11 @@ export class ActionRunner {
       }
       case 'watch':
         return this.deps.watchService ? this.deps.watchService(offer.target) : { ok: false, steps: [], message: 'this engine has no config file to add it to', downtimeSeconds: null };
+      case 'unload': {
+        const model = actionId.slice(`unload:${offer.target}:`.length);
+        const target = context.model?.(offer.target, model);
+        return target ? unloadModel(this.deps, target) : none(`the model ${model} of`);
+      }
     }
   }
 }

@@ -25,6 +25,9 @@ import { classifyService, indexRows, type Classification } from './state.js';
 import { baseName, gatherOrphanEvidence } from './orphans.js';
 import { DISCOVERY_INTERVAL_SECONDS, Discovery } from './discovery.js';
 import { LISTENER_TABLE_MS, ListenerTable } from './listeners.js';
+import type { ServerKind } from './discovery.js';
+import { modelTargetOf } from '../model-targets.js';
+import type { ModelTarget } from '../models.js';
 
 export interface ServiceMonitorOptions {
   discovery: boolean;
@@ -81,6 +84,8 @@ interface Inspection {
 interface Entry {
   config: ServiceConfig;
   source: 'config' | 'discovered';
+  /** What discovery identified it as; null for a configured service. */
+  server: ServerKind | null;
   supervisor: Supervisor | null;
   probeSpec: ProbeSpec | null;
   canarySpec: ProbeSpec | null;
@@ -260,13 +265,14 @@ export class ServiceMonitor {
   }
 
   /** An unchanged service keeps its history across a reconfigure; a changed one starts afresh. */
-  private entryFor(config: ServiceConfig, source: Entry['source']): Entry {
+  private entryFor(config: ServiceConfig, source: Entry['source'], server: ServerKind | null = null): Entry {
     const old = this.entries.get(config.name);
-    if (old && old.source === source && JSON.stringify(old.config) === JSON.stringify(config)) return old;
+    if (old && old.source === source && old.server === server && JSON.stringify(old.config) === JSON.stringify(config)) return old;
     const options = this.options as ServiceMonitorOptions;
     return {
       config,
       source,
+      server,
       supervisor: makeSupervisor(config, { facts: this.facts, uid: options.uid, home: options.home ?? null }),
       probeSpec: probeSpecOf(config),
       canarySpec: canarySpecOf(config),
@@ -508,8 +514,8 @@ export class ServiceMonitor {
       }
       for (const service of found.services) {
         if (this.entries.get(service.name)?.source === 'config') continue;
-        const { source: _source, server: _server, pid: _pid, ...config } = service;
-        this.entries.set(service.name, this.entryFor(config, 'discovered'));
+        const { source: _source, server, pid: _pid, ...config } = service;
+        this.entries.set(service.name, this.entryFor(config, 'discovered', server));
       }
     } catch (error) {
       this.discoveryProblems = [{ part: 'discovery', reason: errorText(error) }];
@@ -578,6 +584,16 @@ export class ServiceMonitor {
     const view = this.lastViews.get(name);
     if (!entry || !view) return null;
     return { config: entry.config, view, supervisor: entry.supervisor, probe: entry.probeSpec, port: entry.port, home: this.options?.home ?? null };
+  }
+
+  /** The servers whose loaded models can be read, as last shown. */
+  modelTargets(): ModelTarget[] {
+    const out: ModelTarget[] = [];
+    for (const entry of this.entries.values()) {
+      const target = modelTargetOf(entry, this.lastViews.get(entry.config.name)?.process ?? null);
+      if (target) out.push(target);
+    }
+    return out;
   }
 
   unknowns(): UnknownPart[] {
