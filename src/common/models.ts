@@ -3,6 +3,17 @@ import type { ActionOffer } from './services.js';
 /** The kinds of local LLM server whose loaded models Warden knows how to read. */
 export type ModelServerKind = 'ollama' | 'lmstudio' | 'llama.cpp' | 'mlx_lm.server' | 'vllm' | 'localai' | 'jan';
 
+/** The servers' own names, for people. */
+export const SERVER_LABEL: Record<ModelServerKind, string> = {
+  ollama: 'Ollama',
+  lmstudio: 'LM Studio',
+  'llama.cpp': 'llama.cpp',
+  'mlx_lm.server': 'mlx_lm.server',
+  vllm: 'vLLM',
+  localai: 'LocalAI',
+  jan: 'Jan',
+};
+
 /**
  * What a server's own number for a model is. `at-load`: Ollama's `size` for a GGUF model,
  * parsed from the load log and never updated, so it cannot show a leak. `file`: LM Studio's

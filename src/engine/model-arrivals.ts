@@ -3,11 +3,10 @@
  * with its server and the memory it took, and the Unload that takes it back.
  */
 import type { Thresholds } from '../common/config.js';
-import type { LoadedModelView, ModelServerView } from '../common/models.js';
+import { SERVER_LABEL, type LoadedModelView, type ModelServerView } from '../common/models.js';
 import type { ProcessRow } from '../common/processes.js';
 import type { ActionOffer } from '../common/services.js';
 import { formatDecimalGB, formatDuration } from '../common/format.js';
-import { SERVER_LABEL } from './models.js';
 
 export interface ModelArrival {
   server: ModelServerView;

@@ -3,7 +3,7 @@
  * the memory its process tree holds beside it, and the Unload each loaded model offers.
  */
 import type { ActionOffer } from '../common/services.js';
-import type { LoadedModelView, ModelEntry, ModelServerKind, ModelServerProcess, ModelServerView } from '../common/models.js';
+import { SERVER_LABEL, type LoadedModelView, type ModelEntry, type ModelServerKind, type ModelServerProcess, type ModelServerView } from '../common/models.js';
 import type { ProcessRow, ProcessTable } from '../common/processes.js';
 import type { Part } from '../common/result.js';
 import { errorText } from '../common/result.js';
@@ -54,16 +54,6 @@ const READERS: Record<ModelServerKind, ModelReader[]> = {
   vllm: [{ path: '/v1/models', parse: parseOpenAiModels, unload: null }],
   localai: [{ path: '/v1/models', parse: parseOpenAiModels, unload: null }],
   jan: [{ path: '/v1/models', parse: parseOpenAiModels, unload: null }],
-};
-
-export const SERVER_LABEL: Record<ModelServerKind, string> = {
-  ollama: 'Ollama',
-  lmstudio: 'LM Studio',
-  'llama.cpp': 'llama.cpp',
-  'mlx_lm.server': 'mlx_lm.server',
-  vllm: 'vLLM',
-  localai: 'LocalAI',
-  jan: 'Jan',
 };
 
 interface Read {

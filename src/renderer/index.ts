@@ -21,6 +21,7 @@ import { viewJobs } from './view-jobs.js';
 import { viewLocks } from './view-locks.js';
 import { viewMemory } from './view-memory.js';
 import { viewServices } from './view-services.js';
+import { viewModels } from './view-models.js';
 import { viewThieves } from './view-thieves.js';
 
 const LEVEL_WORD = { ok: 'Normal', warn: 'Attention', crit: 'Alert', unknown: 'Unknown' } as const;
@@ -142,6 +143,7 @@ class Popover {
         viewMemory(ctx, this.series),
         viewThieves(ctx),
         viewServices(ctx),
+        viewModels(ctx),
         viewLocks(ctx),
         viewJobs(ctx),
         unknowns(state),

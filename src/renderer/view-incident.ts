@@ -4,7 +4,8 @@ import type { Finding, IncidentView } from '../common/findings.js';
 import type { State } from '../common/state.js';
 import { clockTime, type ViewContext } from './context.js';
 import { el, hostText } from './dom.js';
-import { LEVEL_CLASS } from './ui.js';
+import { LEVEL_CLASS, actionButtons } from './ui.js';
+import { findOffer } from '../common/ipc.js';
 
 /** The open incidents, and the warnings and alerts no incident covers: what the top block shows. */
 function shown(state: State): { open: IncidentView[]; others: Finding[] } {
@@ -40,11 +41,13 @@ function incidentCard(incident: IncidentView, ctx: ViewContext): HTMLElement {
     { class: `incident level-${LEVEL_CLASS[incident.severity]}`, id: `incident-${incident.id}`, 'aria-label': 'Active incident', 'data-focused': incident.id === ctx.focusIncident },
     el('h2', { class: 'incident-title' }, hostText(incident.title, 160)),
     el('div', { class: 'incident-since muted' }, since, incident.notified ? ' · notified' : ''),
-    d === null ? null : diagnosis(d, incident.title),
+    d === null ? null : diagnosis(d, incident.title, ctx),
   );
 }
 
-function diagnosis(d: NonNullable<IncidentView['diagnosis']>, title: string): HTMLElement | null {
+function diagnosis(d: NonNullable<IncidentView['diagnosis']>, title: string, ctx: ViewContext): HTMLElement | null {
+  // The suggestion that is one offered action (an Unload) is that action's button.
+  const offer = d.actionId ? findOffer(ctx.state, d.actionId) : null;
   // A symptom that only repeats the title above it is left out.
   const symptom = d.symptom !== title;
   if (!symptom && d.cause === null && d.thieves.length === 0 && d.suggestion === null) return null;
@@ -58,7 +61,7 @@ function diagnosis(d: NonNullable<IncidentView['diagnosis']>, title: string): HT
     d.thieves.length === 0 ? null : el('dt', {}, 'Thieves'),
     d.thieves.length === 0 ? null : el('dd', {}, list(d.thieves)),
     d.suggestion === null ? null : el('dt', {}, 'Try'),
-    d.suggestion === null ? null : el('dd', {}, hostText(d.suggestion, 300)),
+    d.suggestion === null ? null : el('dd', {}, hostText(d.suggestion, 300), offer ? el('div', { class: 'actions' }, ...actionButtons([offer], ctx)) : null),
   );
 }
 

@@ -9,7 +9,7 @@ import { RENDERER_CSP } from '../../src/common/csp.js';
 import type { State } from '../../src/common/state.js';
 import { launchChromium, openPopover, reads, shoot, STATIC_DIR, text } from '../support/chromium.js';
 import { FakeEngine } from '../support/fake-engine.js';
-import { amberState, greenState, HOSTILE_NAME, hostileState, redState, RESTART_EMBED, staleState } from '../support/states.js';
+import { amberState, greenState, HOSTILE_NAME, hostileState, redState, RESTART_EMBED, staleState, UNLOAD_CODER } from '../support/states.js';
 
 let browser: Browser;
 const open: Array<{ server: RunningServer; page: Page }> = [];
@@ -94,6 +94,27 @@ describe('popover in Chromium over warden serve', () => {
     expect(order[0]).toBe('incident');
     await shoot(page, 'red');
     expect(errors).toEqual([]);
+  });
+
+  it("red: the Models section, and the incident's next step is the Unload button, confirmed before it runs", async () => {
+    const { page, engine } = await popover(redState());
+    const lm = page.locator('[data-server="lm-studio"]');
+    await reads(lm, 'LM Studio');
+    await reads(lm, '13.8 GB footprint');
+    await reads(lm.locator('[data-model="qwen2.5-coder-14b"]'), '12.1 GB file · loaded 37 min ago');
+    await reads(page.locator('[data-model="llama3.2:3b"]'), '2.0 GB at load · loaded 30 s ago · unloads in 4 min');
+    // Ollama's model offers no Unload in this State; only the offered one has a button.
+    expect(await page.locator('[data-server="ollama"]').getByRole('button', { name: 'Unload' }).count()).toBe(0);
+    const incident = page.locator('.incident');
+    await reads(incident, 'Free memory: unload qwen2.5-coder-14b from LM Studio');
+    await incident.getByRole('button', { name: 'Unload' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor({ state: 'visible' });
+    await expect.poll(() => text(dialog.locator('.confirm-text'))).toBe(UNLOAD_CODER.confirm);
+    expect(engine.mutations()).toEqual([]);
+    await shoot(page, 'red-unload-confirm');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => engine.mutations()).toEqual([{ method: 'runAction', actionId: UNLOAD_CODER.id }]);
   });
 
   it('red in dark mode', async () => {

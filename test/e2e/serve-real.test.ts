@@ -331,7 +331,10 @@ describe('the 2026-05-10 incident, replayed from its capture and served', () => 
         await reads(page.locator('.banner-info'), 'Replay of a capture');
         const incident = page.locator('.incident');
         await reads(incident.locator('.incident-title'), 'cathedral: canary not answering within 10 s; 4 of the last 5 failed');
-        await reads(incident, 'LM Studio worker (LM Studio Helper, PID 7781), 13.0 GB, arrived 28 min before the first failure');
+        await reads(incident, 'LM Studio loaded qwen2.5-coder-14b (13.0 GB) 28 min before the first failure, in LM Studio worker (LM Studio Helper, PID 7781)');
+        // The next step is the Unload button (a replay refuses to run it), and the Models section shows the model.
+        expect(await incident.getByRole('button', { name: 'Unload' }).count()).toBe(1);
+        await reads(page.locator('[data-model="qwen2.5-coder-14b"]'), '12.1 GB file');
         expect(state.headline).toBe('cathedral: canary not answering within 10 s; 4 of the last 5 failed');
         await saidOnce(page);
         expect(await page.locator('.foot').textContent()).not.toContain('no history');

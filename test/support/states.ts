@@ -6,6 +6,7 @@
 import type { ActionOffer, JobView, LockView, ServiceView } from '../../src/common/services.js';
 import type { Finding, IncidentView } from '../../src/common/findings.js';
 import type { MemoryView } from '../../src/common/memory.js';
+import type { ModelServerView } from '../../src/common/models.js';
 import type { Thief } from '../../src/common/processes.js';
 import type { State } from '../../src/common/state.js';
 
@@ -359,6 +360,46 @@ export function amberState(now = Date.now()): State {
   };
 }
 
+export const UNLOAD_CODER: ActionOffer = {
+  id: 'unload:lm-studio:qwen2.5-coder-14b',
+  kind: 'unload',
+  target: 'lm-studio',
+  label: 'Unload',
+  confirm:
+    'Check that PID 1500 still serves 127.0.0.1:1234, then ask LM Studio to unload qwen2.5-coder-14b (POST /api/v1/models/unload {"instance_id":"qwen2.5-coder-14b"}), and measure the memory given back (host available, and PID 1500 with its children).',
+};
+
+/** LM Studio with the Coder-14B its JIT loading took in 28 min before, and an Ollama with a model that unloads in 4 min. */
+function models(now: number): ModelServerView[] {
+  const none = { vramBytes: null, contextLength: 32768, expiresAt: null };
+  return [
+    {
+      service: 'lm-studio',
+      kind: 'lmstudio',
+      source: 'GET http://127.0.0.1:1234/api/v1/models',
+      read: 'ok',
+      reason: null,
+      at: now - 20_000,
+      latencyMs: 3.1,
+      omitted: 0,
+      process: { pid: 1500, pids: [1500, 9311], memoryBytes: 13_820_000_000, memoryMetric: 'footprint' },
+      models: [{ name: 'qwen2.5-coder-14b', state: 'loaded', sizeBytes: 12_124_684_032, sizeMeaning: 'file', ...none, loadedAt: now - 37 * MIN, loadedAtSource: 'process', actions: [UNLOAD_CODER] }],
+    },
+    {
+      service: 'ollama',
+      kind: 'ollama',
+      source: 'GET http://127.0.0.1:11434/api/ps',
+      read: 'ok',
+      reason: null,
+      at: now - 20_000,
+      latencyMs: 1.4,
+      omitted: 0,
+      process: { pid: 812, pids: [812, 8840], memoryBytes: 2_310_000_000, memoryMetric: 'footprint' },
+      models: [{ name: 'llama3.2:3b', state: 'loaded', sizeBytes: 2_019_393_189, sizeMeaning: 'at-load', vramBytes: 2_019_393_189, contextLength: 4096, expiresAt: now + 4 * MIN + 30_000, loadedAt: now - 30_000, loadedAtSource: 'seen', actions: [] }],
+    },
+  ];
+}
+
 export function redState(now = Date.now()): State {
   const openedAt = now - 9 * MIN;
   const incident: IncidentView = {
@@ -377,7 +418,8 @@ export function redState(now = Date.now()): State {
         'LM Studio worker ~13.4 GB footprint, arrived 28 min before the first failure',
         'qemu-system-aarch64 at 368% CPU',
       ],
-      suggestion: 'Unload the LM Studio model to give the cathedral its memory back; its layers are being paged in from swap.',
+      suggestion: 'Free memory: unload qwen2.5-coder-14b from LM Studio (warden unload lm-studio qwen2.5-coder-14b), then watch the canary',
+      actionId: UNLOAD_CODER.id,
     },
     notified: true,
   };
@@ -398,6 +440,7 @@ export function redState(now = Date.now()): State {
     services: services(now, 'red'),
     findings,
     incidents: [incident],
+    models: models(now),
     unknowns: [],
   };
 }

@@ -5,7 +5,8 @@ import { readMemory } from '../../platform/memory.js';
 import { readProcessTable } from '../../platform/processes.js';
 import { readPortListeners } from '../../platform/lsof.js';
 import { readFootprints } from '../../platform/darwin/footprint.js';
-import { readModels, SERVER_LABEL, treeOf, unloadRequest, type UnloadTarget } from '../models.js';
+import { SERVER_LABEL } from '../../common/models.js';
+import { readModels, treeOf, unloadRequest, type UnloadTarget } from '../models.js';
 import { START_TOLERANCE_MS } from './guard.js';
 import { type ActionDeps, type Outcome, Steps, waitsOf } from './wait.js';
 
