@@ -107,6 +107,13 @@ export function createMetrics(getState: () => State, opts: MetricsOptions): Metr
     }
   });
 
+  // Bounded: at most 20 models per watched server (the State shows no more), servers are the configured and discovered ones.
+  gauge('warden_model_loaded_bytes', 'Size of a loaded model as its server reports it: fixed at load (Ollama GGUF), the file (LM Studio), or live.', ['server', 'model'], (g, state) => {
+    for (const server of state.models) {
+      for (const model of server.models) if (model.state !== 'served' && model.sizeBytes !== null) g.set({ server: server.service, model: model.name }, model.sizeBytes);
+    }
+  });
+
   single('warden_incidents_open', 'Incidents not yet closed.', (state) => state.incidents.filter((incident) => incident.closedAt === null).length);
   gauge('warden_state_level', 'Overall level: 0 ok, 1 unknown, 2 warn, 3 crit.', ['level'], (g, state) => {
     g.set({ level: state.level }, LEVEL_VALUE[state.level]);

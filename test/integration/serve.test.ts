@@ -322,6 +322,9 @@ describe('/metrics', () => {
       'warden_service_availability_ratio{service="cathedral",window="24h"} 0.998',
       'warden_incidents_open 1',
       'warden_state_level{level="crit"} 3',
+      // One series per loaded model with a size; the size means what the server says it means.
+      'warden_model_loaded_bytes{server="lm-studio",model="qwen2.5-coder-14b"} 12124684032',
+      'warden_model_loaded_bytes{server="ollama",model="llama3.2:3b"} 2019393189',
     ]) {
       expect(text, line).toContain(`\n${line}\n`);
     }
@@ -338,5 +341,7 @@ describe('/metrics', () => {
     expect(text).not.toMatch(/\nwarden_memory_total_bytes /);
     expect(text).not.toMatch(/\nwarden_sample_age_seconds /);
     expect(text).toContain('\nwarden_state_level{level="ok"} 0\n');
+    // No model servers, no model series.
+    expect(text).not.toMatch(/\nwarden_model_loaded_bytes\{/);
   });
 });

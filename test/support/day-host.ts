@@ -16,7 +16,7 @@ import { systemctlShowArgv } from '../../src/platform/linux/systemd.js';
 import { lsofTcpListenersArgv } from '../../src/platform/lsof.js';
 import { PS_ARGV, nameFromCommand } from '../../src/platform/ps.js';
 import { effectiveProbeMs, type DayPlan, type Injected, type PlannedProcess, type PlannedService } from './day-generator.js';
-import { launchctlPrintJob, lsofListeners, ok, psOutput, topFootprintOutput, vmStatOutput } from './scripted-facts.js';
+import { launchctlDomain, launchctlPrintJob, lsofListeners, ok, psOutput, topFootprintOutput, vmStatOutput } from './scripted-facts.js';
 
 const PAGE = 16_384;
 const GiB = 1024 ** 3;
@@ -252,8 +252,31 @@ export class DayHost {
       }
       if (sv?.kind === 'systemd') commands.push(ok(systemctlShowArgv(sv.unit, 'system'), this.systemctl(service, at)));
     }
+    // Who owns a server with no supervisor configured (zero config): the user's launchd jobs, or its cgroup.
+    const unsupervised = this.plan.services.filter((s) => !s.supervisor);
+    if (unsupervised.length > 0 && this.plan.platform === 'darwin') commands.push(ok(launchctlPrintArgv(`gui/${this.plan.uid}`), this.launchdDomain(at)));
+    if (this.plan.platform === 'linux') {
+      for (const s of unsupervised) {
+        const pid = this.serviceProcess(s, at).alive?.pid;
+        if (pid !== undefined) files.push(read(`/proc/${pid}/cgroup`, `0::/user.slice/user-${this.plan.uid}.slice/session-2.scope\n`));
+      }
+    }
     const http: HttpRecord[] = this.plan.services.map((s) => ({ method: 'GET', url: s.url, result: this.http(s, at) }));
+    // The Ollama's loaded models: what its probe answers, as /api/ps.
+    for (const s of this.plan.services.filter((p) => p.port === 11434)) http.push({ method: 'GET', url: 'http://127.0.0.1:11434/api/ps', result: this.ollamaPs(s, at) });
     return { at, commands, files, http };
+  }
+
+  private launchdDomain(at: number): string {
+    const jobs = this.plan.services.flatMap((s) => (s.supervisor?.kind === 'launchd' ? [{ pid: this.serviceProcess(s, at).alive?.pid ?? null, status: '0', label: s.supervisor.label }] : []));
+    return launchctlDomain(this.plan.uid, [{ pid: 611, status: '0', label: 'com.apple.Finder' }, ...jobs]);
+  }
+
+  private ollamaPs(service: PlannedService, at: number): HttpResult {
+    const probe = this.http(service, at);
+    if (probe.status !== 200) return { ...probe, url: 'http://127.0.0.1:11434/api/ps' };
+    const model = { name: 'qwen3:32b', model: 'qwen3:32b', size: 19851337640, digest: 'c6eb396dbd59', details: { format: 'gguf', family: 'qwen3' }, expires_at: new Date(at + 300_000).toISOString(), size_vram: 19851337640, context_length: 4096 };
+    return { ...probe, url: 'http://127.0.0.1:11434/api/ps', body: JSON.stringify({ models: [model] }) };
   }
 }
 

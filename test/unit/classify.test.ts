@@ -99,7 +99,10 @@ describe('classifyService', () => {
   });
 
   it('unsupervised services: running when something serves, missing when nothing does', () => {
-    expect(classifyService(input({ supervision: null }))).toMatchObject({ state: 'running', reason: 'PID 4242 serves port 1337; no supervisor is configured, so nothing restarts it' });
+    // "Nothing restarts it" only when it was looked for.
+    expect(classifyService(input({ supervision: null }))).toMatchObject({ state: 'running', reason: 'PID 4242 serves port 1337; no supervisor is configured' });
+    const measured = 'no launchd job in gui/501 runs PID 4242 or a parent of it (launchctl print gui/501, 3 jobs running): nothing restarts it';
+    expect(classifyService(input({ supervision: null, unsupervisedNote: measured }))).toMatchObject({ state: 'running', reason: `PID 4242 serves port 1337; ${measured}` });
     expect(classifyService(input({ supervision: null, listeners: { ok: true, value: [] } }))).toMatchObject({ state: 'missing', reason: 'nothing listens on port 1337' });
     // The process last seen serving it is named, with the local time it was first seen gone.
     const seen = { pid: 4242, name: 'sanctum-mlx', goneAt: '14:02' };

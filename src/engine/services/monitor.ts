@@ -20,13 +20,14 @@ import {
   type ProbeSpec,
 } from './probes.js';
 import type { ProbeCadence } from '../../platform/capture.js';
-import { CommandSupervisor, LaunchdSupervisor, makeSupervisor, type SupervisionCheck, type Supervisor } from './supervision.js';
+import { CommandSupervisor, LaunchdSupervisor, SystemdSupervisor, makeSupervisor, type SupervisionCheck, type Supervisor } from './supervision.js';
 import { classifyService, indexRows, type Classification } from './state.js';
 import { baseName, gatherOrphanEvidence } from './orphans.js';
 import { DISCOVERY_INTERVAL_SECONDS, Discovery } from './discovery.js';
 import { LISTENER_TABLE_MS, ListenerTable } from './listeners.js';
 import type { ServerKind } from './discovery.js';
 import { modelTargetOf } from '../model-targets.js';
+import { adopt, NO_ADOPTION, type Adoption } from './owner.js';
 import type { ModelTarget } from '../models.js';
 
 export interface ServiceMonitorOptions {
@@ -86,6 +87,8 @@ interface Entry {
   source: 'config' | 'discovered';
   /** What discovery identified it as; null for a configured service. */
   server: ServerKind | null;
+  /** The launchd job or systemd unit found owning it when no supervisor is configured. */
+  adoption: Adoption;
   supervisor: Supervisor | null;
   probeSpec: ProbeSpec | null;
   canarySpec: ProbeSpec | null;
@@ -273,6 +276,7 @@ export class ServiceMonitor {
       config,
       source,
       server,
+      adoption: NO_ADOPTION,
       supervisor: makeSupervisor(config, { facts: this.facts, uid: options.uid, home: options.home ?? null }),
       probeSpec: probeSpecOf(config),
       canarySpec: canarySpecOf(config),
@@ -430,6 +434,7 @@ export class ServiceMonitor {
   }
 
   private async readSupervision(entry: Entry, now: number, table: ProcessTable | null): Promise<Part<Inspection>> {
+    if (!entry.config.supervisor && entry.local && entry.port !== null) await this.adoptOwner(entry, entry.port, now, table);
     const [listenerRead, supervision] = await Promise.all([
       entry.port !== null && entry.local ? this.listenerTable.port(entry.port, now) : Promise.resolve(null),
       entry.supervisor ? entry.supervisor.check(now, table) : Promise.resolve(null),
@@ -454,6 +459,19 @@ export class ServiceMonitor {
       }
     }
     return { ok: true, value: inspection };
+  }
+
+  /** Zero config: the job that owns the process serving the port becomes the supervisor. */
+  private async adoptOwner(entry: Entry, port: number, now: number, table: ProcessTable | null): Promise<void> {
+    const options = this.options as ServiceMonitorOptions;
+    const read = await this.listenerTable.port(port, now);
+    const pid = read.ok ? read.value.listeners[0]?.pid : undefined;
+    const ctx = { facts: this.facts, platform: options.platform, uid: options.uid, rows: indexRows(table), launchdOwners: (d: string) => this.launchdOwners(d, now) };
+    const next = await adopt(ctx, pid, entry.adoption);
+    if (next.key !== entry.adoption.key) {
+      entry.supervisor = next.supervisor ? makeSupervisor({ ...entry.config, supervisor: next.supervisor }, { facts: this.facts, uid: options.uid, home: options.home ?? null }) : null;
+    }
+    entry.adoption = next;
   }
 
   private launchdOwners(domain: string, now: number): Promise<Part<Map<number, string>>> {
@@ -488,6 +506,7 @@ export class ServiceMonitor {
       rowIndex,
       otherOwners: inspection.otherOwners,
       probe: entry.lastProbe,
+      unsupervisedNote: entry.adoption.note,
       ...(this.options?.ownPid !== undefined ? { ownPid: this.options.ownPid } : {}),
       lastSeen: entry.lastSeen && entry.goneAt !== null ? { ...entry.lastSeen, goneAt: clockOf(entry.goneAt, this.options?.timeZone) } : null,
     });
@@ -628,8 +647,8 @@ export class ServiceMonitor {
         confirm: `Run launchctl kickstart -k ${supervisor.target}: launchd stops ${pid} (SIGTERM) and starts it again${wait}.`,
       });
     }
-    if (supervisor && supervisor.kind === 'systemd' && sv?.loaded) {
-      const scope = entry.config.supervisor?.kind === 'systemd' && entry.config.supervisor.scope === 'user' ? '--user ' : '';
+    if (supervisor instanceof SystemdSupervisor && sv?.loaded) {
+      const scope = supervisor.scope === 'user' ? '--user ' : '';
       offers.push({
         id: `restart:${name}`,
         kind: 'restart',

@@ -25,6 +25,11 @@ export interface ClassifyInput {
   ownPid?: number;
   /** The process last seen serving it and when it was first seen gone (local "14:02"), for the reason text. */
   lastSeen?: { pid: number; name: string; goneAt: string } | null;
+  /**
+   * With no supervisor: what was measured about who owns the process ("no launchd job in gui/501
+   * runs PID 1500 …: nothing restarts it"). null: not looked for, so nothing is claimed.
+   */
+  unsupervisedNote?: string | null;
 }
 
 export interface Classification {
@@ -134,7 +139,7 @@ export function classifyService(input: ClassifyInput): Classification {
 function unsupervised(input: ClassifyInput, found: number[], viaPort: Set<number>, listenersUnknown: string | null): Classification {
   const first = found[0];
   if (first !== undefined) {
-    return { state: 'running', reason: `${describeCandidate(first, input, viaPort)}; no supervisor is configured, so nothing restarts it`, pid: first, orphanPid: null };
+    return { state: 'running', reason: `${describeCandidate(first, input, viaPort)}; ${input.unsupervisedNote ?? 'no supervisor is configured'}`, pid: first, orphanPid: null };
   }
   if (listenersUnknown !== null) {
     return { state: 'unknown', reason: `cannot see who listens on port ${input.port}: ${listenersUnknown}`, pid: null, orphanPid: null };
