@@ -11,7 +11,7 @@ import { parseTopFootprints } from '../../src/platform/darwin/footprint.js';
 import { parseVmStat } from '../../src/platform/darwin/vmstat.js';
 import { parseMeminfo } from '../../src/platform/linux/meminfo.js';
 import { parseSystemctlShow } from '../../src/platform/linux/systemd.js';
-import { parseLaunchctlPrint } from '../../src/platform/darwin/launchctl.js';
+import { parseLaunchctlPrint, parseLaunchctlDomainServices } from '../../src/platform/darwin/launchctl.js';
 import { parseCapture } from '../../src/platform/capture.js';
 import { parseEtime } from '../../src/platform/etime.js';
 import { etime } from '../support/scripted-facts.js';
@@ -75,7 +75,9 @@ describe('the day generator', () => {
         if (c.argv[0] === 'top') expect(parseTopFootprints(c.stdout).size).toBe(10);
         if (c.argv[0] === 'vm_stat') expect(parseVmStat(c.stdout).pages['Anonymous pages']).toBeGreaterThan(0);
         if (c.argv[0] === 'systemctl') expect(parseSystemctlShow(c.stdout).loadState).toBe('loaded');
-        if (c.argv[0] === 'launchctl') expect(parseLaunchctlPrint(c.stdout).state).toMatch(/running/);
+        // A job (gui/UID/LABEL) reads as a job; the domain listing (gui/UID, the zero-config owner lookup) as a domain.
+        if (c.argv[0] === 'launchctl' && c.argv[2]?.split('/').length === 3) expect(parseLaunchctlPrint(c.stdout).state).toMatch(/running/);
+        if (c.argv[0] === 'launchctl' && c.argv[2]?.split('/').length === 2) expect(parseLaunchctlDomainServices(c.stdout).length).toBeGreaterThan(0);
       }
       const meminfo = sample.files.find((f) => f.path === '/proc/meminfo');
       if (meminfo && meminfo.op === 'read') expect(parseMeminfo(meminfo.result.content!).MemAvailable).toBeGreaterThan(0);
