@@ -79,7 +79,7 @@ describe('a discovered Ollama under `brew services` (launchd, replayed)', () => 
     expect(ollama.state).toBe('running');
     expect(ollama.stateReason).toBe('launchd job gui/501/homebrew.mxcl.ollama runs PID 612');
     expect(ollama.supervision).toMatchObject({ kind: 'launchd', target: 'gui/501/homebrew.mxcl.ollama', loaded: true, jobPid: 612, plist: { path: PLIST, exists: true, lintOk: true } });
-    expect(ollama.actions.map((a) => [a.id, a.label])).toEqual([['restart:ollama', 'Restart']]);
+    expect(ollama.actions.filter((a) => a.kind === 'restart').map((a) => [a.id, a.label])).toEqual([['restart:ollama', 'Restart']]);
 
     const effects = new ScriptedEffects(facts);
     effects.onRun = (argv) => (argv[0] === 'launchctl' && argv[1] === 'kickstart' ? ok(argv, '') : null);
@@ -98,7 +98,7 @@ describe('a discovered Ollama under `brew services` (launchd, replayed)', () => 
     expect(ollama.state).toBe('running');
     expect(ollama.stateReason).toBe('PID 612 serves port 11434; no launchd job in gui/501 runs PID 612 or a parent of it (launchctl print gui/501, 1 jobs running): nothing restarts it');
     expect(ollama.supervision).toBeNull();
-    expect(ollama.actions).toEqual([]);
+    expect(ollama.actions.map((a) => a.kind)).not.toContain('restart');
   });
 
   it('a launchctl that cannot list the domain makes supervision unknown-to-Warden, never "nothing restarts it"', async () => {
@@ -132,7 +132,7 @@ describe('a discovered Ollama under ollama.service (systemd, replayed)', () => {
     const ollama = views.find((v) => v.name === 'ollama')!;
     expect(ollama.state).toBe('running');
     expect(ollama.supervision).toMatchObject({ kind: 'systemd', target: 'ollama.service', loaded: true, jobPid: 31337 });
-    expect(ollama.actions.map((a) => a.confirm)).toEqual(['Run systemctl restart ollama.service, then wait up to 120 s for http://127.0.0.1:11434/ to answer.']);
+    expect(ollama.actions.filter((a) => a.kind === 'restart').map((a) => a.confirm)).toEqual(['Run systemctl restart ollama.service, then wait up to 120 s for http://127.0.0.1:11434/ to answer.']);
 
     const effects = new ScriptedEffects(facts);
     effects.onRun = (argv) => (argv[0] === 'systemctl' ? ok(argv, '') : null);
