@@ -75,6 +75,9 @@ export interface ProbeView {
   recentFailures: number;
   recentCount: number;
   recent: ProbeSample[];
+  /** Requests sent since this engine started, and how many failed (Prometheus counters). */
+  probesTotal: number;
+  failuresTotal: number;
 }
 
 export interface PlistInfo {

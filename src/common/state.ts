@@ -10,6 +10,14 @@ export interface UnknownPart {
   reason: string;
 }
 
+/** One part of a cycle: read cleanly or not, and the time the cycle spent on it. */
+export interface PartView {
+  name: string;
+  ok: boolean;
+  /** null: not run this cycle (config, or a replay's clock standing still is 0). */
+  seconds: number | null;
+}
+
 export interface HostInfo {
   platform: string;
   arch: string;
@@ -47,4 +55,6 @@ export interface State {
   history: { available: boolean; reason: string | null; readOnly: boolean };
   /** What the operator should know that is neither a finding nor an unknown part (e.g. a replay of an old capture). */
   notes: string[];
+  /** Each part of the last cycle: ok, and seconds spent on it. */
+  parts: PartView[];
 }

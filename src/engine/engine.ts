@@ -34,6 +34,7 @@ import { AlertPolicy, type Observations } from './alerts.js';
 import type { Outcome } from './actions/wait.js';
 import type { HistoryStore } from './history.js';
 import { buildState, withFreshness } from './state.js';
+import { partViews, timed, type PartName } from './parts.js';
 
 /** How many of the biggest processes get their physical footprint read (darwin). */
 const FOOTPRINT_TOP = 10;
@@ -154,6 +155,7 @@ export class Engine implements EngineHandle {
       replay: deps.replay,
       history: this.historyStatus(),
       notes: this.notes(),
+      parts: [],
     });
   }
 
@@ -218,10 +220,12 @@ export class Engine implements EngineHandle {
     this.lastTickAt = now;
 
     const wantFootprints = platform === 'darwin' && this.footprints.due(now);
+    const took: Partial<Record<PartName, number>> = {};
+    const clockNow = () => clock.now();
     const [memoryPart, tablePart, footprintPart] = await Promise.all([
-      readMemory(facts, platform, now),
-      readProcessTable(facts, now),
-      wantFootprints ? readFootprints(facts, FOOTPRINT_TOP) : Promise.resolve(null),
+      timed(took, 'memory', clockNow, () => readMemory(facts, platform, now)),
+      timed(took, 'processes', clockNow, () => readProcessTable(facts, now)),
+      wantFootprints ? timed(took, 'footprint', clockNow, () => readFootprints(facts, FOOTPRINT_TOP)) : Promise.resolve(null),
     ]);
     const unknowns: UnknownPart[] = [];
     const cycleNotes: string[] = [];
@@ -258,11 +262,19 @@ export class Engine implements EngineHandle {
       unknowns.push({ part: 'processes', reason: tablePart.reason });
     }
 
+    const partsStarted = clock.now();
     await Promise.all([this.services.poll(now, table), this.locks.poll(now, table), this.jobs.poll(now)]);
     this.models.poll(now, this.services.modelTargets());
-    const settled = Promise.all([this.services.idle(), this.locks.idle(), this.jobs.idle(), this.models.idle()]);
+    const settled = Promise.all([
+      timed(took, 'services', clockNow, () => this.services.idle(), partsStarted),
+      timed(took, 'locks', clockNow, () => this.locks.idle(), partsStarted),
+      timed(took, 'jobs', clockNow, () => this.jobs.idle(), partsStarted),
+      this.models.idle(),
+    ]);
     if (this.deps.settleParts) await settled;
     else await settledWithin(settled, Math.min(PART_WAIT_MS, interval * 0.6));
+    // A part the cycle stopped waiting for took at least the wait.
+    for (const part of ['services', 'locks', 'jobs'] as const) took[part] ??= Math.max(0, clock.now() - partsStarted) / 1000;
 
     const services = this.withSnoozes(this.services.views(now, table), now);
     // A release whose SIGTERM did not free the file offers SIGKILL beside it for a while.
@@ -297,6 +309,7 @@ export class Engine implements EngineHandle {
     const step = this.alerts.step(findings, diagnoses, now, serviceObservations(services));
     const history = this.deps.history;
     if (history) {
+      const historyStarted = clock.now();
       await history.append(step.events);
       await this.saveAlertSnapshot(now, false);
       if (this.seriesSavedAt === null) this.seriesSavedAt = now;
@@ -304,6 +317,7 @@ export class Engine implements EngineHandle {
         this.seriesSavedAt = now;
         await history.saveSeries();
       }
+      took.history = Math.max(0, clock.now() - historyStarted) / 1000;
     }
 
     this.state = buildState({
@@ -324,6 +338,7 @@ export class Engine implements EngineHandle {
       replay: this.deps.replay,
       history: this.historyStatus(),
       notes: this.notes(cycleNotes),
+      parts: partViews(took, unknowns, history ? history.available : null),
     });
     this.publish();
     for (const n of step.notifications) for (const listener of this.notificationListeners) listener(n);

@@ -118,6 +118,8 @@ export class FakeEngine implements EngineHandle {
       recentFailures: 0,
       recentCount: 1,
       recent: [],
+      probesTotal: 1,
+      failuresTotal: 0,
     };
   }
 }

@@ -113,6 +113,8 @@ export function probeView(overrides: Partial<ProbeView> = {}): ProbeView {
     recentFailures: recent.filter((s) => !s.ok).length,
     recentCount: recent.length,
     recent,
+    probesTotal: recent.length,
+    failuresTotal: recent.filter((s) => !s.ok).length,
     ...overrides,
   };
 }

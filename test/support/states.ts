@@ -177,6 +177,8 @@ function services(now: number, level: 'green' | 'amber' | 'red'): ServiceView[] 
     recentFailures: 0,
     recentCount: 12,
     recent,
+    probesTotal: 1440,
+    failuresTotal: 3,
   };
   const canary =
     level === 'red'
@@ -195,6 +197,8 @@ function services(now: number, level: 'green' | 'amber' | 'red'): ServiceView[] 
           recentFailures: 3,
           recentCount: 9,
           recent: [],
+          probesTotal: 9,
+          failuresTotal: 3,
         }
       : null;
   const cathedral: ServiceView = {
@@ -334,6 +338,16 @@ export function greenState(now = Date.now()): State {
     replay: false,
     history: { available: true, reason: null, readOnly: false },
     notes: [],
+    parts: [
+      { name: 'memory', ok: true, seconds: 0.004 },
+      { name: 'processes', ok: true, seconds: 0.012 },
+      { name: 'footprint', ok: true, seconds: 0.35 },
+      { name: 'services', ok: true, seconds: 0.041 },
+      { name: 'locks', ok: true, seconds: 0.02 },
+      { name: 'jobs', ok: true, seconds: 0.003 },
+      { name: 'history', ok: true, seconds: 0.001 },
+      { name: 'config', ok: true, seconds: null },
+    ],
   };
 }
 

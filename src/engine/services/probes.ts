@@ -206,6 +206,8 @@ export class ProbeHistory {
   private readonly ring: ProbeSample[] = [];
   private readonly buckets: MinuteBucket[] = [];
   private consecutive = 0;
+  private total = 0;
+  private failedTotal = 0;
 
   constructor(private readonly recentCap = RECENT_SAMPLES_CAP) {}
 
@@ -213,6 +215,8 @@ export class ProbeHistory {
     this.ring.push(sample);
     if (this.ring.length > this.recentCap) this.ring.splice(0, this.ring.length - this.recentCap);
     this.consecutive = sample.ok ? 0 : this.consecutive + 1;
+    this.total += 1;
+    if (!sample.ok) this.failedTotal += 1;
 
     const start = Math.floor(sample.at / MINUTE_MS) * MINUTE_MS;
     const last = this.buckets.at(-1);
@@ -292,6 +296,8 @@ export class ProbeHistory {
       recentFailures: failures,
       recentCount: count,
       recent: this.recent(),
+      probesTotal: this.total,
+      failuresTotal: this.failedTotal,
     };
   }
 }
