@@ -13,6 +13,7 @@ import { errorText } from '../common/result.js';
 import { redactCapture } from '../platform/capture-redact.js';
 import { readFileBounded } from '../platform/read-file.js';
 import { stderrLog, terminalLine } from './terminal.js';
+import { WARDEN_VERSION } from '../common/version.js';
 import { CaptureError, parseCapture, type CaptureCadence } from '../platform/capture.js';
 import { ConfigError, loadConfigFile, type LoadedConfig } from '../engine/config.js';
 import { configPath as defaultConfigPath, dataDir as defaultDataDir } from '../engine/paths.js';
@@ -26,7 +27,6 @@ import { renderNotification, renderServices, renderIncidents } from './render-mo
 import { InputError, UsageError } from './errors.js';
 import type { CliValues } from './options.js';
 
-const VERSION = '0.1.0';
 /** Far above any real capture, under the longest string V8 makes (512 MiB). */
 const MAX_CAPTURE_BYTES = 256 * 1024 * 1024;
 const EXIT_BY_LEVEL: Record<Severity, number> = { ok: 0, warn: 1, crit: 2, unknown: 3 };
@@ -164,7 +164,7 @@ export async function runCapture(values: CliValues, rest: string[]): Promise<num
   }
   await engine.stop();
   const cadence: CaptureCadence = { intervalSeconds: engine.cadence().intervalSeconds, probes };
-  const recorded = bundleFrom(recording, loaded.input, cadence, VERSION, `warden capture, ${samples} samples every ${interval} s`);
+  const recorded = bundleFrom(recording, loaded.input, cadence, WARDEN_VERSION, `warden capture, ${samples} samples every ${interval} s`);
   const keep = values['include-secrets'] === true;
   const { bundle, secrets } = keep ? { bundle: recorded, secrets: 0 } : redactCapture(recorded);
   const target = path.resolve(values.output);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runStatus, runWatch, runCapture, runServices, runIncidents, runAction, runServe } from './commands.js';
 import { UsageError, InputError } from './errors.js';
+import { WARDEN_VERSION } from '../common/version.js';
 import { OPTIONS, type CliValues } from './options.js';
 import { terminalText } from './terminal.js';
 
@@ -43,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
   if (values.version) {
-    process.stdout.write(`warden ${process.env.npm_package_version ?? '0.1.0'}\n`);
+    process.stdout.write(`warden ${WARDEN_VERSION}\n`);
     return 0;
   }
   if (values.help || !command || command === 'help') {

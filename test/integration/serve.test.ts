@@ -313,15 +313,15 @@ describe('/metrics', () => {
       'warden_memory_free_bytes 859832320',
       `warden_memory_swap_used_bytes ${Math.round(10386.19 * 1024 * 1024)}`,
       'warden_memory_swap_total_bytes 11811160064',
-      'warden_memory_pressure_level{level="critical"} 2',
-      'warden_swap_in_bytes_per_second 99614720',
-      'warden_swap_out_bytes_per_second 50331648',
+      'warden_memory_pressure_level 2',
+      'warden_memory_pressure{level="critical"} 1',
       'warden_service_up{service="cathedral"} 1',
       'warden_service_latency_seconds{service="cathedral"} 0.212',
       'warden_service_availability_ratio{service="cathedral",window="1h"} 1',
       'warden_service_availability_ratio{service="cathedral",window="24h"} 0.998',
       'warden_incidents_open 1',
-      'warden_state_level{level="crit"} 3',
+      'warden_state_level 3',
+      'warden_state{level="crit"} 1',
       // One series per loaded model with a size; the size means what the server says it means.
       'warden_model_loaded_bytes{server="lm-studio",model="qwen2.5-coder-14b"} 12124684032',
       'warden_model_loaded_bytes{server="ollama",model="llama3.2:3b"} 2019393189',
@@ -331,7 +331,7 @@ describe('/metrics', () => {
     expect(text).toMatch(/\nwarden_memory_available_bytes \d+/);
     expect(text).toMatch(/\nwarden_memory_compressed_bytes \d+/);
     expect(text).toMatch(/\nwarden_sample_age_seconds \d/);
-    expect(text).toMatch(/\nwarden_process_cpu_user_seconds_total \d/);
+    expect(text).toMatch(/\nwarden_process_cpu_seconds_total \d/);
     expect(text).toMatch(/\nwarden_process_resident_memory_bytes \d/);
   });
 
@@ -340,7 +340,7 @@ describe('/metrics', () => {
     const text = (await request(port, 'GET', '/metrics')).body;
     expect(text).not.toMatch(/\nwarden_memory_total_bytes /);
     expect(text).not.toMatch(/\nwarden_sample_age_seconds /);
-    expect(text).toContain('\nwarden_state_level{level="ok"} 0\n');
+    expect(text).toContain('\nwarden_state_level 0\n');
     // No model servers, no model series.
     expect(text).not.toMatch(/\nwarden_model_loaded_bytes\{/);
   });
