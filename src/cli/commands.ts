@@ -21,6 +21,7 @@ import { bundleFrom, createEngine, createRecordingEngine, createReplayEngine } f
 import { HistoryStore } from '../engine/history.js';
 import { unloadActionId } from '../engine/models.js';
 import { offeredActions } from '../common/ipc.js';
+import { ChannelHub } from '../engine/channels/hub.js';
 import type { Engine } from '../engine/engine.js';
 import { renderStatus } from './render.js';
 import { renderNotification, renderServices, renderIncidents } from './render-more.js';
@@ -106,7 +107,7 @@ export async function runWatch(values: CliValues, rest: string[]): Promise<numbe
     if (!Number.isFinite(intervalSeconds) || intervalSeconds < 1 || intervalSeconds > 3600) throw new UsageError('--interval takes seconds from 1 to 3600');
   }
   const { loaded, file } = await loadConfig(values);
-  const engine = await createEngine({ config: loaded, configPath: file, log: stderrLog('warden'), ...(intervalSeconds === undefined ? {} : { intervalSeconds }) });
+  const engine = await createEngine({ config: loaded, configPath: file, deliver: true, log: stderrLog('warden'), ...(intervalSeconds === undefined ? {} : { intervalSeconds }) });
   const history = engine.currentState().history;
   if (history.readOnly) process.stderr.write(`warden: history ${plainText(history.reason ?? '', 300)}\n`);
   const tty = process.stdout.isTTY;
@@ -294,7 +295,7 @@ export async function runServe(values: CliValues, rest: string[]): Promise<numbe
   const port = values.port === undefined ? 7719 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number');
   const { loaded, file } = await loadConfig(values);
-  const engine = await createEngine({ config: loaded, configPath: file, log: stderrLog('warden') });
+  const engine = await createEngine({ config: loaded, configPath: file, deliver: true, log: stderrLog('warden') });
   const { startServer, ServeError } = await import('./serve.js');
   // A file path, not the URL's pathname: "/Applications/My%20Tools/…" names no folder.
   const staticDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
@@ -313,4 +314,27 @@ export async function runServe(values: CliValues, rest: string[]): Promise<numbe
   await server.close();
   await engine.stop();
   return 0;
+}
+
+/** `warden notify-test [CHANNEL]`: one test notice to each channel (or the one named), outside the queue. */
+export async function runNotifyTest(values: CliValues, rest: string[]): Promise<number> {
+  if (rest.length > 1) throw new UsageError(`notify-test takes at most one CHANNEL (got ${rest.length})`);
+  const only = rest[0] ?? null;
+  const { loaded } = await loadConfig(values);
+  const hub = await ChannelHub.open({ history: null, host: { hostname: os.hostname(), platform: process.platform } });
+  hub.configure(loaded.config.notifications.channels);
+  const names = hub.names();
+  if (names.length === 0) {
+    process.stderr.write('warden: no channels configured (notifications.channels in the config; see docs/judgement.md)\n');
+    return 1;
+  }
+  if (only !== null && !names.includes(only)) {
+    throw new UsageError(`no channel named "${plainText(only, 60)}"; configured: ${names.join(', ')}`);
+  }
+  const results = await hub.test(only);
+  await hub.stop();
+  for (const { name, kind, result } of results) {
+    out(`${result.ok ? 'sent' : 'FAILED'}  ${name} (${kind}): ${result.text}\n`);
+  }
+  return results.every((r) => r.result.ok) ? 0 : 1;
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { runStatus, runWatch, runCapture, runServices, runIncidents, runAction, runServe } from './commands.js';
+import { runStatus, runWatch, runCapture, runServices, runIncidents, runAction, runServe, runNotifyTest } from './commands.js';
 import { UsageError, InputError } from './errors.js';
 import { WARDEN_VERSION } from '../common/version.js';
 import { OPTIONS, type CliValues } from './options.js';
@@ -26,6 +26,9 @@ Usage:
   warden unload SERVER MODEL [--yes]
                                    ask a local LLM server to unload a model; reports the memory given back
   warden incidents [--since 24h|7d|ISO] [--json]
+      What happened, from the history: notices, actions, deliveries to channels.
+  warden notify-test [CHANNEL] [--config PATH]
+      Send a test notice to every channel (webhook, ntfy, Slack) or the one named.
   warden serve [--port N] [--config PATH]
       The popover in a browser at http://127.0.0.1:PORT, live over Server-Sent Events,
       with Prometheus metrics at /metrics.
@@ -71,6 +74,8 @@ async function main(argv: string[]): Promise<number> {
       return runAction(command, v, rest);
     case 'serve':
       return runServe(v, rest);
+    case 'notify-test':
+      return runNotifyTest(v, rest);
     default:
       throw new UsageError(`unknown command "${command}"; see warden help`);
   }

@@ -169,6 +169,15 @@ export function createMetrics(getState: () => State, opts: MetricsOptions): Metr
   gauge('warden_job_last_run_timestamp_seconds', 'When a scheduled job last ran.', each((s) => s.jobs, (j) => ({ labels: job(j.name), value: j.lastRunAt === null ? null : j.lastRunAt / 1000 })));
   gauge('warden_job_overdue_seconds', 'How long past its grace time a scheduled job has not run (absent: not overdue).', each((s) => s.jobs, (j) => ({ labels: job(j.name), value: j.overdueSeconds })));
 
+  // ---------------------------------------------------------------- channels (named, never their URL)
+  const channels = (s: State) => s.channels ?? [];
+  const ch = (c: State['channels'][number]): Labels => ({ channel: labelValue(c.name), kind: c.kind });
+  gauge('warden_channel_queued', 'Notices waiting for a channel (webhook, ntfy, Slack), the one being retried included.', each(channels, (c) => ({ labels: ch(c), value: c.queued })));
+  gauge('warden_channel_retrying', '1 while the notice at the head of a channel is failing and being retried.', each(channels, (c) => ({ labels: ch(c), value: bool(c.retrying !== null) })));
+  counter('warden_channel_deliveries_total', 'Notices a channel accepted (2xx) since Warden started.', each(channels, (c) => ({ labels: ch(c), value: c.sentTotal })));
+  counter('warden_channel_failures_total', 'Notices given up on since Warden started (retries exhausted, or refused).', each(channels, (c) => ({ labels: ch(c), value: c.failedTotal })));
+  gauge('warden_channel_last_delivery_timestamp_seconds', 'When a channel last accepted a notice.', each(channels, (c) => ({ labels: ch(c), value: c.lastSentAt === null ? null : c.lastSentAt / 1000 })));
+
   // ---------------------------------------------------------------- judgement
   gauge('warden_state_level', 'Overall level: 0 ok, 1 unknown, 2 warn, 3 crit.', single((s) => LEVEL_VALUE[s.level]));
   gauge('warden_state', 'Overall level as a state set: 1 for the current level, 0 for the others.', () =>

@@ -73,6 +73,11 @@ export function renderIncidents(incidents: IncidentRecord[], reading: IncidentRe
     if (i.pagedTitle !== null && latestCause && latestCause !== i.pagedCause) lines.push(pc.dim(`    latest cause: ${t(latestCause, 200)}`));
     for (const n of i.notifications) lines.push(pc.dim(`    notified ${new Date(n.at).toISOString().slice(11, 19)}: ${t(n.title, 160)}`));
     for (const a of i.actions) lines.push(pc.dim(`    action ${a.ok ? 'ok' : 'failed'}: ${t(a.message, 160)}`));
+    for (const d of i.deliveries ?? []) {
+      const what = `${d.kind} to ${t(d.channel, 40)}`;
+      if (d.ok) lines.push(pc.dim(`    delivered ${what} (${d.attempts === 1 ? '1 attempt' : `${d.attempts} attempts`})`));
+      else lines.push(pc.red(`    NOT DELIVERED ${what}: ${t(d.error ?? 'unknown error', 200)}`));
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -73,6 +73,26 @@ export interface Thresholds {
   jobGraceMinutes: number;
 }
 
+export type ChannelKind = 'webhook' | 'ntfy' | 'slack';
+
+/**
+ * Where notices go besides the native notification. The URL and the bearer are secrets (a
+ * Slack or ntfy URL is itself the credential): they never appear in the State, logs, captures
+ * or /metrics; the channel is known there by its name.
+ */
+export interface ChannelConfig {
+  kind: ChannelKind;
+  url: string;
+  /** How the CLI, the State and /metrics name it; default the kind (kind-2, kind-3… when repeated). */
+  name?: string;
+  /** webhook and ntfy: sent as `Authorization: Bearer …`. */
+  bearer?: string;
+  /** Deadline of one attempt; default 10. */
+  timeoutSeconds?: number;
+  /** Retries with backoff stop this long after the notice was queued; default 30. */
+  retryMinutes?: number;
+}
+
 export interface NotificationConfig {
   onWarn: boolean;
   recovery: boolean;
@@ -83,6 +103,7 @@ export interface NotificationConfig {
   pendingCycles: number;
   pendingWindow: number;
   groupSeconds: number;
+  channels: ChannelConfig[];
 }
 
 export interface WardenConfig {

@@ -18,6 +18,22 @@ export interface PartView {
   seconds: number | null;
 }
 
+/** A notification channel (webhook, ntfy, Slack): what it delivered and what it could not. Never its URL. */
+export interface ChannelView {
+  name: string;
+  kind: 'webhook' | 'ntfy' | 'slack';
+  /** Notices waiting to be delivered, the one being retried included. */
+  queued: number;
+  /** Since this process started. */
+  sentTotal: number;
+  failedTotal: number;
+  lastSentAt: number | null;
+  /** The notice at the head of the queue is failing and being retried. */
+  retrying: { title: string; attempts: number; since: number; error: string; nextAttemptAt: number; givesUpAt: number } | null;
+  /** The last notice given up on (retries exhausted or refused by the receiver). */
+  lastFailure: { at: number; title: string; attempts: number; error: string } | null;
+}
+
 export interface HostInfo {
   platform: string;
   arch: string;
@@ -57,4 +73,6 @@ export interface State {
   notes: string[];
   /** Each part of the last cycle: ok, and seconds spent on it. */
   parts: PartView[];
+  /** Notification channels besides the native one, in config order. */
+  channels: ChannelView[];
 }

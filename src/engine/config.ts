@@ -213,6 +213,24 @@ export const CONFIG_JSON_SCHEMA = {
         pendingCycles: { type: 'integer', minimum: 1, maximum: 100 },
         pendingWindow: { type: 'integer', minimum: 1, maximum: 100 },
         groupSeconds: { type: 'number', minimum: 0, maximum: 3600 },
+        channels: {
+          type: 'array',
+          maxItems: 20,
+          description: 'Where notices go besides the native notification: a webhook (JSON, docs/webhook.md), ntfy, or a Slack/Discord incoming webhook.',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['kind', 'url'],
+            properties: {
+              kind: { enum: ['webhook', 'ntfy', 'slack'] },
+              url: httpUrl,
+              name: { type: 'string', minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9._-]+$' },
+              bearer: { type: 'string', minLength: 1, maxLength: 4096, pattern: '^[\\x21-\\x7e]+$' },
+              timeoutSeconds: seconds(1, 60),
+              retryMinutes: seconds(0, 1440),
+            },
+          },
+        },
       },
     },
   },
@@ -315,6 +333,15 @@ function semanticProblems(input: WardenConfigInput): ConfigProblem[] {
     checkPath(`jobs.${i}.logPath`, job.logPath);
     if (jobNames.has(job.name)) problems.push({ field: `jobs.${i}.name`, message: `"${job.name}" is used by another job` });
     jobNames.add(job.name);
+  });
+  const channelNames = new Set<string>();
+  (input.notifications?.channels ?? []).forEach((channel, i) => {
+    if (!isHttpUrl(channel.url)) problems.push({ field: `notifications.channels.${i}.url`, message: 'is not a valid http(s) URL' });
+    if (channel.bearer !== undefined && channel.kind === 'slack') problems.push({ field: `notifications.channels.${i}.bearer`, message: 'a Slack or Discord webhook takes no bearer: its URL is the credential' });
+    if (channel.name !== undefined) {
+      if (channelNames.has(channel.name)) problems.push({ field: `notifications.channels.${i}.name`, message: `"${channel.name}" is used by another channel` });
+      channelNames.add(channel.name);
+    }
   });
   const q = input.notifications?.quietHours;
   if (q && q.start === q.end) problems.push({ field: 'notifications.quietHours', message: 'start and end are the same time' });

@@ -13,6 +13,8 @@ import { configPath as defaultConfigPath, dataDir as defaultDataDir } from './pa
 import { HistoryStore } from './history.js';
 import type { AlertSnapshot } from './alerts.js';
 import { Engine } from './engine.js';
+import { ChannelHub } from './channels/hub.js';
+import { withoutChannelSecrets } from './channels/secrets.js';
 
 export type HostPlatform = 'darwin' | 'linux';
 
@@ -41,6 +43,11 @@ export interface LiveOptions {
   clock?: Clock;
   /** Sampling interval from the command line; kept over the config file's at every reload. */
   intervalSeconds?: number;
+  /**
+   * Deliver notices to the configured channels (webhook, ntfy, Slack): the long-running
+   * engines (the app, `watch`, `serve`) do; one-shot commands never page anyone.
+   */
+  deliver?: boolean;
 }
 
 /** The engine on this host, as the app, `warden watch` and `warden serve` run it. */
@@ -51,17 +58,21 @@ export async function createEngine(options: LiveOptions = {}): Promise<Engine> {
   const dir = options.dataDir === undefined ? defaultDataDir() : options.dataDir;
   const clock = options.clock ?? systemClock;
   const { history, snapshot } = dir ? await openHistory(dir, clock.now()) : { history: null, snapshot: null };
+  const host = liveHost();
+  // Only a long-running engine with a data folder delivers: its queue lives there.
+  const channels = history && options.deliver ? await ChannelHub.open({ history, host, now: () => clock.now(), ...(options.log ? { log: options.log } : {}) }) : null;
   return new Engine(
     {
       facts: new LiveFacts(),
       effects: new LiveEffects(),
       clock,
       platform: hostPlatform(),
-      host: liveHost(),
+      host,
       home,
       config,
       configPath: file,
       history,
+      channels,
       settleParts: false,
       replay: false,
       dataDir: dir,
@@ -127,7 +138,8 @@ export function bundleFrom(recording: RecordingFacts, configInput: unknown, cade
       timeZone: systemTimeZone(),
     },
     cadence,
-    config: configInput,
+    // A capture goes into bug reports: the channels' URLs and bearers stay behind.
+    config: withoutChannelSecrets(configInput),
     ...(note ? { note } : {}),
     samples: recording.samples,
   };

@@ -33,6 +33,7 @@ export const DEFAULT_NOTIFICATIONS: NotificationConfig = {
   pendingCycles: 2,
   pendingWindow: 3,
   groupSeconds: 30,
+  channels: [],
 };
 
 /** Reminders more often than this are the nagging that trains operators to ignore Warden. */

@@ -33,6 +33,7 @@ import { diagnose } from './diagnose.js';
 import { AlertPolicy, type Observations } from './alerts.js';
 import type { Outcome } from './actions/wait.js';
 import type { HistoryStore } from './history.js';
+import type { ChannelHub } from './channels/hub.js';
 import { buildState, withFreshness } from './state.js';
 import { partViews, timed, type PartName } from './parts.js';
 
@@ -77,6 +78,8 @@ export interface EngineDeps {
   probeCadence?: Record<string, ProbeCadence>;
   /** What the operator should know about this engine's input (a replay of an old capture), shown in State.notes. */
   notes?: string[];
+  /** Webhook, ntfy and Slack channels; null where nothing is delivered (status, capture, replay). */
+  channels?: ChannelHub | null;
 }
 
 /**
@@ -156,6 +159,7 @@ export class Engine implements EngineHandle {
       history: this.historyStatus(),
       notes: this.notes(),
       parts: [],
+      channels: [],
     });
   }
 
@@ -181,6 +185,7 @@ export class Engine implements EngineHandle {
     this.locks.configure(c.watchedFiles, { platform: this.deps.platform, uid: this.deps.host.uid, thresholds: c.thresholds });
     this.jobs.configure(c.jobs, { platform: this.deps.platform, uid: this.deps.host.uid, thresholds: c.thresholds, ...(this.deps.timeZone ? { timeZone: this.deps.timeZone } : {}) });
     this.alerts.setConfig(c.notifications);
+    this.deps.channels?.configure(c.notifications.channels);
   }
 
   /** The engine's standing notes (a replay of an old capture), then this cycle's. */
@@ -319,6 +324,8 @@ export class Engine implements EngineHandle {
       }
       took.history = Math.max(0, clock.now() - historyStarted) / 1000;
     }
+    // Queued (one small file write), then sent beside the cycle: a hanging receiver never holds it.
+    await this.deps.channels?.enqueue(step.notifications);
 
     this.state = buildState({
       now,
@@ -339,6 +346,7 @@ export class Engine implements EngineHandle {
       history: this.historyStatus(),
       notes: this.notes(cycleNotes),
       parts: partViews(took, unknowns, history ? history.available : null),
+      channels: this.deps.channels?.views(now) ?? [],
     });
     this.publish();
     for (const n of step.notifications) for (const listener of this.notificationListeners) listener(n);
@@ -378,6 +386,7 @@ export class Engine implements EngineHandle {
     this.timer = null;
     await this.ticking?.catch(() => undefined);
     await Promise.allSettled([this.services.idle(), this.locks.idle(), this.jobs.idle(), this.models.idle()]);
+    await this.deps.channels?.stop().catch(() => undefined);
     const h = this.deps.history;
     if (h) {
       if (this.lastTickAt !== null) await this.saveAlertSnapshot(this.deps.clock.now(), true).catch(() => undefined);

@@ -20,8 +20,8 @@ import { randomUUID } from 'node:crypto';
  * with the reason, keeps events in memory, and writes them once it can.
  */
 
-import type { IncidentEvent } from './incident-event.js';
-export type { IncidentEvent, IncidentEventType } from './incident-event.js';
+import type { DeliveryRecord, IncidentEvent } from './incident-event.js';
+export type { DeliveryRecord, IncidentEvent, IncidentEventType } from './incident-event.js';
 
 export interface IncidentRecord {
   id: string;
@@ -33,6 +33,8 @@ export interface IncidentRecord {
   diagnosis: Diagnosis | null;
   notifications: Notification[];
   actions: ActionResult[];
+  /** Notices delivered to channels, or given up on. */
+  deliveries: DeliveryRecord[];
   events: number;
   /** The title and cause when it paged (its first notification); title and diagnosis are the latest. */
   pagedTitle: string | null;
@@ -148,7 +150,7 @@ function isEvent(value: unknown): value is IncidentEvent {
   return (
     typeof e === 'object' && e !== null &&
     typeof e.id === 'string' && typeof e.incidentId === 'string' && typeof e.at === 'number' &&
-    (e.type === 'open' || e.type === 'update' || e.type === 'notify' || e.type === 'action' || e.type === 'close')
+    (e.type === 'open' || e.type === 'update' || e.type === 'notify' || e.type === 'action' || e.type === 'close' || e.type === 'delivery')
   );
 }
 
@@ -409,7 +411,7 @@ export class HistoryStore {
       for (const e of byId.values()) {
         const r = records.get(e.incidentId) ?? {
           id: e.incidentId, openedAt: null, closedAt: null, severity: null, title: null,
-          findingKeys: [], diagnosis: null, notifications: [], actions: [], events: 0, pagedTitle: null, pagedCause: null,
+          findingKeys: [], diagnosis: null, notifications: [], actions: [], deliveries: [], events: 0, pagedTitle: null, pagedCause: null,
         };
         records.set(e.incidentId, r);
         r.events += 1;
@@ -428,6 +430,7 @@ export class HistoryStore {
           }
         }
         if (e.action) r.actions.push(e.action);
+        if (e.delivery) r.deliveries.push(e.delivery);
       }
       const incidents = [...records.values()].sort((a, b) => (a.openedAt ?? 0) - (b.openedAt ?? 0));
       return { incidents, skipped: scan.skipped, problems: scan.problems, unreadable: scan.unreadable };
@@ -525,6 +528,18 @@ export class HistoryStore {
       if (!snapshot) this.openProblems.push(`${ALERTS}: not a snapshot this version can resume; starting fresh`);
       return snapshot;
     });
+  }
+
+  // ---------------------------------------------------------------- other documents
+
+  /** A small JSON document of another part (the channels' outbox) kept in the folder, written atomically. */
+  saveDocument(name: string, value: unknown): Promise<void> {
+    return this.serial(() => this.writeAtomic(name, JSON.stringify(value)));
+  }
+
+  /** The document, or undefined when absent or unreadable (noted in openProblems). */
+  loadDocument(name: string): Promise<unknown> {
+    return this.serial(() => this.readJson(name));
   }
 
   // ---------------------------------------------------------------- files

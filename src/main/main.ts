@@ -53,11 +53,11 @@ function main(): void {
 /** A config file that fails validation must not keep the app from watching: start on defaults, say why. */
 async function openEngine(paths: { configPath: string; dataDir: string }) {
   try {
-    return await createEngine({ ...paths, log });
+    return await createEngine({ ...paths, log, deliver: true });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     log(`config not applied: ${error.message}`);
-    return createEngine({ ...paths, log, config: { input: {}, config: resolveConfig({}, app.getPath('home')), source: 'defaults' } });
+    return createEngine({ ...paths, log, deliver: true, config: { input: {}, config: resolveConfig({}, app.getPath('home')), source: 'defaults' } });
   }
 }
 

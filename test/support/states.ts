@@ -348,6 +348,7 @@ export function greenState(now = Date.now()): State {
       { name: 'history', ok: true, seconds: 0.001 },
       { name: 'config', ok: true, seconds: null },
     ],
+    channels: [],
   };
 }
 
@@ -456,6 +457,19 @@ export function redState(now = Date.now()): State {
     incidents: [incident],
     models: models(now),
     unknowns: [],
+    channels: [
+      { name: 'phone', kind: 'ntfy', queued: 0, sentTotal: 1, failedTotal: 0, lastSentAt: openedAt + 30_000, retrying: null, lastFailure: null },
+      {
+        name: 'ops-webhook',
+        kind: 'webhook',
+        queued: 1,
+        sentTotal: 0,
+        failedTotal: 0,
+        lastSentAt: null,
+        retrying: { title: incident.title, attempts: 4, since: openedAt + 30_000, error: 'HTTP 502: Bad Gateway', nextAttemptAt: now + 16_000, givesUpAt: openedAt + 30_000 + 30 * MIN },
+        lastFailure: null,
+      },
+    ],
   };
 }
 

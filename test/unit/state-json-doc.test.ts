@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, createReplayEngine } from '../../src/engine/create.js';
 import { HistoryStore } from '../../src/engine/history.js';
 import { parseCapture } from '../../src/platform/capture.js';
-import type { UnknownPart } from '../../src/common/state.js';
+import type { ChannelView, UnknownPart } from '../../src/common/state.js';
 import type { Finding } from '../../src/common/findings.js';
 
 const DOC = 'docs/state-json.md';
@@ -32,6 +32,13 @@ const ONLY_IN_TYPES: ReadonlyArray<{ path: string; key: string; why: string }> =
   { path: 'unknowns[].part', key: 'part' satisfies keyof UnknownPart, why: 'the captures and a healthy host read every part; an unknown needs a failing reader' },
   { path: 'unknowns[].reason', key: 'reason' satisfies keyof UnknownPart, why: 'as unknowns[].part' },
   { path: 'findings[].quiet', key: 'quiet' satisfies keyof Finding, why: 'only a discovered server that stopped is quiet; the captures configure their services' },
+  ...(['name', 'kind', 'queued', 'sentTotal', 'failedTotal', 'lastSentAt', 'retrying', 'lastFailure'] satisfies Array<keyof ChannelView>).map((key) => ({
+    path: `channels[].${key}`,
+    key,
+    why: 'replays and `warden status` deliver nothing: channels need the long-running engine (test/integration/channels-live.test.ts)',
+  })),
+  ...(['title', 'attempts', 'since', 'error', 'nextAttemptAt', 'givesUpAt'] satisfies Array<keyof NonNullable<ChannelView['retrying']>>).map((key) => ({ path: `channels[].retrying.${key}`, key, why: 'as channels[]' })),
+  ...(['at', 'title', 'attempts', 'error'] satisfies Array<keyof NonNullable<ChannelView['lastFailure']>>).map((key) => ({ path: `channels[].lastFailure.${key}`, key, why: 'as channels[]' })),
 ];
 
 /** Every key path in a JSON value: objects by key, array elements as `[]`. */
