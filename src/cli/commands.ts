@@ -121,10 +121,40 @@ export async function runWatch(values: CliValues, rest: string[]): Promise<numbe
       if (!tty) out('\n');
     });
   }
+  const metrics = await startOwnMetrics(values, loaded, engine);
   engine.start();
   await untilInterrupted();
+  await metrics?.close();
   await engine.stop();
   return 0;
+}
+
+/**
+ * /metrics on its own port when the config's `metrics` or --metrics-port asks (the flags win
+ * over the config). A problem (a token file others can read, a port taken) ends the command
+ * with the reason before anything is watched.
+ */
+async function startOwnMetrics(values: CliValues, loaded: LoadedConfig, engine: Engine): Promise<{ close(): Promise<void> } | null> {
+  const fromConfig = loaded.config.metrics;
+  const flagPort = values['metrics-port'];
+  if (flagPort === undefined && !fromConfig) {
+    if (values['metrics-listen'] !== undefined || values['metrics-token-file'] !== undefined) throw new UsageError('--metrics-listen and --metrics-token-file need --metrics-port (or metrics.port in the config)');
+    return null;
+  }
+  const port = flagPort === undefined ? fromConfig!.port : Number(flagPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--metrics-port takes a port number');
+  const listen = values['metrics-listen'] ?? fromConfig?.listen;
+  const tokenFile = values['metrics-token-file'] ? path.resolve(values['metrics-token-file']) : fromConfig?.tokenFile;
+  const { metricsOptionsFrom, startMetricsServer, MetricsServerError } = await import('./metrics-server.js');
+  try {
+    const options = await metricsOptionsFrom({ port, ...(listen ? { listen } : {}), ...(tokenFile ? { tokenFile } : {}) });
+    const server = await startMetricsServer({ ...options, getState: () => engine.currentState() });
+    process.stderr.write(`warden: metrics at ${server.url}${options.token ? ' (bearer token required)' : ''}\n`);
+    return server;
+  } catch (error) {
+    if (error instanceof MetricsServerError) throw new InputError(error.message);
+    throw error;
+  }
 }
 
 function untilInterrupted(): Promise<void> {
@@ -307,11 +337,13 @@ export async function runServe(values: CliValues, rest: string[]): Promise<numbe
     if (error instanceof ServeError) throw new UsageError(error.message);
     throw error;
   }
+  const metrics = await startOwnMetrics(values, loaded, engine);
   engine.start();
   const origin = new URL(server.url).origin;
   out(`warden serve: open ${server.url}\n  metrics: ${origin}/metrics (Prometheus)\n  bound to 127.0.0.1 only; Ctrl-C to stop\n`);
   await untilInterrupted();
   await server.close();
+  await metrics?.close();
   await engine.stop();
   return 0;
 }

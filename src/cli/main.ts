@@ -12,8 +12,11 @@ Usage:
       One look now (two samples a second apart, for rates). --check exits 0/1/2/3 for
       green/amber/red/grey; otherwise exit 0. --replay runs the engine on a capture.
   warden watch [--interval S] [--notify] [--replay FILE] [--config PATH]
+              [--metrics-port N [--metrics-listen ADDR] [--metrics-token-file FILE]]
       Refresh every interval until Ctrl-C. --notify prints each notification the app
-      would send, as it would send it (headless alerting over SSH).
+      would send, as it would send it (headless alerting over SSH). --metrics-port serves
+      Prometheus /metrics (127.0.0.1 unless --metrics-listen; off loopback a bearer token
+      from FILE is required on every request). Channels in the config are delivered to.
   warden capture -o FILE [--samples N] [--interval S] [--include-secrets] [--config PATH]
       Record every fact Warden reads over N samples into one JSON file for a bug report,
       readable by you only (0600), secrets (URL credentials, tokens, canary bodies) hidden

@@ -12,6 +12,9 @@ export const OPTIONS = {
   since: { type: 'string' },
   port: { type: 'string' },
   'include-secrets': { type: 'boolean' },
+  'metrics-port': { type: 'string' },
+  'metrics-listen': { type: 'string' },
+  'metrics-token-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;

@@ -106,6 +106,15 @@ export interface NotificationConfig {
   channels: ChannelConfig[];
 }
 
+/** /metrics from the app or `warden watch` (opt in): loopback unless `listen` says otherwise. */
+export interface MetricsConfig {
+  port: number;
+  /** Address to bind; default 127.0.0.1. Any other needs `tokenFile`. */
+  listen?: string;
+  /** A file (mode 0600) holding the bearer token every request must carry. */
+  tokenFile?: string;
+}
+
 export interface WardenConfig {
   intervalSeconds: number;
   discovery: boolean;
@@ -115,10 +124,13 @@ export interface WardenConfig {
   thresholds: Thresholds;
   notifications: NotificationConfig;
   launchAtLogin: boolean;
+  /** null: no /metrics of its own (warden serve has one on its page's port). */
+  metrics: MetricsConfig | null;
 }
 
 /** What a config file may hold: every field optional, defaults fill the rest. */
-export type WardenConfigInput = Partial<Omit<WardenConfig, 'thresholds' | 'notifications'>> & {
+export type WardenConfigInput = Partial<Omit<WardenConfig, 'thresholds' | 'notifications' | 'metrics'>> & {
+  metrics?: MetricsConfig;
   thresholds?: Partial<Thresholds>;
   notifications?: Partial<NotificationConfig>;
 };

@@ -30,6 +30,17 @@ export const CONFIG_JSON_SCHEMA = {
     intervalSeconds: { ...seconds(1, 3600), default: 5, description: 'How often memory and processes are sampled.' },
     discovery: { type: 'boolean', default: true, description: 'Find local LLM servers on their default ports.' },
     launchAtLogin: { type: 'boolean', default: false },
+    metrics: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['port'],
+      description: 'Serve Prometheus /metrics from the app and `warden watch` (docs/metrics.md).',
+      properties: {
+        port: { type: 'integer', minimum: 1, maximum: 65535 },
+        listen: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[0-9A-Za-z.:\\[\\]-]+$' },
+        tokenFile: absolutePath,
+      },
+    },
     services: {
       type: 'array',
       maxItems: 500,
@@ -343,9 +354,18 @@ function semanticProblems(input: WardenConfigInput): ConfigProblem[] {
       channelNames.add(channel.name);
     }
   });
+  checkPath('metrics.tokenFile', input.metrics?.tokenFile);
+  if (input.metrics?.listen !== undefined && !isLoopback(input.metrics.listen) && !input.metrics.tokenFile) {
+    problems.push({ field: 'metrics.tokenFile', message: `is needed to listen on ${input.metrics.listen}: off loopback every request must carry a bearer token` });
+  }
   const q = input.notifications?.quietHours;
   if (q && q.start === q.end) problems.push({ field: 'notifications.quietHours', message: 'start and end are the same time' });
   return problems;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+export function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || address === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
 }
 
 function isHttpUrl(value: string): boolean {
@@ -364,6 +384,7 @@ export function resolveConfig(input: WardenConfigInput, home: string): WardenCon
     intervalSeconds: input.intervalSeconds ?? 5,
     discovery: input.discovery ?? true,
     launchAtLogin: input.launchAtLogin ?? false,
+    metrics: input.metrics ? { ...input.metrics, ...(input.metrics.tokenFile ? { tokenFile: expand(input.metrics.tokenFile) } : {}) } : null,
     services: (input.services ?? []).map((s) => {
       const sup = s.supervisor;
       if (sup?.kind === 'launchd' && sup.plist) return { ...s, supervisor: { ...sup, plist: expand(sup.plist) } };

@@ -10,6 +10,7 @@ import type { State } from '../common/state.js';
 import { createEngine } from '../engine/create.js';
 import { CONFIG_JSON_SCHEMA, ConfigError, resolveConfig } from '../engine/config.js';
 import { configPath, dataDir } from '../engine/paths.js';
+import { metricsOptionsFrom, startMetricsServer, type RunningMetricsServer } from '../cli/metrics-server.js';
 import { registerIpc } from './ipc.js';
 import { LoginItem } from './login-item.js';
 import { NotificationCenter } from './notifications.js';
@@ -140,6 +141,7 @@ async function start(): Promise<void> {
   engine.onNotification((notification) => notifications.show(notification));
   render(engine.currentState());
   engine.start();
+  const metrics = startAppMetrics(engine);
 
   app.on('second-instance', () => popover.show({ bounds: tray.getBounds() }));
   let stopping = false;
@@ -149,11 +151,24 @@ async function start(): Promise<void> {
     event.preventDefault();
     settings.close();
     popover.dispose();
-    engine
-      .stop()
+    metrics
+      .then((server) => server?.close())
+      .then(() => engine.stop())
       .catch((error: unknown) => log(`engine stop failed: ${String(error)}`))
       .finally(() => app.exit(0));
   });
+}
+
+/** /metrics on its own port when the config's `metrics` asks (read at start: a change needs a restart). */
+async function startAppMetrics(engine: EngineHandle): Promise<RunningMetricsServer | null> {
+  try {
+    const config = resolveConfig(await engine.getConfig(), app.getPath('home')).metrics;
+    if (!config) return null;
+    return await startMetricsServer({ ...(await metricsOptionsFrom(config)), getState: () => engine.currentState(), log });
+  } catch (error) {
+    log(`metrics not served: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
 }
 
 async function saveLaunchAtLogin(engine: EngineHandle, on: boolean): Promise<void> {
