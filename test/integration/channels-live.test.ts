@@ -14,6 +14,7 @@ import type { State } from '../../src/common/state.js';
 import { bundleFrom, createEngine } from '../../src/engine/create.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { RecordingFacts } from '../../src/platform/recording.js';
+import { headerText } from '../../src/engine/channels/format.js';
 import { LiveFacts } from '../../src/platform/live.js';
 import { startModelServer, type ModelServer } from '../support/model-server.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
@@ -101,10 +102,12 @@ describe('channels on the live engine', () => {
     expect(first).toMatchObject({ kind: 'incident', severity: 'crit', host: { hostname: os.hostname() } });
     expect(first!.title).toMatch(/^model/);
     expect(second).toMatchObject({ kind: 'recovery', severity: 'ok' });
-    // The incident's title follows what it has become (failing, then missing); the recovery names it.
-    expect(second!.title).toMatch(/^Recovered: model/);
+    // The recovery's wording is the alert policy's (issue 10); it names the service.
+    expect(second!.title).toMatch(/\bmodel\b/);
+    expect(second!.title).not.toBe(first!.title);
     expect(ntfy!.requests.map((q) => q.headers.priority)).toEqual(['5', '3']);
-    expect(ntfy!.requests[0]!.headers.title).toBe(first!.title);
+    // Non-Latin-1 titles ("—") travel RFC 2047-encoded, as ntfy decodes them.
+    expect(ntfy!.requests[0]!.headers.title).toBe(headerText(first!.title));
     expect(slack!.requests.map((q) => (JSON.parse(q.body) as { text: string }).text.split('\n')[0])).toEqual([`*${first!.title}*`, `*${second!.title}*`]);
     process.stdout.write(`webhook body, verbatim:\n${hook!.requests[0]!.body}\nntfy delivery, verbatim:\nPOST ${ntfy!.requests[0]!.path}\n${JSON.stringify(ntfy!.requests[0]!.headers, null, 1)}\n${ntfy!.requests[0]!.body}\n`);
 
