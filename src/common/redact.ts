@@ -25,6 +25,9 @@ export const SECRET_CONFIG_FIELDS: SecretField[] = [
   { path: 'services.*.url', kind: 'url' },
   { path: 'services.*.canary.url', kind: 'url' },
   { path: 'services.*.canary.body', kind: 'text' },
+  // A Slack or ntfy URL is itself the credential (the path is the token): hidden whole.
+  { path: 'notifications.channels.*.url', kind: 'text' },
+  { path: 'notifications.channels.*.bearer', kind: 'text' },
 ];
 
 /** What redaction found: the redacted value and how many secrets it hid. */

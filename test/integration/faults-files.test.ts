@@ -173,7 +173,7 @@ describe.runIf(linux)('the data folder cannot be written, with the engine runnin
     engines.push(engine);
     const w = await watchUntil(engine, (s) => notified(s) && !s.history.available, 30_000);
     const full = w.states.at(-1)!;
-    expect(full.history).toEqual({ available: false, reason: `cannot write ${file}: ENOSPC (disk full)` });
+    expect(full.history).toEqual({ available: false, reason: `cannot write ${file}: ENOSPC (disk full)`, readOnly: false });
     // The loop goes on while the disk is full.
     const before = w.states.length;
     await watchUntil(engine, () => w.states.length >= before + 3, 30_000, w);

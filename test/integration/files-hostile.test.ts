@@ -122,7 +122,7 @@ describe.runIf(linux)('non-regular and oversized files where Warden reads', () =
     const history = engine.currentState().history;
     await engine.stop();
     const expected = 'cannot read incidents.jsonl is 1 GiB, over the 64 MiB Warden reads; not read: incidents in it are not shown';
-    expect(history).toEqual({ available: false, reason: expected });
+    expect(history).toEqual({ available: false, reason: expected, readOnly: false });
 
     const result = await warden(home, 'incidents');
     expect(result.code).toBe(0);
