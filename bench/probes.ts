@@ -44,7 +44,11 @@ export async function benchLiveChecks(clock: CpuClock, port: number, count: numb
     const tablePart = await readProcessTable(facts, Date.now());
     if (!tablePart.ok) throw new Error(`bench: no process table for the command check: ${tablePart.reason}`);
     const table = tablePart.value;
-    const supervisor = new CommandSupervisor('bench', { kind: 'command', start: ['true'], pidfile }, { facts, uid: process.getuid?.() ?? -1, home: os.homedir() });
+    // The pidfile names this process, so the check must accept it as the service's: a pid that
+    // runs something other than the start command (or the match) is refused as not the service's.
+    const own = table.rows.find((row) => row.pid === process.pid);
+    if (!own) throw new Error(`bench: this process (PID ${process.pid}) is not in its own process table`);
+    const supervisor = new CommandSupervisor('bench', { kind: 'command', start: ['true'], pidfile }, { facts, uid: process.getuid?.() ?? -1, home: os.homedir() }, own.command);
     const command = await repeatCheck(clock, count, supervisor, table);
     const lsof = await repeat(clock, count, async () => {
       const read = await readTcpListeners(facts);
