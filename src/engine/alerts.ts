@@ -253,7 +253,7 @@ export class AlertPolicy {
     if (!jumped) {
       this.countObservations(now);
       this.assignFiring(now, events);
-      for (const incident of this.open()) this.judgeRecovery(incident, unknownSubjects, now, notifications, events);
+      for (const incident of this.open()) this.judgeRecovery(incident, unknownSubjects, diagnoses, now, notifications, events);
       this.assignFiring(now, events);
       this.notify(diagnoses, now, notifications, events);
     }
@@ -317,7 +317,11 @@ export class AlertPolicy {
 
   /** Whether this member may send the incident's notification now (causes wait; see defaults). */
   private pages(t: Tracker, now: number): boolean {
-    if (!this.red(t)) return false;
+    return this.red(t) && this.pagesAlone(t, now);
+  }
+
+  /** A symptom may page at once; a cause (memory, a process) only once it has shown this long. */
+  private pagesAlone(t: Tracker, now: number): boolean {
     if (t.subject.kind === 'memory' || t.subject.kind === 'process') return now - t.firstSeen >= CAUSE_PAGES_ALONE_AFTER_MINUTES * 60_000;
     return true;
   }
@@ -386,7 +390,7 @@ export class AlertPolicy {
     return [...this.trackers.values()].filter((t) => t.incidentId === incident.id);
   }
 
-  private judgeRecovery(incident: IncidentState, unknownSubjects: Set<string>, now: number, out: Notification[], events: IncidentEvent[]): void {
+  private judgeRecovery(incident: IncidentState, unknownSubjects: Set<string>, diagnoses: Map<string, Diagnosis>, now: number, out: Notification[], events: IncidentEvent[]): void {
     const members = this.members(incident);
     const present = members.filter((m) => m.present);
     if (members.some((m) => this.red(m))) {
@@ -402,6 +406,8 @@ export class AlertPolicy {
     const cleared = members.filter((m) => !m.present).map((m) => m.clearRun ?? 0);
     incident.clearCycles = cleared.length > 0 ? Math.min(...cleared) : 0;
 
+    // It met the paging bar and recovers before its group window ended: it still pages, then recovers.
+    if (!incident.notified && incident.everNotifiable) this.pageBeforeClosing(incident, members, diagnoses, now, out, events);
     incident.closedAt = now;
     events.push(this.event(incident, 'close', now, {}));
     if (incident.notified && this.config.recovery && !this.snoozed(members, members)) {
@@ -415,6 +421,23 @@ export class AlertPolicy {
     // What still shows at warn starts over in an incident of its own, quiet unless onWarn.
     for (const m of members) m.incidentId = null;
     this.incidents = [...this.open(), ...this.incidents.filter((i) => i.closedAt !== null).slice(-KEEP_CLOSED)];
+  }
+
+  /**
+   * The notification an incident owed when it recovers inside its group window: the window
+   * only waits to collect what fails together, it is not a second bar. Sent when a member
+   * could have paged while red (a cause only after its own wait) and it is not snoozed. In
+   * quiet hours nothing is sent: an incident over before morning is in the history, not a page.
+   */
+  private pageBeforeClosing(incident: IncidentState, members: Tracker[], diagnoses: Map<string, Diagnosis>, now: number, out: Notification[], events: IncidentEvent[]): void {
+    const paging = members.filter((m) => this.notifiable(m.severity) && this.pagesAlone(m, now));
+    if (paging.length === 0 || this.quiet(now) || this.snoozed(paging, members)) return;
+    const notification = this.compose(incident, 'incident', diagnoses, now);
+    incident.pagedTitle = incident.title;
+    incident.notified = true;
+    incident.lastNotifiedAt = now;
+    out.push(notification);
+    events.push(this.event(incident, 'notify', now, { notification }));
   }
 
   /**

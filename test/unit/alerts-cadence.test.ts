@@ -109,3 +109,33 @@ describe('a changed clock neither pages nor hides an outage', () => {
     expect({ pages: failing.pages.length, recoveries: failing.recoveries.length }).toEqual({ pages: 1, recoveries: 1 });
   });
 });
+
+/**
+ * The paging bar is N failed of the last M probes (3 of 5 by default), counted in probe results.
+ * An outage that reaches it pages, even when it is over before the 30 s group window ends (at
+ * 1–2 s probes it is): the notification goes out as it recovers, then the recovery notice. One
+ * probe short of the bar pages at no interval.
+ */
+describe('an outage at the paging bar pages at every interval, one probe short of it at none', () => {
+  const failed = (from: number, count: number): Script => (_t, n) => n < from || n >= from + count;
+  it.each(combos)('engine $e s, probe $p s', ({ e, p }) => {
+    const step = Math.max(e, p) * 1000;
+    const end = 20 * step + 2 * MIN;
+    const atBar = simulate(e, p, end, failed(6, DEFAULT_THRESHOLDS.probeFailuresN));
+    expect({ pages: atBar.pages.length, recoveries: atBar.recoveries.length }).toEqual({ pages: 1, recoveries: 1 });
+    expect(atBar.pages[0]!.at).toBeLessThanOrEqual(atBar.recoveries[0]!.at);
+    // Paged while failing, or (inside the group window) as it recovers: either way what it measured.
+    expect(atBar.pages[0]!.title).toMatch(/^gpu-box: (failing: 500 in 3 ms; 3 of the last 5 probes failed|3 of the last 5 probes failed; last: 200 in 4 ms)$/);
+    const short = simulate(e, p, end, failed(6, DEFAULT_THRESHOLDS.probeFailuresN - 1));
+    expect({ incidents: short.incidents, pages: short.pages.length, recoveries: short.recoveries.length }).toEqual({ incidents: 0, pages: 0, recoveries: 0 });
+  });
+
+  it('engine 1 s, probe 1 s: three failed probes, over in 6 s, inside the group window: notified, then recovered, in that order', () => {
+    const out = simulate(1, 1, 2 * MIN, failed(10, 3));
+    expect(out.pages).toHaveLength(1);
+    expect(out.recoveries).toHaveLength(1);
+    expect(out.recoveries[0]!.at - out.pages[0]!.at).toBeGreaterThanOrEqual(0);
+    // Before the fix the incident closed inside its group window and sent neither.
+    expect(out.pages[0]!.at - T0).toBeLessThan(10_000 + 30_000);
+  });
+});
