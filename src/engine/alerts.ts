@@ -3,7 +3,7 @@ import type { Diagnosis, Finding, IncidentView, Notification } from '../common/f
 import type { SnoozeTarget } from '../common/api.js';
 import { worst, type Severity } from '../common/severity.js';
 import { formatDuration, plural } from '../common/format.js';
-import { AUTO_ACTION_LIMIT, CAUSE_PAGES_ALONE_AFTER_MINUTES, MIN_REMINDER_HOURS } from './defaults.js';
+import { AUTO_ACTION_LIMIT, CAUSE_OBSERVATION_SECONDS, CAUSE_PAGES_ALONE_AFTER_MINUTES, MIN_REMINDER_HOURS } from './defaults.js';
 import type { IncidentEvent } from './incident-event.js';
 
 /**
@@ -285,8 +285,8 @@ export class AlertPolicy {
    * so a probe's finding neither piles up hits nor clears.
    */
   private countObservations(now: number): void {
-    const window = Math.max(1, this.config.pendingWindow);
     for (const t of [...this.trackers.values()]) {
+      const window = Math.max(1, this.config.pendingWindow) * this.cyclesPerObservation(t);
       const at = this.observations.at(t.key) ?? now;
       const changed = t.hits.length === 0 || t.hits[t.hits.length - 1] !== t.present;
       if (at === t.observedAt && !changed) continue;
@@ -299,7 +299,20 @@ export class AlertPolicy {
 
   /** Not yet clear for recoveryAfterCycles observations in a row. */
   private recovering(t: Tracker): boolean {
-    return t.present || (t.clearRun ?? 0) < Math.max(1, this.config.recoveryAfterCycles);
+    return t.present || (t.clearRun ?? 0) < Math.max(1, this.config.recoveryAfterCycles) * this.cyclesPerObservation(t);
+  }
+
+  /**
+   * Cycles that make one observation of `t`. A memory or process finding is judged afresh from
+   * each sample, so its observation is a stretch of CAUSE_OBSERVATION_SECONDS: at a 1 s cycle,
+   * 2 of 3 means 10 of the last 15 samples, and recovery 15 clear ones. Pending and recovery
+   * then span the same seconds at 1 s as at 5 s; from 5 s up one cycle is one observation.
+   */
+  private cyclesPerObservation(t: Tracker): number {
+    if (t.subject.kind !== 'memory' && t.subject.kind !== 'process') return 1;
+    const interval = this.expectedMs();
+    if (interval === null || interval <= 0) return 1;
+    return Math.max(1, Math.ceil((CAUSE_OBSERVATION_SECONDS * 1000) / interval - 0.05));
   }
 
   /** Fired at a paging severity and not recovered: still failing, though a flap may hide it this cycle. */
@@ -331,7 +344,7 @@ export class AlertPolicy {
   private assignFiring(now: number, events: IncidentEvent[]): void {
     const needed = Math.min(Math.max(1, this.config.pendingCycles), Math.max(1, this.config.pendingWindow));
     const starting = [...this.trackers.values()]
-      .filter((t) => t.present && t.incidentId === null && (t.settled === true || t.hits.filter(Boolean).length >= needed))
+      .filter((t) => t.present && t.incidentId === null && (t.settled === true || t.hits.filter(Boolean).length >= needed * this.cyclesPerObservation(t)))
       .sort((a, b) => RANK[b.severity] - RANK[a.severity] || a.key.localeCompare(b.key));
     for (const t of starting) {
       const incident = this.incidentFor(t, now) ?? this.openIncident(t, now, events);

@@ -54,3 +54,10 @@ export const AUTO_ACTION_LIMIT = { max: 3, withinSeconds: 30 * 60 };
  * as its cause; a host that stays exhausted with no service to show it still pages, as itself.
  */
 export const CAUSE_PAGES_ALONE_AFTER_MINUTES = 30;
+
+/**
+ * A memory or process finding is judged afresh from every sample; for pending and recovery one
+ * observation of it is a stretch this long (the default cycle), so at a 1 s cycle it takes 5
+ * samples. A two-sample spike at 1 s then confirms no more than a one-sample one at 5 s.
+ */
+export const CAUSE_OBSERVATION_SECONDS = 5;
