@@ -16,7 +16,10 @@ import type { IncidentEvent } from './incident-event.js';
  * so they mean the same at any engine and probe interval, and a finding judged from probes
  * keeps its state between probes. A member that fired stays "red" until it has been clear for
  * recoveryAfterCycles observations in a row: a flap neither drops it from the group window nor
- * closes its incident, and the incident pages once and recovers once.
+ * closes its incident, and the incident pages once and recovers once. Memory and process
+ * findings, judged afresh from every sample, count an observation per CAUSE_OBSERVATION_SECONDS.
+ * The group window only collects what fails together: an incident that met the paging bar and
+ * recovers inside it still pages, then recovers (docs/judgement.md says why).
  */
 
 export interface AlertPolicyOptions {
