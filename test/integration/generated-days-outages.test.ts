@@ -52,7 +52,8 @@ describe('generated days with an outage, a flap or a crash', () => {
       console.log(figuresLine(`outage days at ${row.intervalSeconds} s`, figures));
       expect(failures).toEqual([]);
       expect(figures.incidentsFound).toBe(figures.incidentsInjected);
-      expect(figures.crashToRedSeconds.length).toBeGreaterThan(0);
+      // Each interval's days hold crashes (one day replayed by its seed may not).
+      if (!dayFromEnv()) expect(figures.crashToRedSeconds.length).toBeGreaterThan(0);
     },
     600_000,
   );
