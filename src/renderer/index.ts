@@ -8,9 +8,11 @@ import type { WardenApi } from '../common/api.js';
 import { formatDuration } from '../common/format.js';
 import { errorText } from '../common/result.js';
 import type { State } from '../common/state.js';
+import type { Severity } from '../common/severity.js';
 import { httpBridge, takeTokenFromLocation } from './bridge-http.js';
 import { ConfirmDialog } from './confirm.js';
 import { clockTime, makeElapsed, type ViewContext } from './context.js';
+import { levelWord } from '../common/level-words.js';
 import { button, el, hostText, replaceChildren } from './dom.js';
 import { MemorySeries } from './series.js';
 import { SettingsView } from './settings.js';
@@ -24,7 +26,6 @@ import { viewServices } from './view-services.js';
 import { viewModels } from './view-models.js';
 import { viewThieves } from './view-thieves.js';
 
-const LEVEL_WORD = { ok: 'Normal', warn: 'Attention', crit: 'Alert', unknown: 'Unknown' } as const;
 /** Re-render this often without a push, so ages count up and a silent engine turns the page grey. */
 const TICK_MS = 5000;
 
@@ -163,7 +164,7 @@ class Popover {
     this.render();
   }
 
-  private header(state: State, level: keyof typeof LEVEL_WORD, ctx: ViewContext, calm: boolean): HTMLElement {
+  private header(state: State, level: Severity, ctx: ViewContext, calm: boolean): HTMLElement {
     const snoozed = state.snoozedUntil !== null && ctx.until(state.snoozedUntil) > 0;
     const snooze = button(snoozed ? 'Snoozed' : 'Snooze', () => this.snoozeMenu.toggle(snoozed), { focusKey: 'snooze', kind: 'plain', title: 'Mute notifications for a while' });
     snooze.setAttribute('aria-haspopup', 'menu');
@@ -175,7 +176,7 @@ class Popover {
         'div',
         { class: 'bar-top' },
         el('span', { class: 'dot', 'aria-hidden': 'true' }),
-        el('span', { class: 'bar-level' }, LEVEL_WORD[level]),
+        el('span', { class: 'bar-level' }, levelWord(level)),
         el('span', { class: 'bar-host muted' }, hostText(state.host.hostname, 24)),
         el('span', { class: 'bar-buttons' }, snooze, button('Settings', () => this.showSettings(), { focusKey: 'settings', kind: 'plain' })),
       ),

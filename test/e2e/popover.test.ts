@@ -57,7 +57,7 @@ describe('popover in Chromium over warden serve', () => {
 
   it('amber: the orphan badge, the lock held 3 d 2 h, the job that exited 5, the arrival', async () => {
     const { page, errors } = await popover(amberState());
-    await expect.poll(() => text(page.locator('.bar-level'))).toBe('Attention');
+    await expect.poll(() => text(page.locator('.bar-level'))).toBe('Amber');
     const cathedral = page.locator('[data-service="cathedral"]');
     await expect.poll(() => text(cathedral.locator('.badge'))).toBe('orphaned');
     await reads(cathedral, 'com.sanctum.mlx.plist.pre-disable-compile-20260507-030615');
@@ -77,7 +77,7 @@ describe('popover in Chromium over warden serve', () => {
 
   it('red: the incident with its measured cause and thieves at the top', async () => {
     const { page, errors } = await popover(redState());
-    await expect.poll(() => text(page.locator('.bar-level'))).toBe('Alert');
+    await expect.poll(() => text(page.locator('.bar-level'))).toBe('Red');
     const incident = page.locator('.incident');
     await reads(incident, "cathedral's canary: no answer within 10 s");
     await reads(incident, '10.1 GiB of swap used, 820 MiB free of 64 GiB, pressure critical');

@@ -115,7 +115,7 @@ describe.runIf(process.platform === 'linux')('warden serve on the real engine, i
 
   it('renders the real state: one calm line, then host memory and the service running with its latency', async () => {
     const firstPid = serverPid();
-    await expect.poll(() => level(page), { timeout: ENGINE_WAIT_MS }).toBe('Normal');
+    await expect.poll(() => level(page), { timeout: ENGINE_WAIT_MS }).toBe('Green');
     await reads(page.locator('.calm'), '1 of 1 services up', ENGINE_WAIT_MS);
     // The token was read from the address and taken out of it (the Restart below still works).
     expect(await page.evaluate(() => location.href)).toBe(`${origin()}/`);
@@ -225,7 +225,7 @@ describe.runIf(process.platform === 'linux')('warden serve on the real engine, i
     const base = server.url.slice(0, server.url.indexOf('#'));
     const wrong = await openPopover(browser, `${base}#token=${WRONG_TOKEN}`);
     try {
-      await reads(wrong.page.locator('.bar-level'), /Normal|Attention|Alert/, ENGINE_WAIT_MS);
+      await reads(wrong.page.locator('.bar-level'), /Green|Amber|Red/, ENGINE_WAIT_MS);
       if ((await wrong.page.getByRole('button', { name: 'Details' }).count()) > 0) await wrong.page.getByRole('button', { name: 'Details' }).click();
       await serviceRow(wrong.page).getByRole('button', { name: 'Restart' }).click();
       const dialog = wrong.page.getByRole('dialog');
@@ -259,7 +259,7 @@ describe.runIf(process.platform === 'linux')('warden serve on the real engine, i
       holder!.stdout!.once('data', () => resolve());
       holder!.once('exit', (code) => reject(new Error(`the lock holder exited ${code} before taking the lock`)));
     });
-    await expect.poll(() => level(page), { timeout: LOCK_WAIT_MS }).toBe('Attention');
+    await expect.poll(() => level(page), { timeout: LOCK_WAIT_MS }).toBe('Amber');
     const locks = page.locator('#section-locks');
     await reads(locks, `PID ${holder.pid}`);
     await reads(locks, /held \d+ s/);
@@ -286,7 +286,7 @@ describe.runIf(process.platform === 'linux')('warden serve on the real engine, i
     await waitForExit(holder.pid!);
     holder = null;
     await dialog.getByRole('button', { name: 'Close' }).click();
-    await expect.poll(() => level(page), { timeout: ENGINE_WAIT_MS }).toBe('Normal');
+    await expect.poll(() => level(page), { timeout: ENGINE_WAIT_MS }).toBe('Green');
     await shoot(page, 'real-released');
     expect(errors).toEqual([]);
   }, 60_000);
@@ -295,7 +295,7 @@ describe.runIf(process.platform === 'linux')('warden serve on the real engine, i
     const mode = (m: string) => fetch(`http://127.0.0.1:${port}/__mode`, { method: 'POST', body: JSON.stringify({ mode: m }) });
     expect((await mode('500')).status).toBe(200);
     try {
-      await expect.poll(() => level(page), { timeout: ENGINE_WAIT_MS }).toBe('Alert');
+      await expect.poll(() => level(page), { timeout: ENGINE_WAIT_MS }).toBe('Red');
       await reads(serviceRow(), /Health: 500 in \d+ ms · \d of last \d failed/);
       const incident = page.locator('.incident', { hasText: SERVICE });
       await reads(incident, SERVICE, ENGINE_WAIT_MS);
@@ -327,7 +327,7 @@ describe('the 2026-05-10 incident, replayed from its capture and served', () => 
     for (const dark of [false, true]) {
       const { page, errors } = await openPopover(browser, server.url, dark ? { dark } : { scale: README_SCALE });
       try {
-        await expect.poll(() => level(page)).toBe('Alert');
+        await expect.poll(() => level(page)).toBe('Red');
         await reads(page.locator('.banner-info'), 'Replay of a capture');
         const incident = page.locator('.incident');
         await reads(incident.locator('.incident-title'), 'cathedral: canary not answering within 10 s; 4 of the last 5 failed');
