@@ -18,13 +18,13 @@ import { PopoverController, popoverWindowOptions } from './popover.js';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler, PAGE_URL } from './app-protocol.js';
 import { guardEveryContents, hardenSession } from './security.js';
 import { SettingsStore, settingsStoreOptions, type StoreCtor } from './settings-store.js';
-import { TRAY_LEVELS, TrayController, type TrayLevel } from './tray.js';
+import { isTemplateIcon, TRAY_ICON_FILES, TRAY_LEVELS, TrayController, type TrayLevel } from './tray.js';
 
 // The bundle is CommonJS (dist/main/main.cjs), so __dirname is dist/main.
 const DIST = path.join(__dirname, '..');
 const RENDERER_DIR = path.join(DIST, 'renderer');
 const PRELOAD = path.join(DIST, 'preload', 'preload.cjs');
-const ICONS = Object.fromEntries(TRAY_LEVELS.map((level) => [level, path.join(DIST, 'assets', `tray-${level}.png`)])) as Record<TrayLevel, string>;
+const ICONS = Object.fromEntries(TRAY_LEVELS.map((level) => [level, path.join(DIST, 'assets', TRAY_ICON_FILES[level])])) as Record<TrayLevel, string>;
 
 function log(line: string): void {
   process.stdout.write(`${new Date().toISOString()} warden: ${line}\n`);
@@ -89,7 +89,11 @@ async function start(): Promise<void> {
   const tray = new Tray(nativeImage.createFromPath(ICONS.grey));
   const trayController = new TrayController({
     tray,
-    createImage: (file) => nativeImage.createFromPath(file),
+    createImage: (file) => {
+      const image = nativeImage.createFromPath(file);
+      image.setTemplateImage(isTemplateIcon(file));
+      return image;
+    },
     iconPaths: ICONS,
     buildMenu: (items) => Menu.buildFromTemplate(items),
     platform: process.platform,
