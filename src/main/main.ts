@@ -3,7 +3,7 @@
  * hands Electron's objects to the controllers, which tests drive with fakes.
  */
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, nativeTheme, Notification, protocol, screen, session, Tray } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, nativeTheme, Notification, powerMonitor, protocol, screen, session, Tray } from 'electron';
 import Store from 'electron-store';
 import type { EngineHandle } from '../common/api.js';
 import type { State } from '../common/state.js';
@@ -14,6 +14,8 @@ import { metricsOptionsFrom, startMetricsServer, type RunningMetricsServer } fro
 import { registerIpc } from './ipc.js';
 import { LoginItem } from './login-item.js';
 import { NotificationCenter } from './notifications.js';
+import { incidentOffer } from './incident-offer.js';
+import { followPower } from './power.js';
 import { PopoverController, popoverWindowOptions } from './popover.js';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler, PAGE_URL } from './app-protocol.js';
 import { guardEveryContents, hardenSession } from './security.js';
@@ -115,8 +117,13 @@ async function start(): Promise<void> {
     Notification,
     isSupported: () => Notification.isSupported(),
     open: (incidentId) => popover.show({ bounds: tray.getBounds(), ...(incidentId ? { incidentId } : {}) }),
+    offerFor: (incidentId) => incidentOffer(engine.currentState(), incidentId),
+    // The popover opens at the action's confirm dialog; the action runs only from there.
+    confirm: (incidentId, actionId) => popover.show({ bounds: tray.getBounds(), incidentId, confirmActionId: actionId }),
+    platform: process.platform,
     log,
   });
+  followPower(powerMonitor, engine, log);
 
   const followConfig = () => {
     const config = settings.read();

@@ -13,6 +13,7 @@ import { httpBridge, takeTokenFromLocation } from './bridge-http.js';
 import { ConfirmDialog } from './confirm.js';
 import { clockTime, makeElapsed, type ViewContext } from './context.js';
 import { levelWord } from '../common/level-words.js';
+import { offeredActions } from '../common/ipc.js';
 import { button, el, hostText, replaceChildren } from './dom.js';
 import { MemorySeries } from './series.js';
 import { SettingsView } from './settings.js';
@@ -40,6 +41,8 @@ class Popover {
   private readonly snoozeMenu: SnoozeMenu;
   private readonly settings: SettingsView;
   private focusIncident: string | null;
+  /** An action whose confirm dialog to open once the State that offers it is here (a notification's button). */
+  private confirmAction: string | null;
 
   constructor(
     private readonly api: WardenApi,
@@ -47,6 +50,7 @@ class Popover {
   ) {
     const params = new URLSearchParams(location.hash.replace(/^#/, ''));
     this.focusIncident = params.get('incident');
+    this.confirmAction = params.get('confirm');
     if (params.get('view') === 'settings') this.view = 'settings';
     this.confirm = new ConfirmDialog(api);
     this.snoozeMenu = new SnoozeMenu(api, (message) => this.fail(message));
@@ -75,8 +79,11 @@ class Popover {
       if (this.view === 'main' && this.state && document.visibilityState === 'visible') this.render();
     }, TICK_MS);
     window.addEventListener('hashchange', () => {
-      this.focusIncident = new URLSearchParams(location.hash.replace(/^#/, '')).get('incident');
+      const params = new URLSearchParams(location.hash.replace(/^#/, ''));
+      this.focusIncident = params.get('incident');
+      this.confirmAction = params.get('confirm');
       this.render();
+      if (this.state) this.openAskedConfirm(this.state);
     });
   }
 
@@ -86,6 +93,16 @@ class Popover {
     this.problem = null;
     this.series.add(state);
     if (this.view === 'main') this.render();
+    this.openAskedConfirm(state);
+  }
+
+  /** Opens the confirm step only: nothing runs until the operator presses Confirm. */
+  private openAskedConfirm(state: State): void {
+    if (this.confirmAction === null) return;
+    const offer = offeredActions(state).find((a) => a.id === this.confirmAction);
+    this.confirmAction = null;
+    if (offer) this.confirm.open(offer);
+    else this.fail('That action is no longer offered; nothing was done.');
   }
 
   private fail(message: string): void {

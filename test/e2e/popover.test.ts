@@ -192,6 +192,16 @@ describe('popover in Chromium over warden serve', () => {
     await expect.poll(() => engine.mutations()).toEqual([{ method: 'snooze', target: { scope: 'all' }, duration: '1h' }]);
   });
 
+  it("a notification's button opens the action's confirm step; nothing runs until Confirm", async () => {
+    const { page, engine } = await popover(redState(), { hash: (token) => `token=${token}&confirm=${encodeURIComponent(UNLOAD_CODER.id)}` });
+    const dialog = page.locator('dialog.confirm');
+    await expect.poll(() => dialog.evaluate((d) => (d as HTMLDialogElement).open)).toBe(true);
+    await reads(page.locator('#confirm-title'), /^Unload/);
+    expect(engine.calls.filter((c) => c.method === 'runAction')).toEqual([]);
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => engine.calls.filter((c) => c.method === 'runAction')).toEqual([{ method: 'runAction', actionId: UNLOAD_CODER.id }]);
+  });
+
   it('a bad token is refused and the page says so', async () => {
     const { page, engine } = await popover(redState(), { hash: () => 'token=wrongwrongwrongwrongwrong' });
     await page.getByRole('button', { name: 'Snooze' }).click();
