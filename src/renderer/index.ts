@@ -5,7 +5,7 @@
  */
 import './window.js';
 import type { WardenApi } from '../common/api.js';
-import { formatDuration } from '../common/format.js';
+import { formatBytes, formatDuration } from '../common/format.js';
 import { errorText } from '../common/result.js';
 import type { State } from '../common/state.js';
 import type { Severity } from '../common/severity.js';
@@ -153,8 +153,12 @@ class Popover {
       );
     }
     if (state.replay) body.push(el('div', { class: 'banner banner-info' }, 'Replay of a capture, not this Mac.'));
+    // An open incident is the glance: the sections wait behind Details so it fits the window.
+    const glance = !this.details && state.incidents.some((i) => i.closedAt === null);
     if (calm) {
       body.push(this.calmLine(state));
+    } else if (glance) {
+      body.push(viewIncidents(ctx), el('div', { class: 'pad' }, button('Details: memory, processes, services…', () => this.toggleDetails(true), { kind: 'link', focusKey: 'details' })));
     } else {
       body.push(
         viewIncidents(ctx),
@@ -165,7 +169,7 @@ class Popover {
         viewLocks(ctx),
         viewJobs(ctx),
         unknowns(state),
-        level === 'ok' ? el('div', { class: 'pad' }, button('Hide details', () => this.toggleDetails(false), { kind: 'link', focusKey: 'details' })) : null,
+        this.details ? el('div', { class: 'pad' }, button('Hide details', () => this.toggleDetails(false), { kind: 'link', focusKey: 'details' })) : null,
       );
     }
     body.push(this.footer(state, sampleAge));
@@ -208,7 +212,7 @@ class Popover {
       'div',
       { class: 'calm' },
       el('h1', { class: 'calm-text' }, hostText(state.headline, 160)),
-      button('Details', () => this.toggleDetails(true), { kind: 'link', focusKey: 'details' }),
+      el('p', { class: 'calm-figures' }, calmFigures(state), button('Details', () => this.toggleDetails(true), { kind: 'link', focusKey: 'details' })),
     );
   }
 
@@ -219,6 +223,22 @@ class Popover {
     const notes = state.notes.length > 0 ? ` · ${state.notes.join(' · ')}` : '';
     return el('footer', { class: 'foot muted' }, `${age} · every ${formatDuration(state.intervalSeconds)}`, history ? hostText(history, 120) : null, notes ? hostText(notes, 200) : null);
   }
+}
+
+/** Green in numbers, one line: pressure, available, swap, services up n/n, models loaded. */
+function calmFigures(state: State): HTMLElement | null {
+  const parts: string[] = [];
+  const m = state.memory;
+  if (m) {
+    parts.push(`Pressure ${m.pressure ?? 'unknown'}`, `${formatBytes(m.availableBytes)} available`, m.swapUsedBytes > 0 ? `swap ${formatBytes(m.swapUsedBytes)}` : 'no swap');
+  }
+  if (state.services.length > 0) parts.push(`services ${state.services.filter((s) => s.state === 'running').length}/${state.services.length} up`);
+  const loaded = (state.models ?? []).reduce((n, server) => n + server.models.filter((model) => model.state === 'loaded').length, 0);
+  if ((state.models ?? []).length > 0) parts.push(loaded === 0 ? 'no model loaded' : loaded === 1 ? '1 model loaded' : `${loaded} models loaded`);
+  // What the headline already says is not said again.
+  const said = state.headline.toLowerCase();
+  const fresh = parts.filter((part) => !['pressure', 'available', 'swap', 'services', 'model'].some((word) => part.toLowerCase().includes(word) && said.includes(word)));
+  return fresh.length === 0 ? null : el('span', {}, fresh.join(' · '));
 }
 
 function unknowns(state: State): HTMLElement | null {

@@ -41,6 +41,11 @@ async function popover(state: State, opts: { hash?: (token: string) => string; d
   return { ...opened, engine, server };
 }
 
+/** Opens the sections an open incident keeps behind Details. */
+async function openDetails(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /^Details/ }).click();
+}
+
 describe('popover in Chromium over warden serve', () => {
   it('green: one calm line, no alarms, no console errors', async () => {
     const { page, errors } = await popover(greenState());
@@ -82,7 +87,11 @@ describe('popover in Chromium over warden serve', () => {
     await reads(incident, "cathedral's canary: no answer within 10 s");
     await reads(incident, '10.1 GiB of swap used, 820 MiB free of 64 GiB, pressure critical');
     await reads(incident, 'arrived 28 min before the first failure');
+    // The glance: the sections wait behind Details, the longer lists behind "N more".
+    expect(await page.locator('#section-memory').count()).toBe(0);
+    for (const more of await incident.locator('.evidence-more > summary').all()) await more.click();
     await reads(incident, 'qemu-system-aarch64 at 368% CPU');
+    await openDetails(page);
     await expect.poll(() => text(page.locator('#section-memory .badge'))).toBe('Pressure critical');
     await reads(page.locator('#section-memory'), '10.1 GiB of 11 GiB');
     await reads(page.locator('#section-memory'), '820 MiB');
@@ -98,6 +107,7 @@ describe('popover in Chromium over warden serve', () => {
 
   it("red: the Models section, and the incident's next step is the Unload button, confirmed before it runs", async () => {
     const { page, engine } = await popover(redState());
+    await openDetails(page);
     const lm = page.locator('[data-server="lm-studio"]');
     await reads(lm, 'LM Studio');
     await reads(lm, '13.8 GB footprint');

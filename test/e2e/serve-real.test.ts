@@ -22,6 +22,7 @@ import type { Engine } from '../../src/engine/engine.js';
 import { LOCK_READ_EVERY_SECONDS } from '../../src/engine/locks.js';
 import { parseCapture } from '../../src/platform/capture.js';
 import { launchChromium, openPopover, POPOVER_WIDTH, reads, ROOT, shoot, shootWindow, STATIC_DIR, text } from '../support/chromium.js';
+import { POPOVER_MAX_HEIGHT } from '../../src/main/popover.js';
 import { freePort, isAlive, killAndWait, modelServerArgv, startModelServer, waitForExit } from '../support/model-server.js';
 
 const SERVICE = 'model-server';
@@ -334,6 +335,10 @@ describe('the 2026-05-10 incident, replayed from its capture and served', () => 
         await reads(incident, 'LM Studio loaded qwen2.5-coder-14b (13.0 GB) 28 min before the first failure, in LM Studio worker (LM Studio Helper, PID 7781)');
         // The next step is the Unload button (a replay refuses to run it), and the Models section shows the model.
         expect(await incident.getByRole('button', { name: 'Unload' }).count()).toBe(1);
+        // The incident is the glance, in the window without scrolling; the sections open behind Details.
+        expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThanOrEqual(POPOVER_MAX_HEIGHT);
+        if (!dark) await shootWindow(page, 'window-incident-red');
+        await page.getByRole('button', { name: /^Details/ }).click();
         await reads(page.locator('[data-model="qwen2.5-coder-14b"]'), '12.1 GB file');
         expect(state.headline).toBe('cathedral: canary not answering within 10 s; 4 of the last 5 failed');
         await saidOnce(page);
@@ -341,7 +346,6 @@ describe('the 2026-05-10 incident, replayed from its capture and served', () => 
         await reads(incident, 'qemu-system-aarch64');
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(POPOVER_WIDTH);
         await shoot(page, dark ? 'incident-red-dark' : 'incident-red');
-        if (!dark) await shootWindow(page, 'window-incident-red');
         expect(errors).toEqual([]);
       } finally {
         await page.close();

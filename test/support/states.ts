@@ -487,5 +487,5 @@ export const HOSTILE_COMMAND = `<script>window.__pwned=2</script>${'A'.repeat(10
 export function hostileState(now = Date.now()): State {
   const state = amberState(now);
   const [first, ...rest] = state.thieves;
-  return { ...state, thieves: [{ ...first!, name: HOSTILE_NAME, command: HOSTILE_COMMAND, story: `${HOSTILE_NAME} ${'x'.repeat(10_000)}` }, ...rest] };
+  return { ...state, thieves: [{ ...first!, name: HOSTILE_NAME, command: HOSTILE_COMMAND, story: `2.1 GB RSS, ${HOSTILE_NAME} ${'x'.repeat(10_000)}` }, ...rest] };
 }
