@@ -23,6 +23,7 @@ import { LOCK_READ_EVERY_SECONDS } from '../../src/engine/locks.js';
 import { parseCapture } from '../../src/platform/capture.js';
 import { launchChromium, openPopover, POPOVER_WIDTH, reads, ROOT, shoot, shootWindow, STATIC_DIR, text } from '../support/chromium.js';
 import { POPOVER_MAX_HEIGHT } from '../../src/main/popover.js';
+import { timeWithZone } from '../../src/common/zoned-time.js';
 import { freePort, isAlive, killAndWait, modelServerArgv, startModelServer, waitForExit } from '../support/model-server.js';
 
 const SERVICE = 'model-server';
@@ -160,7 +161,8 @@ describe.runIf(process.platform === 'linux')('warden serve on the real engine, i
     expect(until).toBeLessThanOrEqual(Date.now() + HOUR_MS);
     // Only this service: the header's snooze of everything is untouched.
     expect(engine.currentState().snoozedUntil).toBeNull();
-    const clock = new Date(until!).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    // The page writes times as every face does: 24-hour local clock with the zone.
+    const clock = timeWithZone(until!);
     await reads(serviceRow(), `Notifications muted until ${clock}`);
     // Focus stays on the control as Mute becomes Unmute, through every re-render.
     const unmute = serviceRow().getByRole('button', { name: 'Unmute' });
