@@ -95,7 +95,7 @@ export class ServeError extends Error {
   override name = 'ServeError';
 }
 
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
