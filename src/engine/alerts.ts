@@ -3,7 +3,7 @@ import type { Diagnosis, Finding, IncidentView, Notification } from '../common/f
 import type { SnoozeTarget } from '../common/api.js';
 import { worst, type Severity } from '../common/severity.js';
 import { formatDuration, plural } from '../common/format.js';
-import { AUTO_ACTION_LIMIT, CAUSE_OBSERVATION_SECONDS, CAUSE_PAGES_ALONE_AFTER_MINUTES, MIN_REMINDER_HOURS } from './defaults.js';
+import { CAUSE_OBSERVATION_SECONDS, CAUSE_PAGES_ALONE_AFTER_MINUTES, MIN_REMINDER_HOURS } from './defaults.js';
 import type { IncidentEvent } from './incident-event.js';
 
 /**
@@ -27,7 +27,6 @@ export interface AlertPolicyOptions {
   intervalSeconds?: number;
   /** Minutes since local midnight at `now`; the system time zone by default. */
   localMinutes?: (now: number) => number;
-  autoActionLimit?: { max: number; withinSeconds: number };
 }
 
 /** Where the policy learns what an observation is, and what a recovery measured. */
@@ -85,12 +84,6 @@ interface IncidentState {
   recorded: string;
 }
 
-interface AutoActionRecord {
-  key: string;
-  at: number[];
-  gaveUpAt: number | null;
-}
-
 /** Everything the policy needs to resume after a restart; plain JSON. */
 export interface AlertSnapshot {
   version: 1;
@@ -100,7 +93,6 @@ export interface AlertSnapshot {
   trackers: Tracker[];
   incidents: IncidentState[];
   snoozes: Array<{ target: SnoozeTarget; until: number }>;
-  autoActions: AutoActionRecord[];
   /** Notices held back (quiet hours) until they may be delivered. */
   held: Notification[];
 }
@@ -111,8 +103,6 @@ export interface AlertStep {
   /** History events, ids deterministic: append them before saving the snapshot. */
   events: IncidentEvent[];
 }
-
-export type AutoActionVerdict = 'allowed' | 'gave-up';
 
 const KEEP_CLOSED = 20;
 const KEEP_GAPS = 8;
@@ -143,14 +133,13 @@ function median(values: number[]): number | null {
 
 export class AlertPolicy {
   private config: NotificationConfig;
-  private readonly options: Required<Pick<AlertPolicyOptions, 'localMinutes' | 'autoActionLimit'>> & { intervalSeconds: number | null };
+  private readonly options: Required<Pick<AlertPolicyOptions, 'localMinutes'>> & { intervalSeconds: number | null };
   private lastNow: number | null = null;
   private gaps: number[] = [];
   private seq = 0;
   private trackers = new Map<string, Tracker>();
   private incidents: IncidentState[] = [];
   private snoozes: Array<{ target: SnoozeTarget; until: number }> = [];
-  private autoActions = new Map<string, AutoActionRecord>();
   private held: Notification[] = [];
   private observations: Observations = EACH_CYCLE;
 
@@ -159,7 +148,6 @@ export class AlertPolicy {
     this.options = {
       intervalSeconds: options.intervalSeconds ?? null,
       localMinutes: options.localMinutes ?? systemLocalMinutes,
-      autoActionLimit: options.autoActionLimit ?? AUTO_ACTION_LIMIT,
     };
     if (persisted) this.restore(persisted);
   }
@@ -177,7 +165,6 @@ export class AlertPolicy {
       trackers: [...this.trackers.values()],
       incidents: this.incidents,
       snoozes: this.snoozes,
-      autoActions: [...this.autoActions.values()],
       held: this.held,
     });
   }
@@ -198,37 +185,6 @@ export class AlertPolicy {
   serviceSnoozedUntil(name: string, now: number): number | null {
     const own = this.snoozes.find((s) => s.target.scope === 'service' && s.target.name === name && s.until > now);
     return own ? own.until : null;
-  }
-
-  /**
-   * Asks to run one automatic action on `key`. After `max` within `withinSeconds` the answer
-   * stays "gave-up" until resetAutoAction, and a single notice says so.
-   */
-  recordAutoAction(key: string, now: number, incidentId?: string): AutoActionVerdict {
-    const limit = this.options.autoActionLimit;
-    const record = this.autoActions.get(key) ?? { key, at: [], gaveUpAt: null };
-    this.autoActions.set(key, record);
-    if (record.gaveUpAt !== null) return 'gave-up';
-    record.at = record.at.filter((t) => t <= now && now - t < limit.withinSeconds * 1000);
-    if (record.at.length >= limit.max) {
-      record.gaveUpAt = now;
-      this.held.push({
-        incidentId: incidentId ?? `auto:${key}`,
-        kind: 'gave-up',
-        severity: 'crit',
-        title: `${key}: gave up after ${limit.max} automatic attempts in ${formatDuration(limit.withinSeconds)}`,
-        body: 'Warden will not try again by itself. Look at it, then use the action in the menu.',
-        at: now,
-      });
-      return 'gave-up';
-    }
-    record.at.push(now);
-    return 'allowed';
-  }
-
-  /** The operator acted, or the target is healthy again: automatic actions may run again. */
-  resetAutoAction(key: string): void {
-    this.autoActions.delete(key);
   }
 
   step(findings: Finding[], diagnoses: Map<string, Diagnosis>, now: number, observations: Observations = EACH_CYCLE): AlertStep {
@@ -613,7 +569,6 @@ export class AlertPolicy {
     this.trackers = new Map(copy.trackers.map((t) => [t.key, t]));
     this.incidents = copy.incidents;
     this.snoozes = copy.snoozes;
-    this.autoActions = new Map(copy.autoActions.map((a) => [a.key, a]));
     this.held = copy.held;
   }
 }
@@ -663,7 +618,7 @@ function byImportance(members: Tracker[]): (a: Tracker, b: Tracker) => number {
 export function parseAlertSnapshot(value: unknown): AlertSnapshot | null {
   if (typeof value !== 'object' || value === null) return null;
   const s = value as Partial<AlertSnapshot>;
-  const arrays = [s.gaps, s.trackers, s.incidents, s.snoozes, s.autoActions, s.held];
+  const arrays = [s.gaps, s.trackers, s.incidents, s.snoozes, s.held];
   if (s.version !== 1 || !arrays.every(Array.isArray) || typeof s.seq !== 'number') return null;
   if (s.lastNow !== null && typeof s.lastNow !== 'number') return null;
   const trackersOk = s.trackers!.every((t) => typeof t?.key === 'string' && Array.isArray(t.hits) && Array.isArray(t.causes) && typeof t.subject?.kind === 'string');

@@ -21,7 +21,36 @@ export interface Supervisor {
   /** launchd service target, systemd unit, or the service name for a command. */
   readonly target: string;
   check(now: number, table: ProcessTable | null): Promise<Part<SupervisionCheck>>;
+  /** The supervisor's own restart (launchctl kickstart -k, systemctl restart); null when Warden restarts it itself. */
+  restartCommand(): SupervisorCommand | null;
+  /** The launchd job, for putting an orphan back under launchd; null for other supervisors. */
+  launchdJob(): LaunchdJobRef | null;
+  /** The command Warden starts and stops itself; null when a supervisor does. */
+  commandControl(): CommandControl | null;
 }
+
+export interface SupervisorCommand {
+  argv: string[];
+  timeoutMs: number;
+}
+
+export interface LaunchdJobRef {
+  domain: string;
+  label: string;
+  /** domain/label, as launchctl print and kickstart take it. */
+  target: string;
+}
+
+/** What the restart action needs of a command service. */
+export interface CommandControl {
+  readonly config: CommandConfig;
+  runsStart(command: string): boolean;
+  adopt(pid: number): void;
+}
+
+const KICKSTART_TIMEOUT_MS = 30_000;
+/** systemctl restart waits for the unit to start; systemd's own default start timeout is 90 s. */
+const SYSTEMCTL_RESTART_TIMEOUT_MS = 95_000;
 
 export interface SupervisorContext {
   facts: Facts;
@@ -45,7 +74,7 @@ export function makeSupervisor(service: ServiceConfig, ctx: SupervisorContext): 
 
 type LaunchdConfig = Extract<SupervisorConfig, { kind: 'launchd' }>;
 type SystemdConfig = Extract<SupervisorConfig, { kind: 'systemd' }>;
-type CommandConfig = Extract<SupervisorConfig, { kind: 'command' }>;
+export type CommandConfig = Extract<SupervisorConfig, { kind: 'command' }>;
 
 export function launchdDomain(config: { domain?: string }, uid: number): string {
   return config.domain ?? `gui/${uid}`;
@@ -84,6 +113,18 @@ export class LaunchdSupervisor implements Supervisor {
     this.domain = launchdDomain(config, ctx.uid);
     this.label = config.label;
     this.target = `${this.domain}/${this.label}`;
+  }
+
+  restartCommand(): SupervisorCommand {
+    return { argv: ['launchctl', 'kickstart', '-k', this.target], timeoutMs: KICKSTART_TIMEOUT_MS };
+  }
+
+  launchdJob(): LaunchdJobRef {
+    return { domain: this.domain, label: this.label, target: this.target };
+  }
+
+  commandControl(): null {
+    return null;
   }
 
   /** The plist this job should be loaded from: configured, else where launchd loaded it, else the convention. */
@@ -149,6 +190,18 @@ export class SystemdSupervisor implements Supervisor {
     this.scope = config.scope ?? 'system';
   }
 
+  restartCommand(): SupervisorCommand {
+    return { argv: ['systemctl', ...(this.scope === 'user' ? ['--user'] : []), 'restart', '--', this.target], timeoutMs: SYSTEMCTL_RESTART_TIMEOUT_MS };
+  }
+
+  launchdJob(): null {
+    return null;
+  }
+
+  commandControl(): null {
+    return null;
+  }
+
   async check(): Promise<Part<SupervisionCheck>> {
     const read = await readSystemdUnit(this.ctx.facts, this.target, this.scope);
     if (!read.ok) return read;
@@ -204,7 +257,7 @@ export function runsStartCommand(command: string, start: readonly string[], matc
  * A service Warden starts and stops itself. The process is the pidfile's pid when there is a
  * pidfile, else whatever serves the port; pids Warden started are remembered as well.
  */
-export class CommandSupervisor implements Supervisor {
+export class CommandSupervisor implements Supervisor, CommandControl {
   readonly kind = 'command' as const;
   private readonly started = new Set<number>();
 
@@ -215,6 +268,18 @@ export class CommandSupervisor implements Supervisor {
     /** The service's `match`: a substring of its command line that also identifies it. */
     readonly match?: string,
   ) {}
+
+  restartCommand(): null {
+    return null;
+  }
+
+  launchdJob(): null {
+    return null;
+  }
+
+  commandControl(): CommandControl {
+    return this;
+  }
 
   /** The process runs this service's start command (or its `match`). */
   runsStart(command: string): boolean {
