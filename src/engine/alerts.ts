@@ -1,7 +1,7 @@
 import type { NotificationConfig } from '../common/config.js';
 import type { Diagnosis, Finding, IncidentView, Notification } from '../common/findings.js';
 import type { SnoozeTarget } from '../common/api.js';
-import { worst, type Severity } from '../common/severity.js';
+import { SEVERITY_RANK, worst, type Severity } from '../common/severity.js';
 import { formatDuration, plural } from '../common/format.js';
 import { CAUSE_OBSERVATION_SECONDS, CAUSE_PAGES_ALONE_AFTER_MINUTES, MIN_REMINDER_HOURS } from './defaults.js';
 import type { IncidentEvent } from './incident-event.js';
@@ -110,7 +110,6 @@ const MAX_ALSO_LINES = 4;
 /** A gap this many times the cycle is sleep or a changed clock, not a slow cycle. */
 const JUMP_FACTOR = 3;
 const KIND_ORDER: Record<Finding['subject']['kind'], number> = { service: 0, lock: 1, job: 2, memory: 3, process: 4, warden: 5 };
-const RANK: Record<Severity, number> = { ok: 0, unknown: 1, warn: 2, crit: 3 };
 
 export function systemLocalMinutes(now: number): number {
   const d = new Date(now);
@@ -304,7 +303,7 @@ export class AlertPolicy {
     const needed = Math.min(Math.max(1, this.config.pendingCycles), Math.max(1, this.config.pendingWindow));
     const starting = [...this.trackers.values()]
       .filter((t) => t.present && t.incidentId === null && (t.settled === true || t.hits.filter(Boolean).length >= needed * this.cyclesPerObservation(t)))
-      .sort((a, b) => RANK[b.severity] - RANK[a.severity] || a.key.localeCompare(b.key));
+      .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.key.localeCompare(b.key));
     for (const t of starting) {
       const incident = this.incidentFor(t, now) ?? this.openIncident(t, now, events);
       t.incidentId = incident.id;
@@ -607,7 +606,7 @@ function causeClosure(key: string, members: Tracker[]): Set<string> {
 function byImportance(members: Tracker[]): (a: Tracker, b: Tracker) => number {
   const causes = new Set(members.flatMap((m) => m.causes));
   return (a, b) =>
-    RANK[b.severity] - RANK[a.severity] ||
+    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
     Number(causes.has(a.key)) - Number(causes.has(b.key)) ||
     KIND_ORDER[a.subject.kind] - KIND_ORDER[b.subject.kind] ||
     a.firstSeen - b.firstSeen ||

@@ -1,19 +1,16 @@
 import { formatDuration } from '../../common/format.js';
 import type { ActionOffer, LockHolder, LockView } from '../../common/services.js';
+import { baseName, shortCommand } from '../../common/text.js';
 
 /** The Release offers on a held file and their confirmation text: what releaseLock (release.ts) will do. */
 
 export const RELEASE_WAIT_SECONDS = 5;
 
-function shortCommand(command: string, max = 60): string {
-  const parts = command.trim().split(' ');
-  const first = parts[0] ?? '';
-  const text = [first.slice(first.lastIndexOf('/') + 1), ...parts.slice(1)].join(' ');
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
+/** The confirmation names the holder's command in this much. */
+const COMMAND_CHARS = 60;
 
 function fileName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1) || path;
+  return baseName(path) || path;
 }
 
 export function releaseOffer(view: LockView, holder: LockHolder): ActionOffer {
@@ -26,7 +23,7 @@ export function releaseOffer(view: LockView, holder: LockHolder): ActionOffer {
     target: view.path,
     label: 'Release',
     confirm:
-      `Send SIGTERM to PID ${holder.pid} (${shortCommand(holder.command)}, running ${formatDuration(holder.heldSeconds)})${unproven} after checking it is still the same process, ` +
+      `Send SIGTERM to PID ${holder.pid} (${shortCommand(holder.command, COMMAND_CHARS)}, running ${formatDuration(holder.heldSeconds)})${unproven} after checking it is still the same process, ` +
       `then wait up to ${RELEASE_WAIT_SECONDS} s for ${name} to be free.`,
   };
 }
@@ -37,6 +34,6 @@ export function releaseKillOffer(path: string, holder: { pid: number; command: s
     kind: 'release',
     target: path,
     label: 'Force (SIGKILL)',
-    confirm: `Send SIGKILL to PID ${holder.pid} (${shortCommand(holder.command)}) after checking it is still the same process. It cannot clean up; a database it was writing may need recovery on next open.`,
+    confirm: `Send SIGKILL to PID ${holder.pid} (${shortCommand(holder.command, COMMAND_CHARS)}) after checking it is still the same process. It cannot clean up; a database it was writing may need recovery on next open.`,
   };
 }

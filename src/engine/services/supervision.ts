@@ -6,6 +6,7 @@ import type { Facts } from '../../platform/facts.js';
 import { readLaunchdJob } from '../../platform/darwin/launchctl.js';
 import { lintPlist } from '../../platform/darwin/plist.js';
 import { readSystemdUnit } from '../../platform/linux/systemd.js';
+import { baseName } from '../../common/text.js';
 
 /** A supervisor's view, plus the pids it owns (a process is owned when it or an ancestor is one). */
 export type SupervisionCheck = SupervisionView & {
@@ -229,10 +230,6 @@ export class SystemdSupervisor implements Supervisor {
       },
     };
   }
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 /**
