@@ -1,7 +1,7 @@
 import type { ServiceConfig, SupervisorConfig } from '../../common/config.js';
 import type { ProcessTable } from '../../common/processes.js';
 import type { Part } from '../../common/result.js';
-import type { PlistInfo, SupervisionView } from '../../common/services.js';
+import type { PlistInfo, ServiceView, SupervisionView } from '../../common/services.js';
 import type { Facts } from '../../platform/facts.js';
 import { readLaunchdJob } from '../../platform/darwin/launchctl.js';
 import { lintPlist } from '../../platform/darwin/plist.js';
@@ -24,6 +24,8 @@ export interface Supervisor {
   check(now: number, table: ProcessTable | null): Promise<Part<SupervisionCheck>>;
   /** The supervisor's own restart (launchctl kickstart -k, systemctl restart); null when Warden restarts it itself. */
   restartCommand(): SupervisorCommand | null;
+  /** What its own restart does, for the offer's confirmation ("Run launchctl kickstart -k …"); null when it offers none now. */
+  restartConfirm(view: ServiceView): string | null;
   /** The launchd job, for putting an orphan back under launchd; null for other supervisors. */
   launchdJob(): LaunchdJobRef | null;
   /** The command Warden starts and stops itself; null when a supervisor does. */
@@ -120,6 +122,14 @@ export class LaunchdSupervisor implements Supervisor {
     return { argv: ['launchctl', 'kickstart', '-k', this.target], timeoutMs: KICKSTART_TIMEOUT_MS };
   }
 
+  restartConfirm(view: ServiceView): string | null {
+    const sv = view.supervision;
+    // An orphan is not launchd's to restart: Re-adopt is offered instead.
+    if (!sv?.loaded || view.state === 'orphaned') return null;
+    const pid = sv.jobPid !== null ? `PID ${sv.jobPid}` : 'the job';
+    return `Run launchctl kickstart -k ${this.target}: launchd stops ${pid} (SIGTERM) and starts it again`;
+  }
+
   launchdJob(): LaunchdJobRef {
     return { domain: this.domain, label: this.label, target: this.target };
   }
@@ -195,6 +205,11 @@ export class SystemdSupervisor implements Supervisor {
     return { argv: ['systemctl', ...(this.scope === 'user' ? ['--user'] : []), 'restart', '--', this.target], timeoutMs: SYSTEMCTL_RESTART_TIMEOUT_MS };
   }
 
+  restartConfirm(view: ServiceView): string | null {
+    if (!view.supervision?.loaded) return null;
+    return `Run systemctl ${this.scope === 'user' ? '--user ' : ''}restart ${this.target}`;
+  }
+
   launchdJob(): null {
     return null;
   }
@@ -267,6 +282,11 @@ export class CommandSupervisor implements Supervisor, CommandControl {
   ) {}
 
   restartCommand(): null {
+    return null;
+  }
+
+  /** Warden restarts a command itself: its offer is built from commandControl(). */
+  restartConfirm(): null {
     return null;
   }
 
