@@ -26,7 +26,7 @@ export async function readoptService(deps: ActionDeps, target: ServiceTarget): P
   const { config, view } = target;
   const name = config.name;
   const orphan = view.orphan;
-  const supervisor = target.supervisor?.launchdJob() ?? null;
+  const supervisor = target.supervisor?.launchdJob?.() ?? null;
   if (!supervisor) return steps.done(false, `${name} is not a launchd service`);
   if (view.state !== 'orphaned' || !orphan) return steps.done(false, `${name} is not orphaned (${view.state}: ${view.stateReason})`);
   const canonical = orphan.canonicalPath;

@@ -22,8 +22,8 @@ export async function restartService(deps: ActionDeps, target: ServiceTarget): P
   const name = target.config.name;
   let downSince: number;
   let started = '';
-  const own = target.supervisor?.restartCommand() ?? null;
-  const control = target.supervisor?.commandControl() ?? null;
+  const own = target.supervisor?.restartCommand?.() ?? null;
+  const control = target.supervisor?.commandControl?.() ?? null;
   if (own) {
     const argv = own.argv;
     downSince = deps.clock.now();

@@ -27,9 +27,9 @@ export function serviceOffers(input: ServiceOfferInput): ActionOffer[] {
   const { name, view, supervisor, probeUrl } = input;
   const wait = probeUrl ? `, then wait up to ${input.healthWaitSeconds} s for ${probeUrl} to answer` : '';
   const offers: ActionOffer[] = [];
-  const own = supervisor?.restartConfirm(view) ?? null;
+  const own = supervisor?.restartConfirm?.(view) ?? null;
   if (own) offers.push({ id: `restart:${name}`, kind: 'restart', target: name, label: 'Restart', confirm: `${own}${wait}.` });
-  const control = supervisor?.commandControl() ?? null;
+  const control = supervisor?.commandControl?.() ?? null;
   if (control) {
     const config = control.config;
     const stop = view.process
@@ -56,7 +56,7 @@ export function serviceOffers(input: ServiceOfferInput): ActionOffer[] {
     });
   }
   const orphan = view.orphan;
-  const job = supervisor?.launchdJob() ?? null;
+  const job = supervisor?.launchdJob?.() ?? null;
   if (view.state === 'orphaned' && job && orphan?.matchingBackup && orphan.canonicalPath && view.process) {
     const canonical = input.shownPath(orphan.canonicalPath);
     const copy = orphan.matchingBackup === orphan.canonicalPath ? `Check ${canonical}` : `Copy ${baseName(orphan.matchingBackup)} to ${canonical}, check it`;

@@ -22,14 +22,15 @@ export interface Supervisor {
   /** launchd service target, systemd unit, or the service name for a command. */
   readonly target: string;
   check(now: number, table: ProcessTable | null): Promise<Part<SupervisionCheck>>;
-  /** The supervisor's own restart (launchctl kickstart -k, systemctl restart); null when Warden restarts it itself. */
-  restartCommand(): SupervisorCommand | null;
+  // What the actions ask of a supervisor (engine/actions/); absent where it does not apply.
+  /** The supervisor's own restart (launchctl kickstart -k, systemctl restart); absent when Warden restarts it itself. */
+  restartCommand?(): SupervisorCommand;
   /** What its own restart does, for the offer's confirmation ("Run launchctl kickstart -k …"); null when it offers none now. */
-  restartConfirm(view: ServiceView): string | null;
-  /** The launchd job, for putting an orphan back under launchd; null for other supervisors. */
-  launchdJob(): LaunchdJobRef | null;
-  /** The command Warden starts and stops itself; null when a supervisor does. */
-  commandControl(): CommandControl | null;
+  restartConfirm?(view: ServiceView): string | null;
+  /** The launchd job, for putting an orphan back under launchd. */
+  launchdJob?(): LaunchdJobRef;
+  /** The command Warden starts and stops itself. */
+  commandControl?(): CommandControl;
 }
 
 export interface SupervisorCommand {
@@ -134,10 +135,6 @@ export class LaunchdSupervisor implements Supervisor {
     return { domain: this.domain, label: this.label, target: this.target };
   }
 
-  commandControl(): null {
-    return null;
-  }
-
   /** The plist this job should be loaded from: configured, else where launchd loaded it, else the convention. */
   plistPath(loadedFrom: string | null = null): string | null {
     return this.config.plist ?? loadedFrom ?? conventionalPlistPath(this.domain, this.label, this.ctx.home);
@@ -210,14 +207,6 @@ export class SystemdSupervisor implements Supervisor {
     return `Run systemctl ${this.scope === 'user' ? '--user ' : ''}restart ${this.target}`;
   }
 
-  launchdJob(): null {
-    return null;
-  }
-
-  commandControl(): null {
-    return null;
-  }
-
   async check(): Promise<Part<SupervisionCheck>> {
     const read = await readSystemdUnit(this.ctx.facts, this.target, this.scope);
     if (!read.ok) return read;
@@ -280,19 +269,6 @@ export class CommandSupervisor implements Supervisor, CommandControl {
     /** The service's `match`: a substring of its command line that also identifies it. */
     readonly match?: string,
   ) {}
-
-  restartCommand(): null {
-    return null;
-  }
-
-  /** Warden restarts a command itself: its offer is built from commandControl(). */
-  restartConfirm(): null {
-    return null;
-  }
-
-  launchdJob(): null {
-    return null;
-  }
 
   commandControl(): CommandControl {
     return this;
