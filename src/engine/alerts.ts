@@ -1,9 +1,9 @@
 import type { NotificationConfig } from '../common/config.js';
 import type { Diagnosis, Finding, IncidentView, Notification } from '../common/findings.js';
 import type { SnoozeTarget } from '../common/api.js';
-import { worst, type Severity } from '../common/severity.js';
+import { SEVERITY_RANK, worst, type Severity } from '../common/severity.js';
 import { formatDuration, plural } from '../common/format.js';
-import { AUTO_ACTION_LIMIT, CAUSE_OBSERVATION_SECONDS, CAUSE_PAGES_ALONE_AFTER_MINUTES, MIN_REMINDER_HOURS } from './defaults.js';
+import { CAUSE_OBSERVATION_SECONDS, CAUSE_PAGES_ALONE_AFTER_MINUTES, MIN_REMINDER_HOURS } from './defaults.js';
 import type { IncidentEvent } from './incident-event.js';
 
 /**
@@ -27,7 +27,6 @@ export interface AlertPolicyOptions {
   intervalSeconds?: number;
   /** Minutes since local midnight at `now`; the system time zone by default. */
   localMinutes?: (now: number) => number;
-  autoActionLimit?: { max: number; withinSeconds: number };
 }
 
 /** Where the policy learns what an observation is, and what a recovery measured. */
@@ -85,12 +84,6 @@ interface IncidentState {
   recorded: string;
 }
 
-interface AutoActionRecord {
-  key: string;
-  at: number[];
-  gaveUpAt: number | null;
-}
-
 /** Everything the policy needs to resume after a restart; plain JSON. */
 export interface AlertSnapshot {
   version: 1;
@@ -100,7 +93,6 @@ export interface AlertSnapshot {
   trackers: Tracker[];
   incidents: IncidentState[];
   snoozes: Array<{ target: SnoozeTarget; until: number }>;
-  autoActions: AutoActionRecord[];
   /** Notices held back (quiet hours) until they may be delivered. */
   held: Notification[];
 }
@@ -112,15 +104,12 @@ export interface AlertStep {
   events: IncidentEvent[];
 }
 
-export type AutoActionVerdict = 'allowed' | 'gave-up';
-
 const KEEP_CLOSED = 20;
 const KEEP_GAPS = 8;
 const MAX_ALSO_LINES = 4;
 /** A gap this many times the cycle is sleep or a changed clock, not a slow cycle. */
 const JUMP_FACTOR = 3;
 const KIND_ORDER: Record<Finding['subject']['kind'], number> = { service: 0, lock: 1, job: 2, memory: 3, process: 4, warden: 5 };
-const RANK: Record<Severity, number> = { ok: 0, unknown: 1, warn: 2, crit: 3 };
 
 export function systemLocalMinutes(now: number): number {
   const d = new Date(now);
@@ -143,14 +132,13 @@ function median(values: number[]): number | null {
 
 export class AlertPolicy {
   private config: NotificationConfig;
-  private readonly options: Required<Pick<AlertPolicyOptions, 'localMinutes' | 'autoActionLimit'>> & { intervalSeconds: number | null };
+  private readonly options: Required<Pick<AlertPolicyOptions, 'localMinutes'>> & { intervalSeconds: number | null };
   private lastNow: number | null = null;
   private gaps: number[] = [];
   private seq = 0;
   private trackers = new Map<string, Tracker>();
   private incidents: IncidentState[] = [];
   private snoozes: Array<{ target: SnoozeTarget; until: number }> = [];
-  private autoActions = new Map<string, AutoActionRecord>();
   private held: Notification[] = [];
   private observations: Observations = EACH_CYCLE;
 
@@ -159,7 +147,6 @@ export class AlertPolicy {
     this.options = {
       intervalSeconds: options.intervalSeconds ?? null,
       localMinutes: options.localMinutes ?? systemLocalMinutes,
-      autoActionLimit: options.autoActionLimit ?? AUTO_ACTION_LIMIT,
     };
     if (persisted) this.restore(persisted);
   }
@@ -177,7 +164,6 @@ export class AlertPolicy {
       trackers: [...this.trackers.values()],
       incidents: this.incidents,
       snoozes: this.snoozes,
-      autoActions: [...this.autoActions.values()],
       held: this.held,
     });
   }
@@ -198,37 +184,6 @@ export class AlertPolicy {
   serviceSnoozedUntil(name: string, now: number): number | null {
     const own = this.snoozes.find((s) => s.target.scope === 'service' && s.target.name === name && s.until > now);
     return own ? own.until : null;
-  }
-
-  /**
-   * Asks to run one automatic action on `key`. After `max` within `withinSeconds` the answer
-   * stays "gave-up" until resetAutoAction, and a single notice says so.
-   */
-  recordAutoAction(key: string, now: number, incidentId?: string): AutoActionVerdict {
-    const limit = this.options.autoActionLimit;
-    const record = this.autoActions.get(key) ?? { key, at: [], gaveUpAt: null };
-    this.autoActions.set(key, record);
-    if (record.gaveUpAt !== null) return 'gave-up';
-    record.at = record.at.filter((t) => t <= now && now - t < limit.withinSeconds * 1000);
-    if (record.at.length >= limit.max) {
-      record.gaveUpAt = now;
-      this.held.push({
-        incidentId: incidentId ?? `auto:${key}`,
-        kind: 'gave-up',
-        severity: 'crit',
-        title: `${key}: gave up after ${limit.max} automatic attempts in ${formatDuration(limit.withinSeconds)}`,
-        body: 'Warden will not try again by itself. Look at it, then use the action in the menu.',
-        at: now,
-      });
-      return 'gave-up';
-    }
-    record.at.push(now);
-    return 'allowed';
-  }
-
-  /** The operator acted, or the target is healthy again: automatic actions may run again. */
-  resetAutoAction(key: string): void {
-    this.autoActions.delete(key);
   }
 
   step(findings: Finding[], diagnoses: Map<string, Diagnosis>, now: number, observations: Observations = EACH_CYCLE): AlertStep {
@@ -348,7 +303,7 @@ export class AlertPolicy {
     const needed = Math.min(Math.max(1, this.config.pendingCycles), Math.max(1, this.config.pendingWindow));
     const starting = [...this.trackers.values()]
       .filter((t) => t.present && t.incidentId === null && (t.settled === true || t.hits.filter(Boolean).length >= needed * this.cyclesPerObservation(t)))
-      .sort((a, b) => RANK[b.severity] - RANK[a.severity] || a.key.localeCompare(b.key));
+      .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.key.localeCompare(b.key));
     for (const t of starting) {
       const incident = this.incidentFor(t, now) ?? this.openIncident(t, now, events);
       t.incidentId = incident.id;
@@ -613,7 +568,6 @@ export class AlertPolicy {
     this.trackers = new Map(copy.trackers.map((t) => [t.key, t]));
     this.incidents = copy.incidents;
     this.snoozes = copy.snoozes;
-    this.autoActions = new Map(copy.autoActions.map((a) => [a.key, a]));
     this.held = copy.held;
   }
 }
@@ -652,7 +606,7 @@ function causeClosure(key: string, members: Tracker[]): Set<string> {
 function byImportance(members: Tracker[]): (a: Tracker, b: Tracker) => number {
   const causes = new Set(members.flatMap((m) => m.causes));
   return (a, b) =>
-    RANK[b.severity] - RANK[a.severity] ||
+    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
     Number(causes.has(a.key)) - Number(causes.has(b.key)) ||
     KIND_ORDER[a.subject.kind] - KIND_ORDER[b.subject.kind] ||
     a.firstSeen - b.firstSeen ||
@@ -663,7 +617,7 @@ function byImportance(members: Tracker[]): (a: Tracker, b: Tracker) => number {
 export function parseAlertSnapshot(value: unknown): AlertSnapshot | null {
   if (typeof value !== 'object' || value === null) return null;
   const s = value as Partial<AlertSnapshot>;
-  const arrays = [s.gaps, s.trackers, s.incidents, s.snoozes, s.autoActions, s.held];
+  const arrays = [s.gaps, s.trackers, s.incidents, s.snoozes, s.held];
   if (s.version !== 1 || !arrays.every(Array.isArray) || typeof s.seq !== 'number') return null;
   if (s.lastNow !== null && typeof s.lastNow !== 'number') return null;
   const trackersOk = s.trackers!.every((t) => typeof t?.key === 'string' && Array.isArray(t.hits) && Array.isArray(t.causes) && typeof t.subject?.kind === 'string');

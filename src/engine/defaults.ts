@@ -45,9 +45,6 @@ export const WAKE_GRACE_SECONDS = 180;
 /** A latency below this is never "slow", whatever the ratio: 2 ms → 11 ms on loopback is noise. */
 export const SLOW_MIN_MS = 250;
 
-/** Automatic actions per target before Warden gives up and says so once (systemd's StartLimitBurst idea). */
-export const AUTO_ACTION_LIMIT = { max: 3, withinSeconds: 30 * 60 };
-
 /**
  * Memory and process findings are causes: they turn the tray red at once, but page on their own
  * only after this long. A symptom they explain (a service not answering) pages at once with them

@@ -444,7 +444,7 @@ describe('alerts: a clock that jumps neither fires nor clears', () => {
   });
 });
 
-describe('alerts: reminders and restart limits', () => {
+describe('alerts: reminders', () => {
   it.each([
     { name: 'off by default', reminderHours: null, expected: ['incident'] },
     { name: 'every 4 h', reminderHours: 4, expected: ['incident', 'reminder', 'reminder'] },
@@ -453,30 +453,6 @@ describe('alerts: reminders and restart limits', () => {
     const run = new Run(T, { reminderHours }, { intervalSeconds: 60 });
     run.repeat(10 * 60, [down], MIN);
     expect(run.kinds()).toEqual(expected);
-  });
-
-  it('gives up after 3 automatic actions within 30 min and says so once', () => {
-    const run = new Run();
-    const verdicts = [0, 1, 2, 3, 4].map((i) => run.policy.recordAutoAction('restart:cathedral', T + i * MIN));
-    expect(verdicts).toEqual(['allowed', 'allowed', 'allowed', 'gave-up', 'gave-up']);
-    run.repeat(10, []);
-    expect(run.kinds()).toEqual(['gave-up']);
-    expect(run.notes[0]!.title).toBe('restart:cathedral: gave up after 3 automatic attempts in 30 min');
-    run.policy.resetAutoAction('restart:cathedral');
-    expect(run.policy.recordAutoAction('restart:cathedral', T + 10 * MIN)).toBe('allowed');
-  });
-
-  it('forgets automatic actions older than the window', () => {
-    const policy = new AlertPolicy(DEFAULT_NOTIFICATIONS);
-    const verdicts = [0, 20, 40, 60].map((m) => policy.recordAutoAction('restart:x', T + m * MIN));
-    expect(verdicts).toEqual(['allowed', 'allowed', 'allowed', 'allowed']);
-  });
-
-  it('keeps the gave-up state across a restart', () => {
-    const policy = new AlertPolicy(DEFAULT_NOTIFICATIONS);
-    for (let i = 0; i < 4; i += 1) policy.recordAutoAction('restart:x', T + i);
-    const resumed = new AlertPolicy(DEFAULT_NOTIFICATIONS, parseAlertSnapshot(JSON.parse(JSON.stringify(policy.snapshot()))));
-    expect(resumed.recordAutoAction('restart:x', T + HOUR)).toBe('gave-up');
   });
 });
 
