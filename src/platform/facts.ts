@@ -3,6 +3,7 @@
  * Live reads the host; recording reads the host and keeps every answer for a capture bundle;
  * replay answers from a bundle on any OS. Readers never know which one they hold.
  */
+import type { ProcSnapshot } from './linux/proc-stat.js';
 
 export interface RunOptions {
   /** Deadline; then SIGTERM, then SIGKILL after a grace. Default 5 s. */
@@ -90,6 +91,11 @@ export interface Facts {
   listDir(path: string): Promise<DirList>;
   readLink(path: string): Promise<LinkRead>;
   http(request: HttpRequest): Promise<HttpResult>;
+  /**
+   * Linux, live only: every process's /proc files in one walk, read in this process (no `ps`
+   * spawned). Absent elsewhere (darwin, recording, replay, scripted hosts): the table comes from `ps`.
+   */
+  processSnapshot?(timeoutMs: number): Promise<ProcSnapshot>;
 }
 
 /** Thrown by replay when the bundle holds no answer for a fact; the message names the fact. */

@@ -4,12 +4,20 @@ import { runCommand } from './runner.js';
 import { httpRequest } from './http.js';
 import { readFileBounded } from './read-file.js';
 import { errorText } from '../common/result.js';
+import type { ProcSnapshot } from './linux/proc-stat.js';
+import { ProcReader } from './linux/proc-table.js';
 
 const DEFAULT_FILE_CAP = 4 * 1024 * 1024;
 
 /** Facts read from this host, now. */
 export class LiveFacts implements Facts {
   readonly mode = 'live' as const;
+  /** On Linux the process table is read from /proc in this process; darwin has no /proc, and `ps` is the floor there. */
+  readonly processSnapshot: ((timeoutMs: number) => Promise<ProcSnapshot>) | undefined = (() => {
+    if (process.platform !== 'linux') return undefined;
+    const reader = new ProcReader();
+    return (timeoutMs: number) => reader.snapshot(timeoutMs);
+  })();
 
   run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
     return runCommand(argv, options);
