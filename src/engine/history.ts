@@ -514,9 +514,14 @@ export class HistoryStore {
 
   // ---------------------------------------------------------------- alert snapshot
 
-  saveAlertSnapshot(snapshot: AlertSnapshot): Promise<void> {
+  /**
+   * `durable: false` when only the snapshot's clock fields moved: replaced by rename as always,
+   * but not fsynced, since losing it to a power cut loses a minute of "last seen" and nothing the
+   * policy holds.
+   */
+  saveAlertSnapshot(snapshot: AlertSnapshot, options: { durable?: boolean } = {}): Promise<void> {
     if (this.readOnly) return Promise.resolve();
-    return this.serial(() => this.writeAtomic(ALERTS, JSON.stringify(snapshot)));
+    return this.serial(() => this.writeAtomic(ALERTS, JSON.stringify(snapshot), options.durable !== false));
   }
 
   /** The saved snapshot, or null (none, unreadable, or from another version: start fresh). */
@@ -560,8 +565,8 @@ export class HistoryStore {
     }
   }
 
-  /** Write a temporary file, sync it, rename it over: a crash leaves the old file or the new one. */
-  private async writeAtomic(name: string, text: string): Promise<void> {
+  /** Write a temporary file, sync it (unless told not to), rename it over: a crash leaves the old file or the new one. */
+  private async writeAtomic(name: string, text: string, sync = true): Promise<void> {
     const target = this.file(name);
     const temp = `${target}.${process.pid}.tmp`;
     try {
@@ -569,7 +574,7 @@ export class HistoryStore {
       const handle = await fs.open(temp, 'w');
       try {
         await handle.writeFile(text);
-        await handle.sync();
+        if (sync) await handle.sync();
       } finally {
         await handle.close();
       }
