@@ -11,7 +11,8 @@ await mkdir('dist/renderer', { recursive: true });
 
 const jobs = [
   // Headless CLI and bench: ESM on Node 20; dependencies stay in node_modules.
-  build({ ...common, entryPoints: { 'cli/warden': 'src/cli/main.ts' }, outdir: 'dist', platform: 'node', format: 'esm', target: 'node20', packages: 'external' }),
+  // Split: what `import()` loads (serve and prom-client, /metrics) is a chunk beside it, loaded only when used.
+  build({ ...common, entryPoints: { 'cli/warden': 'src/cli/main.ts' }, outdir: 'dist', platform: 'node', format: 'esm', target: 'node20', packages: 'external', splitting: true, chunkNames: 'cli/chunk-[hash]' }),
 ];
 if (existsSync('bench/bench.ts')) {
   jobs.push(build({ ...common, entryPoints: { 'bench/bench': 'bench/bench.ts' }, outdir: 'dist', platform: 'node', format: 'esm', target: 'node20', packages: 'external' }));
