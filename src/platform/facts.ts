@@ -96,6 +96,12 @@ export interface Facts {
    * spawned). Absent elsewhere (darwin, recording, replay, scripted hosts): the table comes from `ps`.
    */
   processSnapshot?(timeoutMs: number): Promise<ProcSnapshot>;
+  /**
+   * Linux, live only: the listening TCP sockets of this network namespace as one string (port
+   * and socket inode of each, from /proc/net/tcp and tcp6), null when unreadable. While it is
+   * unchanged, the listener owners read by lsof still stand. Absent elsewhere.
+   */
+  listeningSockets?(): Promise<string | null>;
 }
 
 /** Thrown by replay when the bundle holds no answer for a fact; the message names the fact. */

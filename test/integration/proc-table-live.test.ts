@@ -98,3 +98,21 @@ describe.runIf(onLinux)('the /proc table against ps, on the same live processes'
     expect(third.value.rows.find((r) => r.pid === child.pid)).toMatchObject({ command: '/bin/sleep 30', ppid: process.pid });
   });
 });
+
+describe.runIf(onLinux)('the listening sockets from /proc/net/tcp, live', () => {
+  it('change when a server starts listening and when it stops, and not otherwise', async () => {
+    const { createServer } = await import('node:net');
+    const facts = new LiveFacts();
+    const before = await facts.listeningSockets!();
+    expect(before).not.toBeNull();
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const during = await facts.listeningSockets!();
+    expect(during).not.toBe(before);
+    expect(during!.split(' ').some((pair) => pair.startsWith(`${port}:`))).toBe(true);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const after = await facts.listeningSockets!();
+    expect(after!.split(' ').some((pair) => pair.startsWith(`${port}:`))).toBe(false);
+  });
+});
