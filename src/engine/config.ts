@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ConfigProblem } from '../common/api.js';
 import type { WardenConfig, WardenConfigInput } from '../common/config.js';
 import { readFileBounded } from '../platform/read-file.js';
@@ -247,8 +247,9 @@ export const CONFIG_JSON_SCHEMA = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateSchema = ajv.compile(CONFIG_JSON_SCHEMA);
+/** Compiled at the first check, not at import: the app and the CLI's other commands import this module too. */
+let compiled: ValidateFunction | null = null;
+const schemaValidator = (): ValidateFunction => (compiled ??= new Ajv({ allErrors: true, strict: false }).compile(CONFIG_JSON_SCHEMA));
 
 export class ConfigError extends Error {
   constructor(
@@ -265,6 +266,7 @@ export function checkConfig(input: unknown): ConfigProblem[] {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return [{ field: '(top level)', message: 'must be a JSON object' }];
   }
+  const validateSchema = schemaValidator();
   if (!validateSchema(input)) return schemaProblems(validateSchema.errors ?? []);
   return semanticProblems(input as WardenConfigInput);
 }

@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { isTimeZone } from '../common/zoned-time.js';
 import type { CommandResult, DirList, FileRead, FileStat, HttpResult, LinkRead } from './facts.js';
 
@@ -193,8 +193,9 @@ const schema = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: false, strict: false });
-const validate = ajv.compile(schema);
+/** Compiled the first time a capture is read (replay only), not when the CLI starts. */
+let compiled: ValidateFunction | null = null;
+const validator = (): ValidateFunction => (compiled ??= new Ajv({ allErrors: false, strict: false }).compile(schema));
 
 export class CaptureError extends Error {
   constructor(message: string) {
@@ -224,6 +225,7 @@ export function parseCapture(text: string, source = 'capture'): CaptureBundle {
       `${source} is capture format version ${JSON.stringify(record.version)}; this Warden reads versions ${CAPTURE_VERSIONS.join(' and ')}`,
     );
   }
+  const validate = validator();
   if (!validate(data)) {
     const first = validate.errors?.find((e) => e.keyword !== 'if') ?? validate.errors?.[0];
     const where = first?.instancePath ? first.instancePath.slice(1).replaceAll('/', '.') : 'the top level';
