@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { AJV_OPTIONS, PRECOMPILED, loadAjv } from './config-validator.js';
 import type { ConfigProblem } from '../common/api.js';
 import type { WardenConfig, WardenConfigInput } from '../common/config.js';
 import { readFileBounded } from '../platform/read-file.js';
@@ -247,9 +248,9 @@ export const CONFIG_JSON_SCHEMA = {
   },
 } as const;
 
-/** Compiled at the first check, not at import: the app and the CLI's other commands import this module too. */
-let compiled: ValidateFunction | null = null;
-const schemaValidator = (): ValidateFunction => (compiled ??= new Ajv({ allErrors: true, strict: false }).compile(CONFIG_JSON_SCHEMA));
+/** Compiled at build time (config-validator.ts); from the sources, at the first check. */
+let compiled: ValidateFunction | null = PRECOMPILED;
+const schemaValidator = (): ValidateFunction => (compiled ??= new (loadAjv())(AJV_OPTIONS).compile(CONFIG_JSON_SCHEMA));
 
 export class ConfigError extends Error {
   constructor(

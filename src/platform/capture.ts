@@ -1,4 +1,5 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { loadAjv } from './load-ajv.js';
 import { isTimeZone } from '../common/zoned-time.js';
 import type { CommandResult, DirList, FileRead, FileStat, HttpResult, LinkRead } from './facts.js';
 
@@ -195,7 +196,7 @@ const schema = {
 
 /** Compiled the first time a capture is read (replay only), not when the CLI starts. */
 let compiled: ValidateFunction | null = null;
-const validator = (): ValidateFunction => (compiled ??= new Ajv({ allErrors: false, strict: false }).compile(schema));
+const validator = (): ValidateFunction => (compiled ??= new (loadAjv())({ allErrors: false, strict: false }).compile(schema));
 
 export class CaptureError extends Error {
   constructor(message: string) {
