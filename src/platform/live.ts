@@ -7,6 +7,7 @@ import { errorText } from '../common/result.js';
 import type { ProcSnapshot } from './linux/proc-stat.js';
 import { ProcReader } from './linux/proc-table.js';
 import { listenersFingerprint, parseListeningSockets } from './linux/net-tcp.js';
+import { PROC_TEXT_FILE, readProcFileSync } from './linux/proc-file.js';
 
 const DEFAULT_FILE_CAP = 4 * 1024 * 1024;
 
@@ -27,6 +28,7 @@ export class LiveFacts implements Facts {
   readonly listeningSockets: (() => Promise<string | null>) | undefined = process.platform === 'linux' ? readListeningSockets : undefined;
 
   async readFile(path: string, options: { maxBytes?: number } = {}): Promise<FileRead> {
+    if (process.platform === 'linux' && PROC_TEXT_FILE.test(path)) return readProcFileSync(path, options.maxBytes ?? DEFAULT_FILE_CAP);
     const read = await readFileBounded(path, { maxBytes: options.maxBytes ?? DEFAULT_FILE_CAP });
     return { path, exists: read.exists, content: read.content, truncated: read.truncated, error: read.error };
   }
