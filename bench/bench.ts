@@ -5,7 +5,7 @@
  * ratio to the floor, a plain /proc walk, moves with the host's load too much to gate on).
  * WARDEN_BENCH_CYCLES sets the sampling cycles (default 50; CI runs 20) and scales the rest;
  * WARDEN_BENCH_LONG_SECONDS the long run of the real `warden watch` and `warden serve` (default
- * 600; CI runs 60; 0 skips it); WARDEN_BENCH_PROCESSES the real sleeping processes of the big
+ * 600; CI runs 40; 0 skips it); WARDEN_BENCH_PROCESSES the real sleeping processes of the big
  * table (default 5000; 0 skips it).
  */
 import os from 'node:os';
@@ -23,7 +23,7 @@ import { INCIDENT_CAPTURE, benchStateSize, popoverSizes } from './sizes.js';
 import { INSPECT_EVERY_SECONDS } from '../src/engine/services/monitor.js';
 import { DISCOVERY_INTERVAL_SECONDS } from '../src/engine/services/discovery.js';
 import { RESIDENT_FLAG, measureResident, residentChild } from './resident.js';
-import { benchLongRun, longRunSecondsFromEnv, measureFloor } from './long-run.js';
+import { SETTLE_MS, benchLongRun, longRunSecondsFromEnv, measureFloor } from './long-run.js';
 import { benchManyProcesses } from './many-processes.js';
 
 const DEFAULT_CYCLES = 50;
@@ -181,7 +181,7 @@ async function main(): Promise<number> {
   const longSeconds = longRunSecondsFromEnv(DEFAULT_LONG_SECONDS);
   if (process.platform === 'linux' && longSeconds > 0) {
     const long = await benchLongRun(root, longSeconds);
-    report.section(`7. Long run: the real warden watch and warden serve side by side, defaults (5 s), a data folder, ${Math.round(long.processes[0]?.seconds ?? longSeconds)} s after a 12 s settle (WARDEN_BENCH_LONG_SECONDS)`);
+    report.section(`7. Long run: the real warden watch and warden serve side by side, defaults (5 s), a data folder, ${Math.round(long.processes[0]?.seconds ?? longSeconds)} s after a ${SETTLE_MS / 1000} s settle (WARDEN_BENCH_LONG_SECONDS)`);
     for (const p of long.processes) {
       report.row(
         `${p.name}, whole process`,

@@ -25,7 +25,8 @@ export interface LongRun {
   rows: number;
 }
 
-const SETTLE_MS = 12_000;
+/** Past start-up: the first cycles, discovery, the first inspections and the heap's first shrink (about 16 s in). */
+export const SETTLE_MS = 20_000;
 const RSS_EVERY_MS = 5_000;
 const INTERVAL_MS = 5_000;
 /** The stand-in servers on the default ports of two LLM servers, so discovery finds, probes and reads models from them. */
