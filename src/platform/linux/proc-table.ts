@@ -74,7 +74,10 @@ export class ProcReader {
         }
         seen.add(pid);
         entries.push({ pid, stat, status: facts.status, cmdline: facts.cmdline });
-      } catch {
+      } catch (error) {
+        // Out of descriptors is Warden's problem, not the process's: the table is unknown, with why.
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EMFILE' || code === 'ENFILE') throw error;
         vanished += 1;
       }
     }
