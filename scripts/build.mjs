@@ -32,13 +32,13 @@ async function compiledConfigValidator() {
   const AJV_OPTIONS = { allErrors: true, strict: false };
   const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true, esm: true } });
   let code = standaloneCode(ajv, ajv.compile(schema));
-  // The standalone code require()s ajv's small runtime helpers; as imports, bundled in.
-  const helpers = new Map();
+  // The standalone code require()s small pieces of ajv's runtime; as imports instead.
+  const runtimeImports = new Map();
   code = code.replace(/require\("(ajv\/dist\/runtime\/[\w-]+)"\)/g, (_, id) => {
-    if (!helpers.has(id)) helpers.set(id, `ajvRuntime${helpers.size}`);
-    return helpers.get(id);
+    if (!runtimeImports.has(id)) runtimeImports.set(id, `ajvRuntime${runtimeImports.size}`);
+    return runtimeImports.get(id);
   });
-  const imports = [...helpers].map(([id, name]) => `import ${name} from ${JSON.stringify(`${id}.js`)};`).join('\n');
+  const imports = [...runtimeImports].map(([id, name]) => `import ${name} from ${JSON.stringify(`${id}.js`)};`).join('\n');
   return `${imports}\n${code.replace(/^"use strict";/, '')}\nexport const PRECOMPILED = validate10;\nexport const AJV_OPTIONS = ${JSON.stringify(AJV_OPTIONS)};\nexport function loadAjv() { throw new Error('ajv is not loaded for the config: its validator was compiled at build time'); }\n`;
 }
 const configValidator = await compiledConfigValidator();
