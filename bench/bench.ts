@@ -1,8 +1,12 @@
 /**
  * `npm run bench`: Warden's performance table for an operator (DESIGN.md § Performance budget).
- * Exit 1 when one sampling cycle costs less than 5× fewer CPU than systeminformation reading the
- * same facts; that ratio is the only gate, every other figure is reported, never asserted.
- * WARDEN_BENCH_CYCLES sets the sampling cycles (default 50; CI runs 20) and scales the rest.
+ * Exit 1 when one sampling cycle costs less than 10× fewer CPU than systeminformation reading the
+ * same facts; that ratio is the only gate, every other figure is reported, never asserted (the
+ * ratio to the floor, a plain /proc walk, moves with the host's load too much to gate on).
+ * WARDEN_BENCH_CYCLES sets the sampling cycles (default 50; CI runs 20) and scales the rest;
+ * WARDEN_BENCH_LONG_SECONDS the long run of the real `warden watch` and `warden serve` (default
+ * 600; CI runs 40; 0 skips it); WARDEN_BENCH_PROCESSES the real sleeping processes of the big
+ * table (default 5000; 0 skips it).
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -19,12 +23,26 @@ import { INCIDENT_CAPTURE, benchStateSize, popoverSizes } from './sizes.js';
 import { INSPECT_EVERY_SECONDS } from '../src/engine/services/monitor.js';
 import { DISCOVERY_INTERVAL_SECONDS } from '../src/engine/services/discovery.js';
 import { RESIDENT_FLAG, measureResident, residentChild } from './resident.js';
+import { SETTLE_MS, benchLongRun, longRunSecondsFromEnv, measureFloor } from './long-run.js';
+import { benchManyProcesses } from './many-processes.js';
 
 const DEFAULT_CYCLES = 50;
-const GATE_RATIO = 5;
+const GATE_RATIO = 10;
+/** The issue's bar for the long-running processes, reported beside them (not gated: a shared host's load moves it). */
+const LONG_RUN_TARGET_PERCENT = 0.15;
+const DEFAULT_LONG_SECONDS = 600;
+const DEFAULT_PROCESSES = 5_000;
 /** DESIGN.md: under 0.2 % of one core at the default interval. */
 const CPU_BUDGET_PERCENT = 0.2;
 const DEFAULT_INTERVAL_MS = 5_000;
+
+function processesFromEnv(): number {
+  const text = process.env.WARDEN_BENCH_PROCESSES;
+  if (text === undefined || text === '') return DEFAULT_PROCESSES;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 20_000) throw new Error(`WARDEN_BENCH_PROCESSES must be a whole number from 0 to 20000, not ${JSON.stringify(text)}`);
+  return n;
+}
 
 function cyclesFromEnv(): number {
   const text = process.env.WARDEN_BENCH_CYCLES;
@@ -59,9 +77,17 @@ async function main(): Promise<number> {
   report.row('wall per cycle, min – max', range(sampling.warden), `si ${range(sampling.si)}`);
   report.row('processes read per cycle', count(sampling.wardenRows), `si ${count(sampling.siRows)}`, `${sampling.thieves} thieves named`);
   report.row('sampling CPU at the default 5 s interval', percent(wardenPercent), `budget ${CPU_BUDGET_PERCENT} %`, `of one core; ${wardenPercent <= CPU_BUDGET_PERCENT ? 'within' : 'OVER'} budget`);
+  if (process.platform === 'linux') {
+    const floor = measureFloor(cycles);
+    report.row('floor: a plain /proc walk, same facts', ms(floor.msPerWalk), `${count(floor.rows)} processes`, `Warden's cycle is ${ratio(w.cpuMs / cycles / floor.msPerWalk)} the floor (meminfo, vmstat, pressure, every stat+status+cmdline; no parsing)`);
+  }
   if (!clock.childrenCounted) report.note('Child processes are not counted on this OS: both columns show in-process CPU only, and the ratio compares those.');
   report.note(`si processes() answers from a cache when called within 500 ms of its last answer: each si call started ≥ ${SI_SPACING_MS} ms after the previous one ended; ${sampling.siFresh}/${cycles} built a fresh list.`);
-  report.note('Warden runs one ps; si on Linux runs ps, then `cat /proc/PID/stat` for every process in one shell, so its cost grows with the process count.');
+  report.note(
+    process.platform === 'linux'
+      ? 'Warden reads /proc in its own process (no spawn); si on Linux runs ps, then `cat /proc/PID/stat` for every process in one shell, so its cost grows with the process count.'
+      : 'Warden runs one ps; si runs ps too.',
+  );
 
   const farm = await startFarm(root, 4);
   const port = farm.fast[0] as number;
@@ -150,6 +176,34 @@ async function main(): Promise<number> {
   report.row('  discovery, in the first cycle', ms(discovery), `+${ms(discoveryShare)}/cycle`, `one lsof of every TCP listener for the default LLM ports, again every ${DISCOVERY_INTERVAL_SECONDS / 60} min`);
   report.row('engine CPU at the default 5 s interval', percent(enginePercent), `budget ${CPU_BUDGET_PERCENT} %`, `of one core; ${enginePercent <= CPU_BUDGET_PERCENT ? 'within' : 'OVER'} budget`);
   if (resident.unknowns.length > 0) report.note(`unknown in the last cycle: ${resident.unknowns.join('; ')}`);
+
+  // 7. The real processes, from the OS
+  const longSeconds = longRunSecondsFromEnv(DEFAULT_LONG_SECONDS);
+  if (process.platform === 'linux' && longSeconds > 0) {
+    const long = await benchLongRun(root, longSeconds);
+    report.section(`7. Long run: the real warden watch and warden serve side by side, defaults (5 s), a data folder, ${Math.round(long.processes[0]?.seconds ?? longSeconds)} s after a ${SETTLE_MS / 1000} s settle (WARDEN_BENCH_LONG_SECONDS)`);
+    for (const p of long.processes) {
+      report.row(
+        `${p.name}, whole process`,
+        percent(p.percentOfCore),
+        `target ${LONG_RUN_TARGET_PERCENT} %`,
+        `of one core (utime+stime+cutime+cstime ${ms(p.cpuMs)}); ${ratio(p.percentOfCore / long.floorPercent)} the floor; RSS ${bytes(p.rssFirstBytes)} → ${bytes(p.rssLastBytes)} (max ${bytes(p.rssMaxBytes)})`,
+      );
+    }
+    report.row('floor: a plain /proc walk every 5 s', percent(long.floorPercent), `${ms(long.floorMsPerWalk)} a walk`, `${count(long.rows)} processes, read after the run`);
+    report.note(`${long.discovered}. Stand-in servers: test/support/llm-stand-in.mjs, one 16 MiB model each.`);
+  }
+  // 8. A real 5,000-process table
+  const processCount = processesFromEnv();
+  if (process.platform === 'linux' && processCount > 0) {
+    const many = await benchManyProcesses(clock, processCount, Math.max(3, Math.round(cycles / 4)));
+    const wardenMs = sumSpans(many.warden).cpuMs / many.warden.length;
+    const psMs = sumSpans(many.ps).cpuMs / many.ps.length;
+    report.section(`8. A real table: ${count(many.started)} sleeping processes started by one shell (${many.startSeconds.toFixed(1)} s), reaped after`);
+    report.row(`Warden's table + thieves, ${count(many.rows)} rows`, `CPU ${ms(wardenMs)}`, `wall ${ms(median(walls(many.warden)))}`, `${ratio(wardenMs / many.floorMs)} the floor; ${percent((wardenMs / DEFAULT_INTERVAL_MS) * 100)} of a core at 5 s`);
+    report.row('  the same through one ps + parsePs', `CPU ${ms(psMs)}`, `wall ${ms(median(walls(many.ps)))}`, `incl. the ps child; ${ratio(psMs / wardenMs)} Warden's /proc read`);
+    report.row('  floor: a plain /proc walk', `CPU ${ms(many.floorMs)}`, '', 'meminfo, vmstat, pressure, every stat+status+cmdline');
+  }
 
   const lines = [
     `Warden bench: ${process.platform} ${os.arch()}, ${os.cpus().length} cores, Node ${process.version}, ${cycles} sampling cycles (WARDEN_BENCH_CYCLES)`,

@@ -58,7 +58,7 @@ function childTicks(): number {
   return Number(fields[13]) + Number(fields[14]);
 }
 
-async function clockTicks(): Promise<{ ticks: number; source: string }> {
+export async function clockTicks(): Promise<{ ticks: number; source: string }> {
   const result = await runCommand(['getconf', 'CLK_TCK'], { timeoutMs: 2_000 });
   const ticks = Number(result.stdout.trim());
   if (result.exitCode === 0 && Number.isInteger(ticks) && ticks > 0) return { ticks, source: 'from getconf' };

@@ -176,8 +176,8 @@ async function startOwnMetrics(values: CliValues, loaded: LoadedConfig, engine: 
 
 function untilInterrupted(): Promise<void> {
   return new Promise((resolve) => {
-    // Our listeners stay until this signal's other listeners ran: execa's exit hook (signal-exit)
-    // re-sends the signal, killing the process mid-shutdown, when it finds itself alone.
+    // Our listeners stay until this signal's other listeners ran: a signal-exit style hook in a
+    // dependency re-sends the signal, killing the process mid-shutdown, when it finds itself alone.
     const done = () => {
       resolve();
       setImmediate(() => {

@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { AJV_OPTIONS, PRECOMPILED, loadAjv } from './config-validator.js';
 import type { ConfigProblem } from '../common/api.js';
 import type { WardenConfig, WardenConfigInput } from '../common/config.js';
 import { readFileBounded } from '../platform/read-file.js';
@@ -247,8 +248,9 @@ export const CONFIG_JSON_SCHEMA = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateSchema = ajv.compile(CONFIG_JSON_SCHEMA);
+/** Compiled at build time (config-validator.ts); from the sources, at the first check. */
+let compiled: ValidateFunction | null = PRECOMPILED;
+const schemaValidator = (): ValidateFunction => (compiled ??= new (loadAjv())(AJV_OPTIONS).compile(CONFIG_JSON_SCHEMA));
 
 export class ConfigError extends Error {
   constructor(
@@ -265,6 +267,7 @@ export function checkConfig(input: unknown): ConfigProblem[] {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return [{ field: '(top level)', message: 'must be a JSON object' }];
   }
+  const validateSchema = schemaValidator();
   if (!validateSchema(input)) return schemaProblems(validateSchema.errors ?? []);
   return semanticProblems(input as WardenConfigInput);
 }

@@ -409,7 +409,9 @@ export class Engine implements EngineHandle {
     // A failed write (history unavailable) is retried every cycle, as before.
     const fresh = saved !== null && saved.body === body && now >= saved.at && now - saved.at < SNAPSHOT_CLOCK_EVERY_MS;
     if (!always && fresh && history.available) return;
-    await history.saveAlertSnapshot(snapshot);
+    // Only the clock fields moved: no fsync (what the policy holds is on disk already).
+    const changed = saved === null || saved.body !== body || !history.available;
+    await history.saveAlertSnapshot(snapshot, { durable: always || changed });
     this.savedSnapshot = { body, at: now };
   }
 

@@ -125,8 +125,9 @@ export class HistoryStore {
 
   // ---------------------------------------------------------------- alert snapshot
 
-  saveAlertSnapshot(snapshot: AlertSnapshot): Promise<void> {
-    return this.snapshot.saveAlertSnapshot(snapshot);
+  /** `durable: false` when only the snapshot's clock fields moved (see AlertSnapshotFile). */
+  saveAlertSnapshot(snapshot: AlertSnapshot, options: { durable?: boolean } = {}): Promise<void> {
+    return this.snapshot.saveAlertSnapshot(snapshot, options);
   }
 
   /** The saved snapshot, or null (none, unreadable, or from another version: start fresh). */

@@ -1,4 +1,5 @@
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { loadAjv } from './load-ajv.js';
 import { isTimeZone } from '../common/zoned-time.js';
 import type { CommandResult, DirList, FileRead, FileStat, HttpResult, LinkRead } from './facts.js';
 
@@ -193,8 +194,9 @@ const schema = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: false, strict: false });
-const validate = ajv.compile(schema);
+/** Compiled the first time a capture is read (replay only), not when the CLI starts. */
+let compiled: ValidateFunction | null = null;
+const validator = (): ValidateFunction => (compiled ??= new (loadAjv())({ allErrors: false, strict: false }).compile(schema));
 
 export class CaptureError extends Error {
   constructor(message: string) {
@@ -224,6 +226,7 @@ export function parseCapture(text: string, source = 'capture'): CaptureBundle {
       `${source} is capture format version ${JSON.stringify(record.version)}; this Warden reads versions ${CAPTURE_VERSIONS.join(' and ')}`,
     );
   }
+  const validate = validator();
   if (!validate(data)) {
     const first = validate.errors?.find((e) => e.keyword !== 'if') ?? validate.errors?.[0];
     const where = first?.instancePath ? first.instancePath.slice(1).replaceAll('/', '.') : 'the top level';

@@ -3,6 +3,7 @@
  * Live reads the host; recording reads the host and keeps every answer for a capture bundle;
  * replay answers from a bundle on any OS. Readers never know which one they hold.
  */
+import type { ProcSnapshot } from './linux/proc-stat.js';
 
 export interface RunOptions {
   /** Deadline; then SIGTERM, then SIGKILL after a grace. Default 5 s. */
@@ -90,6 +91,17 @@ export interface Facts {
   listDir(path: string): Promise<DirList>;
   readLink(path: string): Promise<LinkRead>;
   http(request: HttpRequest): Promise<HttpResult>;
+  /**
+   * Linux, live only: every process's /proc files in one walk, read in this process (no `ps`
+   * spawned). Absent elsewhere (darwin, recording, replay, scripted hosts): the table comes from `ps`.
+   */
+  processSnapshot?(timeoutMs: number): Promise<ProcSnapshot>;
+  /**
+   * Linux, live only: the listening TCP sockets of this network namespace as one string (port
+   * and socket inode of each, from /proc/net/tcp and tcp6), null when unreadable. While it is
+   * unchanged, the listener owners read by lsof still stand. Absent elsewhere.
+   */
+  listeningSockets?(): Promise<string | null>;
 }
 
 /** Thrown by replay when the bundle holds no answer for a fact; the message names the fact. */

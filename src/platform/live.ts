@@ -1,21 +1,34 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import type { DirList, Facts, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, RunOptions, CommandResult } from './facts.js';
 import { runCommand } from './runner.js';
 import { httpRequest } from './http.js';
 import { readFileBounded } from './read-file.js';
 import { errorText } from '../common/result.js';
+import type { ProcSnapshot } from './linux/proc-stat.js';
+import { ProcReader } from './linux/proc-table.js';
+import { listenersFingerprint, parseListeningSockets } from './linux/net-tcp.js';
+import { PROC_TEXT_FILE, readProcFileSync } from './linux/proc-file.js';
 
 const DEFAULT_FILE_CAP = 4 * 1024 * 1024;
 
 /** Facts read from this host, now. */
 export class LiveFacts implements Facts {
   readonly mode = 'live' as const;
+  /** On Linux the process table is read from /proc in this process; darwin has no /proc, and `ps` is the floor there. */
+  readonly processSnapshot: ((timeoutMs: number) => Promise<ProcSnapshot>) | undefined = (() => {
+    if (process.platform !== 'linux') return undefined;
+    const reader = new ProcReader();
+    return (timeoutMs: number) => reader.snapshot(timeoutMs);
+  })();
 
   run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
     return runCommand(argv, options);
   }
 
+  readonly listeningSockets: (() => Promise<string | null>) | undefined = process.platform === 'linux' ? readListeningSockets : undefined;
+
   async readFile(path: string, options: { maxBytes?: number } = {}): Promise<FileRead> {
+    if (process.platform === 'linux' && PROC_TEXT_FILE.test(path)) return readProcFileSync(path, options.maxBytes ?? DEFAULT_FILE_CAP);
     const read = await readFileBounded(path, { maxBytes: options.maxBytes ?? DEFAULT_FILE_CAP });
     return { path, exists: read.exists, content: read.content, truncated: read.truncated, error: read.error };
   }
@@ -72,5 +85,25 @@ export class LiveFacts implements Facts {
 
   http(request: HttpRequest): Promise<HttpResult> {
     return httpRequest(request);
+  }
+}
+
+/** Both files, synchronously (a few KiB; no thread-pool trip); null when either cannot be read. */
+function readListeningSockets(): Promise<string | null> {
+  try {
+    const text = readFileSync('/proc/net/tcp', 'latin1') + readTcp6();
+    return Promise.resolve(listenersFingerprint(parseListeningSockets(text)));
+  } catch {
+    return Promise.resolve(null);
+  }
+}
+
+function readTcp6(): string {
+  try {
+    return readFileSync('/proc/net/tcp6', 'latin1');
+  } catch (error) {
+    // A kernel without IPv6 has no tcp6.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
   }
 }

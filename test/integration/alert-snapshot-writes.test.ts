@@ -2,7 +2,7 @@
  * The alert snapshot (alerts-state.json) is written with fsync and rename. It was written at
  * every cycle even when only its clock fields moved: 17,280 synced rewrites a day at 5 s, and
  * half the wall time of a replayed soak cycle. Now: at once when what it holds changes, else
- * at most once a minute, and at stop().
+ * at most once a minute (then without fsync: only clock fields moved), and at stop().
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -23,7 +23,7 @@ afterEach(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function engineOnHealthyMac(): Promise<{ engine: Engine; clock: ManualClock; history: HistoryStore; writes: () => number }> {
+async function engineOnHealthyMac(): Promise<{ engine: Engine; clock: ManualClock; history: HistoryStore; writes: () => number; durable: () => boolean[] }> {
   dir = mkdtempSync(join(os.tmpdir(), 'warden-snapshot-'));
   const clock = new ManualClock(CAPTURE_START);
   const history = await HistoryStore.open(dir);
@@ -43,14 +43,14 @@ async function engineOnHealthyMac(): Promise<{ engine: Engine; clock: ManualCloc
     replay: false,
     dataDir: null,
   });
-  return { engine, clock, history, writes: () => save.mock.calls.length };
+  return { engine, clock, history, writes: () => save.mock.calls.length, durable: () => save.mock.calls.map((call) => call[1]?.durable !== false) };
 }
 
 const lastNowOnDisk = () => (JSON.parse(readFileSync(join(dir, 'alerts-state.json'), 'utf8')) as { lastNow: number }).lastNow;
 
 describe('the alert snapshot on a quiet host', () => {
   it('is written once, then not again while only the clock moves, until a minute has passed', async () => {
-    const { engine, clock, writes } = await engineOnHealthyMac();
+    const { engine, clock, writes, durable } = await engineOnHealthyMac();
     await engine.tick();
     expect(writes()).toBe(1);
     // Eleven more cycles, 55 s: nothing but the last cycle's time changed.
@@ -64,11 +64,13 @@ describe('the alert snapshot on a quiet host', () => {
     await engine.tick();
     expect(writes()).toBe(2);
     expect(lastNowOnDisk()).toBe(CAPTURE_START + 60_000);
+    // The first write held new content (fsynced); the minute's holds only the clock (not fsynced); stop() is durable.
     await engine.stop();
+    expect(durable()).toEqual([true, false, true]);
   });
 
   it('is written at once on a snooze, and at stop() with the last cycle, for the next start to resume from', async () => {
-    const { engine, clock, writes } = await engineOnHealthyMac();
+    const { engine, clock, writes, durable } = await engineOnHealthyMac();
     await engine.tick();
     clock.set(CAPTURE_START + STEP);
     await engine.tick();
@@ -80,6 +82,7 @@ describe('the alert snapshot on a quiet host', () => {
     expect(writes()).toBe(2);
     await engine.stop();
     expect(writes()).toBe(3);
+    expect(durable()).toEqual([true, true, true]);
     expect(lastNowOnDisk()).toBe(CAPTURE_START + 2 * STEP);
     const resumed = await (await HistoryStore.open(dir)).loadAlertSnapshot();
     expect(resumed?.lastNow).toBe(CAPTURE_START + 2 * STEP);

@@ -54,3 +54,29 @@ describe('LiveFacts.readFile on real files', () => {
     expect(read.content).toMatch(/\nVmRSS:\s+\d+ kB\n/);
   });
 });
+
+describe.runIf(process.platform === 'linux')('LiveFacts.readFile on the kernel /proc files it reads in-process', () => {
+  const facts = new LiveFacts();
+
+  it('reads /proc/meminfo, vmstat and this process cgroup whole, as the file reads them', async () => {
+    const { readFileSync } = await import('node:fs');
+    const meminfo = await facts.readFile('/proc/meminfo');
+    expect(meminfo).toMatchObject({ exists: true, truncated: false, error: null });
+    expect(meminfo.content?.split('\n')[0]).toBe(readFileSync('/proc/meminfo', 'utf8').split('\n')[0]);
+    const vmstat = await facts.readFile('/proc/vmstat');
+    expect(vmstat.content).toMatch(/^nr_free_pages \d+\n/);
+    expect((await facts.readFile(`/proc/${process.pid}/cgroup`)).content).toBe(readFileSync(`/proc/${process.pid}/cgroup`, 'utf8'));
+  });
+
+  it('caps as any read does, and says a file that is not there does not exist', async () => {
+    const capped = await facts.readFile('/proc/vmstat', { maxBytes: 100 });
+    expect({ truncated: capped.truncated, length: capped.content?.length }).toEqual({ truncated: true, length: 100 });
+    expect(await facts.readFile('/proc/4194305/cgroup')).toEqual({ path: '/proc/4194305/cgroup', exists: false, content: null, truncated: false, error: null });
+  });
+
+  it('leaves every other path to the bounded reader (a FIFO is still refused)', async () => {
+    const { PROC_TEXT_FILE } = await import('../../src/platform/linux/proc-file.js');
+    for (const path of ['/proc/meminfo', '/proc/vmstat', '/proc/pressure/memory', '/proc/locks', '/proc/12/cgroup', '/proc/12/fdinfo/3']) expect(PROC_TEXT_FILE.test(path), path).toBe(true);
+    for (const path of ['/proc/self/fd/0', '/proc/12/fd/3', '/proc/meminfo/../kcore', '/proc/kcore', '/tmp/meminfo', '/proc/12/cgroup\n']) expect(PROC_TEXT_FILE.test(path), path).toBe(false);
+  });
+});

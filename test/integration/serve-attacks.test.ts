@@ -150,6 +150,31 @@ console.log(JSON.stringify({ starved, again: again.stdout.trim(), exit: again.ex
     expect(result).toMatchObject({ again: 'ran', exit: 0 });
   }, 90_000);
 
+  it.runIf(process.platform === 'linux')('the /proc table out of file descriptors: unknown, naming EMFILE, never a crash or an empty table; read again once fds are free', async () => {
+    const dir = tempDir('warden-emfile-proc-');
+    const entry = path.join(dir, 'emfile-proc.ts');
+    writeFileSync(
+      entry,
+      `import { closeSync, openSync } from 'node:fs';
+import { LiveFacts } from ${JSON.stringify(path.join(REPO, 'src/platform/live.ts'))};
+import { readProcessTable } from ${JSON.stringify(path.join(REPO, 'src/platform/processes.ts'))};
+const facts = new LiveFacts();
+const fds: number[] = [];
+try { for (;;) fds.push(openSync('/dev/null', 'r')); } catch {}
+const starved = await readProcessTable(facts, Date.now());
+for (const fd of fds.splice(0, 32)) closeSync(fd);
+const again = await readProcessTable(facts, Date.now());
+console.log(JSON.stringify({ starved, again: again.ok ? again.value.rows.some((r) => r.pid === process.pid) : again.reason }));
+`,
+    );
+    const bundle = await bundleForChild(entry, path.join(dir, 'emfile-proc.mjs'));
+    const { stdout } = await run('/bin/sh', ['-c', 'ulimit -n 64 && exec "$0" "$1"', process.execPath, bundle], { timeout: 60_000 });
+    const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { starved: { ok: boolean; reason?: string }; again: boolean | string };
+    expect(result.starved.ok).toBe(false);
+    expect(result.starved.reason).toMatch(/^\/proc: EMFILE/);
+    expect(result.again).toBe(true);
+  }, 90_000);
+
   it('port already taken: exit 2 with the port named and what to do, no stack trace', async () => {
     const squatter = net.createServer();
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));

@@ -5,7 +5,7 @@
  * that keeps the pipes open, dying of SIGSEGV, printing random bytes or half a table.
  *
  * StandInFacts maps argv[0] to the stand-in of that name and runs it through the production
- * LiveFacts (execa, deadline, SIGTERM, SIGKILL, output cap). This is the thinner edge than
+ * LiveFacts (the runner: deadline, SIGTERM, SIGKILL, output cap). This is the thinner edge than
  * putting the folder first on PATH: the runner builds its environment once at module load, so
  * PATH would mean resetting the module graph and changing process.env for every test sharing
  * the worker, while a mapping here is per engine and lets faults run side by side. Results

@@ -101,6 +101,53 @@ describe('ListenerTable', () => {
     expect(lsofRuns(host)).toHaveLength(2);
   });
 
+  it('where the listening sockets are known (Linux): one lsof while they stay the same, a fresh one when they change or after forget()', async () => {
+    const host = new (class extends Host {
+      sockets: string | null = '11434:900';
+      listeningSockets = (): Promise<string | null> => Promise.resolve(this.sockets);
+    })();
+    host.listening = [{ pid: 900, command: 'ollama', port: 11434 }];
+    const table = new ListenerTable(host);
+    await table.read(NOW);
+    // Ten minutes of inspections every 30 s: the sockets are the same, the owners stand.
+    for (let t = 30_000; t <= 600_000; t += 30_000) expect(await table.port(11434, NOW + t)).toEqual({ ok: true, value: { at: NOW, listeners: [{ pid: 900, command: 'ollama' }] } });
+    expect(lsofRuns(host)).toHaveLength(1);
+    // A new port appears: read again.
+    host.listening.push({ pid: 901, command: 'llama-server', port: 8080 });
+    host.sockets = '11434:900 8080:77';
+    expect(await table.port(8080, NOW + 630_000)).toEqual({ ok: true, value: { at: NOW + 630_000, listeners: [{ pid: 901, command: 'llama-server' }] } });
+    expect(lsofRuns(host)).toHaveLength(2);
+    // Unchanged again, but forget() (a failed probe, an action): read again.
+    table.forget();
+    await table.read(NOW + 660_000);
+    expect(lsofRuns(host)).toHaveLength(3);
+    // A failed probe: the next read past the window runs lsof though the sockets look the same.
+    table.distrustSockets();
+    await table.read(NOW + 660_000 + LISTENER_TABLE_MS - 1);
+    expect(lsofRuns(host)).toHaveLength(3);
+    await table.read(NOW + 675_000);
+    expect(lsofRuns(host)).toHaveLength(4);
+    await table.read(NOW + 680_000);
+    expect(lsofRuns(host)).toHaveLength(4);
+    // Unreadable sockets (null): no basis to skip, so lsof runs as it always did.
+    host.sockets = null;
+    await table.read(NOW + 690_000);
+    expect(lsofRuns(host)).toHaveLength(5);
+  });
+
+  it('does not stand on a failed read even while the sockets are unchanged', async () => {
+    const host = new (class extends Host {
+      listeningSockets = (): Promise<string | null> => Promise.resolve('11434:900');
+    })();
+    host.crash = true;
+    const table = new ListenerTable(host);
+    expect((await table.read(NOW)).ok).toBe(false);
+    host.crash = false;
+    host.listening = [{ pid: 900, command: 'ollama', port: 11434 }];
+    expect(await table.port(11434, NOW + 30_000)).toEqual({ ok: true, value: { at: NOW + 30_000, listeners: [{ pid: 900, command: 'ollama' }] } });
+    expect(lsofRuns(host)).toHaveLength(2);
+  });
+
   it('refuses a port that is not a TCP port without running anything', async () => {
     const host = new Host();
     expect(await new ListenerTable(host).port(0, NOW)).toEqual({ ok: false, reason: 'port 0 is not a TCP port (1–65535)' });

@@ -173,8 +173,8 @@ export class DataFolder {
     }
   }
 
-  /** Write a temporary file, sync it, rename it over: a crash leaves the old file or the new one. */
-  async writeAtomic(name: string, text: string): Promise<void> {
+  /** Write a temporary file, sync it (unless told not to), rename it over: a crash leaves the old file or the new one. */
+  async writeAtomic(name: string, text: string, sync = true): Promise<void> {
     const target = this.file(name);
     const temp = `${target}.${process.pid}.tmp`;
     try {
@@ -182,7 +182,7 @@ export class DataFolder {
       const handle = await fs.open(temp, 'w');
       try {
         await handle.writeFile(text);
-        await handle.sync();
+        if (sync) await handle.sync();
       } finally {
         await handle.close();
       }

@@ -8,9 +8,14 @@ const ALERTS = 'alerts-state.json';
 export class AlertSnapshotFile {
   constructor(private readonly folder: DataFolder) {}
 
-  saveAlertSnapshot(snapshot: AlertSnapshot): Promise<void> {
+  /**
+   * `durable: false` when only the snapshot's clock fields moved: replaced by rename as always,
+   * but not fsynced, since losing it to a power cut loses a minute of "last seen" and nothing the
+   * policy holds.
+   */
+  saveAlertSnapshot(snapshot: AlertSnapshot, options: { durable?: boolean } = {}): Promise<void> {
     if (this.folder.readOnly) return Promise.resolve();
-    return this.folder.serial(() => this.folder.writeAtomic(ALERTS, JSON.stringify(snapshot)));
+    return this.folder.serial(() => this.folder.writeAtomic(ALERTS, JSON.stringify(snapshot), options.durable !== false));
   }
 
   /** The saved snapshot, or null (none, unreadable, or from another version: start fresh). */

@@ -23,24 +23,39 @@ export interface Listeners {
  * failed read gives every caller that shares it the same reason.
  */
 export class ListenerTable {
-  private last: { at: number; running: boolean; read: Promise<Part<Listeners>> } | null = null;
+  private last: { at: number; running: boolean; read: Promise<Part<Listeners>>; sockets: string | null; ok: boolean } | null = null;
+  private socketsDistrusted = false;
 
   constructor(
     private readonly facts: Facts,
     private readonly windowMs = LISTENER_TABLE_MS,
   ) {}
 
-  /** Callers with the same `now` (one poll) always share a read; with a window of 0, only they do. */
-  read(now: number): Promise<Part<Listeners>> {
+  /**
+   * Callers with the same `now` (one poll) always share a read; with a window of 0, only they do.
+   * Where the facts say which sockets listen (Linux: /proc/net/tcp), a read stands for as long
+   * as that set is unchanged: a new port, a listener gone or replaced, or forget() (a failed
+   * probe, a listener that left the table, an action) brings a fresh lsof.
+   */
+  async read(now: number): Promise<Part<Listeners>> {
     const last = this.last;
     if (last && (last.running || now === last.at || (now > last.at && now - last.at < this.windowMs))) return last.read;
+    // Linux: while the listening sockets (port and inode) are the ones the last good read saw,
+    // its owners still stand; a probe failure or a lost listener calls forget() for a fresh one.
+    const sockets = this.facts.listeningSockets ? await this.facts.listeningSockets() : null;
+    if (last && this.last === last && last.ok && !this.socketsDistrusted && sockets !== null && sockets === last.sockets) return last.read;
+    if (this.last !== last && this.last) return this.last.read;
     const read = readTcpListeners(this.facts).then((part): Part<Listeners> => (part.ok ? { ok: true, value: { at: now, byPort: part.value } } : part));
-    const entry = { at: now, running: true, read };
+    const entry = { at: now, running: true, read, sockets, ok: false };
+    this.socketsDistrusted = false;
     const done = () => {
       entry.running = false;
     };
     // A rejection (replay: the capture has no record of it) reaches every caller through `read`.
-    read.then(done, done);
+    read.then((part) => {
+      entry.ok = part.ok;
+      done();
+    }, done);
     this.last = entry;
     return read;
   }
@@ -51,6 +66,14 @@ export class ListenerTable {
     const read = await this.read(now);
     if (!read.ok) return read;
     return { ok: true, value: { at: read.value.at, listeners: read.value.byPort.get(port) ?? [] } };
+  }
+
+  /**
+   * A probe failed: the next read past the window runs lsof even if the sockets look the same
+   * (a read running, or within the window, is still shared).
+   */
+  distrustSockets(): void {
+    this.socketsDistrusted = true;
   }
 
   /** Something changed the listeners (an action ran): the next caller reads afresh. */

@@ -395,7 +395,11 @@ export class ServiceMonitor {
           entry.lastProbe = result.value;
           entry.history.record({ at: now, ok: result.value.ok, latencyMs: result.value.latencyMs });
           const checkedAt = entry.inspection?.at ?? -Infinity;
-          if (!result.value.ok && now - checkedAt > RECHECK_AFTER_FAILURE_MS) entry.nextInspectAt = now;
+          if (!result.value.ok && now - checkedAt > RECHECK_AFTER_FAILURE_MS) {
+            entry.nextInspectAt = now;
+            // Who listens is read again for the recheck, even where the sockets look unchanged.
+            this.listenerTable.distrustSockets();
+          }
         }
       } else {
         entry.canaryUnknown = result.ok ? null : result.reason;

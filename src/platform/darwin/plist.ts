@@ -1,4 +1,3 @@
-import { parse as parsePlistXml } from 'plist';
 import type { Part } from '../../common/result.js';
 import { errorText } from '../../common/result.js';
 import type { Facts } from '../facts.js';
@@ -42,9 +41,11 @@ interface XmlLocator {
 /**
  * XML plist text → value, or the parser's message. xmldom (inside `plist`) reports every
  * problem on console.error before throwing, which would leak into the CLI's output; the parse
- * is synchronous, so console.error is muted for exactly its duration.
+ * is synchronous, so console.error is muted for exactly its duration. `plist` (and xmldom under
+ * it) is loaded the first time a plist is read: launchd hosts only, never at start-up.
  */
-function parseXml(text: string): { value: unknown } | { error: string } {
+async function parseXml(text: string): Promise<{ value: unknown } | { error: string }> {
+  const { parse: parsePlistXml } = await import('plist');
   const consoleError = console.error;
   console.error = () => undefined;
   try {
@@ -62,8 +63,8 @@ function isDictionary(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) && !(value instanceof Uint8Array);
 }
 
-function fromText(text: string): PlistRead {
-  const parsed = parseXml(text);
+async function fromText(text: string): Promise<PlistRead> {
+  const parsed = await parseXml(text);
   if ('error' in parsed) return { exists: true, data: null, error: parsed.error };
   if (!isDictionary(parsed.value)) {
     const what = Array.isArray(parsed.value) ? 'an array' : typeof parsed.value;
@@ -82,11 +83,11 @@ export async function readPlist(facts: Facts, path: string): Promise<Part<PlistR
   if (!file.exists) return { ok: true, value: { exists: false, data: null, error: null } };
   if (file.error !== null || file.content === null) return { ok: false, reason: `${path}: ${file.error ?? 'could not be read'}` };
   if (file.truncated) return { ok: true, value: { exists: true, data: null, error: 'file larger than the read cap; not parsed' } };
-  if (!file.content.startsWith(BINARY_MAGIC)) return { ok: true, value: fromText(file.content) };
+  if (!file.content.startsWith(BINARY_MAGIC)) return { ok: true, value: await fromText(file.content) };
   const result = await facts.run(plutilToXmlArgv(path), { timeoutMs: PLUTIL_TIMEOUT_MS });
   const problem = commandProblem(result);
   if (problem) return { ok: false, reason: `${path} is a binary plist and could not be converted: ${problem}` };
-  return { ok: true, value: fromText(result.stdout) };
+  return { ok: true, value: await fromText(result.stdout) };
 }
 
 /** What launchd would run: ProgramArguments, else [Program]; null when neither is usable. */

@@ -1,0 +1,137 @@
+import type { ProcessRow } from '../../common/processes.js';
+import { nameFromCommand } from '../ps.js';
+
+/**
+ * The process table from /proc, the same rows `ps -A -o pid,ppid,uid,rss,%cpu,time,etime,command`
+ * gives (procps-ng reads these very files): no process spawned per cycle. Pure: the reader
+ * hands over the texts, this turns them into rows.
+ */
+export interface ProcEntry {
+  pid: number;
+  /** /proc/PID/stat */
+  stat: string;
+  /** /proc/PID/status (for the effective uid); may be a few tens of seconds old, read for this same process (pid and start). */
+  status: string;
+  /** /proc/PID/cmdline: NUL-separated argv, empty for kernel threads and zombies; as old as `status` at most. */
+  cmdline: string;
+}
+
+export interface ProcClock {
+  /** Boot time in ms since the epoch (btime in /proc/stat). */
+  bootTimeMs: number;
+  /** USER_HZ: the unit of every time in /proc/PID/stat (100 on every Linux Warden runs on). */
+  ticksPerSecond: number;
+  /** The unit of the rss field of /proc/PID/stat. */
+  pageSizeBytes: number;
+}
+
+/** USER_HZ is 100 on all mainstream architectures (the kernel scales to it whatever its CONFIG_HZ); auxv says for sure. */
+export const USER_HZ = 100;
+export const PAGE_SIZE = 4096;
+
+// Fields of /proc/PID/stat after `pid (comm) `, numbered from 0 = state (proc(5): field 3).
+const STATE = 0;
+const PPID = 1;
+const UTIME = 11;
+const STIME = 12;
+const STARTTIME = 19;
+const RSS_PAGES = 21;
+const DEFUNCT = '<defunct>';
+/** ps prints a control character in a command line as `?` (procps escape_str). */
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+/** btime from /proc/stat, in ms since the epoch; null when the line is not there. */
+export function parseBootTime(procStat: string): number | null {
+  const match = /^btime (\d+)$/m.exec(procStat);
+  return match ? Number(match[1]) * 1000 : null;
+}
+
+/** One row from a process's three files, or null when they do not read as a process (gone half-way, a format change). */
+export function parseProcEntry(entry: ProcEntry, at: number, clock: ProcClock): ProcessRow | null {
+  const { stat } = entry;
+  const open = stat.indexOf(' (');
+  const close = stat.lastIndexOf(')');
+  if (open < 0 || close < open || Number(stat.slice(0, open)) !== entry.pid) return null;
+  const comm = stat.slice(open + 2, close);
+  const fields = stat.slice(close + 2).split(' ');
+  if (fields.length <= STARTTIME) return null;
+  const ppid = Number(fields[PPID]);
+  const ticks = Number(fields[UTIME]) + Number(fields[STIME]);
+  const startTicks = Number(fields[STARTTIME]);
+  const rssPages = Number(fields[RSS_PAGES]);
+  if (!Number.isSafeInteger(ppid) || !Number.isSafeInteger(ticks) || !Number.isSafeInteger(startTicks) || !Number.isSafeInteger(rssPages)) return null;
+  const uid = effectiveUid(entry.status);
+  if (uid === null) return null;
+  // The pages VmRSS counts (anon + file + shmem), without summing the kernel's per-CPU batches:
+  // up to 64 pages per CPU off the exact VmRSS ps prints, nothing next to the GB Warden judges.
+  const rssBytes = Math.max(0, rssPages) * clock.pageSizeBytes;
+  const startedAt = clock.bootTimeMs + (startTicks * 1000) / clock.ticksPerSecond;
+  const lifetimeSeconds = Math.max(0, (at - startedAt) / 1000);
+  const cpuSeconds = ticks / clock.ticksPerSecond;
+  const zombie = fields[STATE] === 'Z';
+  const args = commandOf(entry.cmdline);
+  // ps: a process without arguments (a kernel thread, a zombie) is shown as [comm].
+  const command = zombie ? `[${comm}] ${DEFUNCT}` : args === '' ? `[${comm}]` : args;
+  return {
+    pid: entry.pid,
+    ppid,
+    uid,
+    rssBytes,
+    // ps's %cpu on Linux: CPU time over the process's lifetime, in tenths (procps pcpu).
+    cpuPercent: lifetimeSeconds > 0 ? Math.floor((cpuSeconds / lifetimeSeconds) * 1000) / 10 : 0,
+    cpuSeconds,
+    elapsedSeconds: Math.floor(lifetimeSeconds),
+    startedAt,
+    name: nameFromCommand(command),
+    command,
+    zombie,
+  };
+}
+
+/** argv joined with single spaces as ps prints it; the NUL that ends the last argument dropped. */
+export function commandOf(cmdline: string): string {
+  let end = cmdline.length;
+  while (end > 0 && cmdline.charCodeAt(end - 1) === 0) end -= 1;
+  return cmdline.slice(0, end).replaceAll('\u0000', ' ').replace(CONTROL, '?');
+}
+
+/** The second number of `Uid:` (real, effective, saved, filesystem): ps's uid is the effective one. */
+function effectiveUid(status: string): number | null {
+  const match = /^Uid:\s+\d+\s+(\d+)/m.exec(status);
+  return match ? Number(match[1]) : null;
+}
+
+/** The start time field of a stat text (clock ticks since boot): with the pid, which process it is. Null when it does not read. */
+export function startTicksOf(stat: string): string | null {
+  const close = stat.lastIndexOf(')');
+  if (close < 0) return null;
+  return stat.slice(close + 2).split(' ', STARTTIME + 1)[STARTTIME] ?? null;
+}
+
+/** AT_PAGESZ and AT_CLKTCK from /proc/self/auxv (pairs of machine words, 64-bit here); null for one not there. */
+export function auxvValues(auxv: Buffer, littleEndian: boolean): { pageSizeBytes: number | null; ticksPerSecond: number | null } {
+  const AT_PAGESZ = 6n;
+  const AT_CLKTCK = 17n;
+  const out: { pageSizeBytes: number | null; ticksPerSecond: number | null } = { pageSizeBytes: null, ticksPerSecond: null };
+  const word = (at: number) => (littleEndian ? auxv.readBigUInt64LE(at) : auxv.readBigUInt64BE(at));
+  for (let at = 0; at + 16 <= auxv.length; at += 16) {
+    const type = word(at);
+    if (type === 0n) break;
+    if (type === AT_PAGESZ) out.pageSizeBytes = Number(word(at + 8));
+    if (type === AT_CLKTCK) out.ticksPerSecond = Number(word(at + 8));
+  }
+  return out;
+}
+
+/** What the reader hands the parser: /proc/stat and every process's three files, as read. */
+export interface ProcSnapshot {
+  /** /proc/stat, for btime. */
+  procStat: string;
+  pageSizeBytes: number;
+  ticksPerSecond: number;
+  entries: ProcEntry[];
+  /** Pids listed but gone before their files were read (normal churn, not an error). */
+  vanished: number;
+  /** The walk passed its deadline and stopped: the entries are only part of the table. */
+  timedOut: boolean;
+}
