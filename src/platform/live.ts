@@ -16,7 +16,8 @@ export class LiveFacts implements Facts {
   readonly mode = 'live' as const;
   /** On Linux the process table is read from /proc in this process; darwin has no /proc, and `ps` is the floor there. */
   readonly processSnapshot: ((timeoutMs: number) => Promise<ProcSnapshot>) | undefined = (() => {
-    if (process.platform !== 'linux') return undefined;
+    // WARDEN_PROCESS_SOURCE=ps: spawn ps on Linux too (what a Mac does), e.g. where /proc is restricted.
+    if (process.platform !== 'linux' || process.env.WARDEN_PROCESS_SOURCE === 'ps') return undefined;
     const reader = new ProcReader();
     return (timeoutMs: number) => reader.snapshot(timeoutMs);
   })();

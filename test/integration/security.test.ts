@@ -163,7 +163,7 @@ describe.runIf(linux)('a file held by a process with a hostile name, watched by 
     try {
       const command = `${HOSTILE_NAME} -e ${HOSTILE_ARG} ${LONG_ARG}`;
       bin.set('ps', { behaviour: 'answer', answer: psOutput([{ pid: holder.pid!, ppid: process.pid, uid, startedAt: Date.now() - 60_000, command }], Date.now()) });
-      const { stdout } = await run(process.execPath, ['bin/warden.js', 'status'], { cwd: REPO, env: { ...env(), PATH: `${bin.dir}:${process.env.PATH ?? ''}` }, timeout: 60_000 });
+      const { stdout } = await run(process.execPath, ['bin/warden.js', 'status'], { cwd: REPO, env: { ...env(), PATH: `${bin.dir}:${process.env.PATH ?? ''}`, WARDEN_PROCESS_SOURCE: 'ps' }, timeout: 60_000 });
       const line = holderLine(stdout);
       // The terminal-title sequence goes whole, its text with it; the colour codes go; the override goes.
       expect(line).toContain('RED<b>bold<i>italicgnp.exe');
@@ -179,6 +179,8 @@ describe.runIf(linux)('a file held by a process with a hostile name, watched by 
   it('the popover shows the holder as text: no element injected, nothing run, cut, the whole line in a tooltip', async () => {
     browser = await launchChromium();
     const { page, errors } = await openPopover(browser, server.url);
+    // The held lock is red: an open incident keeps the sections behind Details.
+    await page.getByRole('button', { name: /^Details/ }).click({ timeout: 20_000 });
     const code = page.locator('#section-locks code').first();
     await expect.poll(async () => (await code.textContent()) ?? '', { timeout: 20_000 }).toContain('<b>bold<i>italic');
     const shown = (await code.textContent())!;

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { cutTo, displayWidth, renderTable, terminalColumns, wrapToFit } from '../../src/cli/table.js';
 import { availability } from '../../src/cli/render.js';
@@ -26,7 +27,8 @@ describe('renderTable', () => {
   });
 
   it('leaves no trailing spaces and no blank header', () => {
-    const lines = renderTable(head, rows, { columns: 200, wide: false }).split('\n');
+    // What the terminal shows: the header is dimmed where colour is on (CI=true turns it on).
+    const lines = stripVTControlCharacters(renderTable(head, rows, { columns: 200, wide: false })).split('\n');
     expect(lines[0]).toMatch(/^ {2}NAME {7}STATE {5}DETAIL$/);
     for (const line of lines) expect(line).toBe(line.trimEnd());
   });
