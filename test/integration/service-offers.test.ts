@@ -1,7 +1,8 @@
 /**
- * The service offers built in actions/service-offers.ts from the supervisor's methods are the
- * ones the service monitor shows today, text for text: for the 2026-05-10 orphan and its
- * re-loaded job (launchd, replayed), a command service on this host (live ps), and systemd.
+ * The service offers, built in actions/service-offers.ts from the supervisor's methods, as the
+ * service monitor shows them: for the 2026-05-10 orphan and its re-loaded job (launchd,
+ * replayed), a command service on this host (live), and systemd. The monitor builds its offers
+ * with serviceOffers; these tests hold the offer ids, labels and wording per supervisor.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -7,7 +7,6 @@ import type { UnknownPart } from '../../common/state.js';
 import { formatDuration } from '../../common/format.js';
 import { clockOf } from '../../common/zoned-time.js';
 import type { Facts } from '../../platform/facts.js';
-import { describeArgv } from '../../platform/facts.js';
 import { readLaunchdDomain } from '../../platform/darwin/launchctl.js';
 import {
   DEFAULT_CANARY_INTERVAL_SECONDS,
@@ -20,9 +19,10 @@ import {
   type ProbeSpec,
 } from './probes.js';
 import type { ProbeCadence } from '../../platform/capture.js';
-import { CommandSupervisor, LaunchdSupervisor, SystemdSupervisor, makeSupervisor, type SupervisionCheck, type Supervisor } from './supervision.js';
+import { LaunchdSupervisor, makeSupervisor, type SupervisionCheck, type Supervisor } from './supervision.js';
 import { classifyService, indexRows, type Classification } from './state.js';
-import { baseName, gatherOrphanEvidence } from './orphans.js';
+import { gatherOrphanEvidence } from './orphans.js';
+import { serviceOffers } from '../actions/service-offers.js';
 import { DISCOVERY_INTERVAL_SECONDS, Discovery } from './discovery.js';
 import { LISTENER_TABLE_MS, ListenerTable } from './listeners.js';
 import type { ServerKind } from './discovery.js';
@@ -635,71 +635,17 @@ export class ServiceMonitor {
   }
 
   private offers(entry: Entry, view: ServiceView): ActionOffer[] {
-    const name = entry.config.name;
     const home = this.options?.home ?? null;
-    const wait = entry.probeSpec ? `, then wait up to ${this.healthWaitSeconds} s for ${entry.probeSpec.url} to answer` : '';
-    const offers: ActionOffer[] = [];
-    const sv = view.supervision;
-    const supervisor = entry.supervisor;
-    if (supervisor instanceof LaunchdSupervisor && sv?.loaded && view.state !== 'orphaned') {
-      const pid = sv.jobPid !== null ? `PID ${sv.jobPid}` : 'the job';
-      offers.push({
-        id: `restart:${name}`,
-        kind: 'restart',
-        target: name,
-        label: 'Restart',
-        confirm: `Run launchctl kickstart -k ${supervisor.target}: launchd stops ${pid} (SIGTERM) and starts it again${wait}.`,
-      });
-    }
-    if (supervisor instanceof SystemdSupervisor && sv?.loaded) {
-      const scope = supervisor.scope === 'user' ? '--user ' : '';
-      offers.push({
-        id: `restart:${name}`,
-        kind: 'restart',
-        target: name,
-        label: 'Restart',
-        confirm: `Run systemctl ${scope}restart ${supervisor.target}${wait}.`,
-      });
-    }
-    if (supervisor instanceof CommandSupervisor) {
-      const config = supervisor.config;
-      const stop = view.process
-        ? config.stop
-          ? `Run ${describeArgv(config.stop)} to stop PID ${view.process.pid}`
-          : `Stop PID ${view.process.pid} (${view.process.name}) with SIGTERM after checking it is still the same process`
-        : 'Nothing runs, so nothing is stopped';
-      offers.push({
-        id: `restart:${name}`,
-        kind: 'restart',
-        target: name,
-        label: view.process ? 'Restart' : 'Start',
-        confirm: `${stop}; start ${describeArgv(config.start)}${wait}.`,
-      });
-    }
-    if (entry.source === 'discovered') {
-      const where = [entry.probeSpec?.url, entry.port !== null ? `port ${entry.port}` : null].filter(Boolean).join(', ');
-      offers.push({
-        id: `watch:${name}`,
-        kind: 'watch',
-        target: name,
-        label: 'Watch from now on',
-        confirm: `Add ${name} (${where}) to the config file as a service: Warden then pages when it stops or stops answering. Only its URL and port are written; no command.`,
-      });
-    }
-    const orphan = view.orphan;
-    if (view.state === 'orphaned' && supervisor instanceof LaunchdSupervisor && orphan?.matchingBackup && orphan.canonicalPath && view.process) {
-      const canonical = tilde(orphan.canonicalPath, home);
-      const copy = orphan.matchingBackup === orphan.canonicalPath ? `Check ${canonical}` : `Copy ${baseName(orphan.matchingBackup)} to ${canonical}, check it`;
-      const then = entry.probeSpec ? `wait for ${entry.probeSpec.url} to answer` : `check that launchd runs ${supervisor.label}`;
-      offers.push({
-        id: `readopt:${name}`,
-        kind: 'readopt',
-        target: name,
-        label: 'Re-adopt',
-        confirm: `${copy} with plutil -lint, stop PID ${view.process.pid} (SIGTERM), load it with launchctl bootstrap ${supervisor.domain}, and ${then}.`,
-      });
-    }
-    return offers;
+    return serviceOffers({
+      name: entry.config.name,
+      view,
+      supervisor: entry.supervisor,
+      probeUrl: entry.probeSpec?.url ?? null,
+      healthWaitSeconds: this.healthWaitSeconds,
+      discovered: entry.source === 'discovered',
+      port: entry.port,
+      shownPath: (path) => tilde(path, home),
+    });
   }
 }
 
