@@ -91,7 +91,9 @@ describe('parseProcEntry on real /proc texts', () => {
 
   it('joins argv with spaces, drops the final NULs, and prints control characters as ?', () => {
     expect(commandOf('a\u0000b c\u0000\u0000')).toBe('a b c');
-    expect(commandOf('evil\u001b[31m\u0000x\n')).toBe('evil?[31m x?');
+    expect(commandOf('evil\u001b[31m\u0000x\n')).toBe('evil?[31m x ');
+    // As procps 4 prints them (Debian 12: argv "a\tb\nc\rd\x01e" shows as "a?b c?d?e").
+    expect(commandOf('a\tb\nc\rd\u0001e')).toBe('a?b c?d?e');
     expect(commandOf('')).toBe('');
   });
 });

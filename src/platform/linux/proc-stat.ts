@@ -37,7 +37,7 @@ const STIME = 12;
 const STARTTIME = 19;
 const RSS_PAGES = 21;
 const DEFUNCT = '<defunct>';
-/** ps prints a control character in a command line as `?` (procps escape_str). */
+/** ps prints a control character in a command line as `?` (procps escape_str), a newline as a space. */
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 
 /** btime from /proc/stat, in ms since the epoch; null when the line is not there. */
@@ -92,7 +92,7 @@ export function parseProcEntry(entry: ProcEntry, at: number, clock: ProcClock): 
 export function commandOf(cmdline: string): string {
   let end = cmdline.length;
   while (end > 0 && cmdline.charCodeAt(end - 1) === 0) end -= 1;
-  return cmdline.slice(0, end).replaceAll('\u0000', ' ').replace(CONTROL, '?');
+  return cmdline.slice(0, end).replaceAll('\u0000', ' ').replaceAll('\n', ' ').replace(CONTROL, '?');
 }
 
 /** The second number of `Uid:` (real, effective, saved, filesystem): ps's uid is the effective one. */
