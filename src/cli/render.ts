@@ -1,3 +1,4 @@
+import { differentialLines } from './render-differential.js';
 import pc from 'picocolors';
 import Table from 'cli-table3';
 import type { State } from '../common/state.js';
@@ -57,6 +58,7 @@ export function renderStatus(state: State, now: number): string {
       if (d.cause) out.push(`  cause: ${t(d.cause, 300)}`);
       for (const e of d.causeEvidence) out.push(`    ${t(e, 200)}`);
       for (const thief of d.thieves) out.push(`  thief: ${t(thief, 200)}`);
+      out.push(...differentialLines(d.differential));
       if (d.suggestion) out.push(`  → ${t(d.suggestion, 200)}`);
     }
   }

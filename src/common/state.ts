@@ -4,6 +4,7 @@ import type { Thief } from './processes.js';
 import type { JobView, LockView, ServiceView } from './services.js';
 import type { Finding, IncidentView } from './findings.js';
 import type { ModelServerView } from './models.js';
+import type { SensesView } from './senses.js';
 
 export interface UnknownPart {
   part: string;
@@ -75,4 +76,6 @@ export interface State {
   parts: PartView[];
   /** Notification channels besides the native one, in config order. */
   channels: ChannelView[];
+  /** Thermal, disk, load and the services' logs as read this cycle; null before the first cycle. */
+  senses: SensesView | null;
 }

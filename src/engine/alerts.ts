@@ -1,3 +1,4 @@
+import { alsoInLine, ruledOutLine } from './differential.js';
 import type { NotificationConfig } from '../common/config.js';
 import type { Diagnosis, Finding, IncidentView, Notification } from '../common/findings.js';
 import type { SnoozeTarget } from '../common/api.js';
@@ -509,6 +510,11 @@ export class AlertPolicy {
     const lines: string[] = [];
     if (diagnosis?.cause) lines.push(capitalise(diagnosis.cause));
     if (diagnosis) lines.push(...diagnosis.thieves);
+    if (diagnosis?.differential) {
+      // The cause line already names memory when memory is in.
+      const named = diagnosis.cause?.startsWith('memory pressure') ? 'memory' : null;
+      for (const line of [alsoInLine(diagnosis.differential, named), ruledOutLine(diagnosis.differential)]) if (line) lines.push(line);
+    }
     const also = members
       .filter((m) => m.present && m !== primary && !explained.has(m.key))
       .filter((m) => !(m.subject.kind === 'process' && (diagnosis?.thieves.length ?? 0) > 0))

@@ -1,3 +1,4 @@
+import type { SensesView } from '../common/senses.js';
 import type { Thresholds } from '../common/config.js';
 import type { Evidence, Finding } from '../common/findings.js';
 import type { MemoryView } from '../common/memory.js';
@@ -36,6 +37,8 @@ export type Observation = {
   cpuNow?: (pid: number) => number | null;
   /** IANA zone for local times in titles; this machine's when absent. */
   timeZone?: string;
+  /** Thermal, disk, load and the services' logs: the candidate causes besides memory. */
+  senses?: SensesView | null;
 };
 
 type Draft = Omit<Finding, 'since' | 'causes'>;

@@ -9,6 +9,7 @@ import { formatBytes, formatDecimalGB, formatDuration, formatGrowthRate, formatP
 import { fileName, samplesOf, shortCommand, thiefLabel, thiefWho, type Observation } from './assess.js';
 import { WAKE_GRACE_SECONDS } from './defaults.js';
 import { modelArrivalLine, modelArrivals, unloadSuggestion } from './model-arrivals.js';
+import { differentialOf } from './differential.js';
 
 /** At or above this CPU a silent server is working on something; below it, it is waiting or stuck. */
 export const BUSY_CPU_PERCENT = 50;
@@ -136,7 +137,8 @@ function serviceDiagnosis(
   if (input.wokeAt != null && now - input.wokeAt < 2 * WAKE_GRACE_SECONDS * 1000) {
     causeEvidence.push(`host woke from sleep ${formatDuration((now - input.wokeAt) / 1000)} ago`);
   }
-  return { symptom, cause, causeEvidence, thieves, suggestion, actionId };
+  const differential = differentialOf({ service, memory: input.memory, stressed, thieves: input.thieves, senses: input.senses ?? null });
+  return { symptom, cause, causeEvidence, thieves, suggestion, actionId, differential };
 }
 
 /**

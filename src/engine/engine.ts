@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ConfigSaveResult, EngineHandle, MemoryHistoryPoint, SnoozeFor, SnoozeTarget } from '../common/api.js';
 import type { ServiceConfig, WardenConfig, WardenConfigInput } from '../common/config.js';
-import type { Finding, Notification } from '../common/findings.js';
+import type { Diagnosis, Finding, Notification } from '../common/findings.js';
 import type { MemorySample, MemoryView } from '../common/memory.js';
 import type { ProcessTable } from '../common/processes.js';
 import type { ActionResult, ProbeView, ServiceView } from '../common/services.js';
@@ -36,6 +36,7 @@ import type { HistoryStore } from './history.js';
 import type { ChannelHub } from './channels/hub.js';
 import { buildState, withFreshness } from './state.js';
 import { partViews, timed, type PartName } from './parts.js';
+import { SenseMonitor } from './senses.js';
 
 /** How many of the biggest processes get their physical footprint read (darwin). */
 const FOOTPRINT_TOP = 10;
@@ -100,6 +101,7 @@ export class Engine implements EngineHandle {
   private readonly jobs: JobMonitor;
   private readonly actions: ActionRunner;
   private readonly alerts: AlertPolicy;
+  private readonly senses = new SenseMonitor();
   private previousFindings = new Map<string, Finding>();
   private state: State;
   private readonly footprints = new FootprintCache();
@@ -160,6 +162,7 @@ export class Engine implements EngineHandle {
       notes: this.notes(),
       parts: [],
       channels: [],
+      senses: null,
     });
   }
 
@@ -185,6 +188,7 @@ export class Engine implements EngineHandle {
     this.locks.configure(c.watchedFiles, { platform: this.deps.platform, uid: this.deps.host.uid, thresholds: c.thresholds });
     this.jobs.configure(c.jobs, { platform: this.deps.platform, uid: this.deps.host.uid, thresholds: c.thresholds, ...(this.deps.timeZone ? { timeZone: this.deps.timeZone } : {}) });
     this.alerts.setConfig(c.notifications);
+    this.senses.configure({ platform: this.deps.platform, home: this.deps.home, services: c.services, modelFolders: c.modelFolders ?? [], dataDir: this.deps.dataDir });
     this.deps.channels?.configure(c.notifications.channels);
   }
 
@@ -227,10 +231,11 @@ export class Engine implements EngineHandle {
     const wantFootprints = platform === 'darwin' && this.footprints.due(now);
     const took: Partial<Record<PartName, number>> = {};
     const clockNow = () => clock.now();
-    const [memoryPart, tablePart, footprintPart] = await Promise.all([
+    const [memoryPart, tablePart, footprintPart, senses] = await Promise.all([
       timed(took, 'memory', clockNow, () => readMemory(facts, platform, now)),
       timed(took, 'processes', clockNow, () => readProcessTable(facts, now)),
       wantFootprints ? timed(took, 'footprint', clockNow, () => readFootprints(facts, FOOTPRINT_TOP)) : Promise.resolve(null),
+      timed(took, 'senses', clockNow, () => this.senses.poll(facts, now)),
     ]);
     const unknowns: UnknownPart[] = [];
     const cycleNotes: string[] = [];
@@ -306,6 +311,7 @@ export class Engine implements EngineHandle {
       wokeAt: this.wokeAt,
       processes: table?.rows ?? [],
       cpuNow: (pid) => (table ? this.thieves.cpuNow(pid) : null),
+      senses,
       ...(this.deps.timeZone ? { timeZone: this.deps.timeZone } : {}),
     };
     const assessed = assess(observation, this.previousFindings, this.config.thresholds, now);
@@ -338,8 +344,9 @@ export class Engine implements EngineHandle {
       locks,
       jobs,
       models,
-      findings,
+      findings: withDifferentials(findings, diagnoses),
       incidents: step.incidents,
+      senses,
       unknowns,
       snoozedUntil: this.alerts.snoozedUntil(now),
       replay: this.deps.replay,
@@ -585,6 +592,14 @@ export function serviceObservations(services: ServiceView[]): Observations {
       return `${plural(Math.max(1, answered), what)} answered, ${probe.latencyMs !== null ? formatLatency(probe.latencyMs) : probe.measured}`;
     },
   };
+}
+
+/** The State's findings carry their diagnosis's differential (`status --json` has it per finding). */
+function withDifferentials(findings: Finding[], diagnoses: Map<string, Diagnosis>): Finding[] {
+  return findings.map((f) => {
+    const differential = diagnoses.get(f.key)?.differential;
+    return differential ? { ...f, differential } : f;
+  });
 }
 
 /** Waits for `work` at most `ms`; the timer is cleared so a finished wait holds nothing open. */

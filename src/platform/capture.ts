@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { isTimeZone } from '../common/zoned-time.js';
-import type { CommandResult, DirList, FileRead, FileStat, HttpResult, LinkRead } from './facts.js';
+import type { CommandResult, DirList, FileChunk, FileRead, FileStat, HttpResult, LinkRead, LoadRead, VolumeStat } from './facts.js';
 
 /**
  * A capture bundle: every external fact Warden read during one or more samples, so the same
@@ -42,7 +42,9 @@ export type FileRecord =
   | { op: 'read'; path: string; result: FileRead }
   | { op: 'stat'; path: string; result: FileStat }
   | { op: 'list'; path: string; result: DirList }
-  | { op: 'readlink'; path: string; result: LinkRead };
+  | { op: 'readlink'; path: string; result: LinkRead }
+  | { op: 'statfs'; path: string; result: VolumeStat }
+  | { op: 'range'; path: string; result: FileChunk };
 
 export interface HttpRecord {
   method: string;
@@ -55,6 +57,8 @@ export interface CaptureSample {
   commands: CommandResult[];
   files: FileRecord[];
   http: HttpRecord[];
+  /** The load averages read this sample; absent from captures made before Warden read them. */
+  load?: LoadRead;
 }
 
 export interface CaptureBundle {
@@ -97,6 +101,8 @@ const fileResults = [
   ['stat', { required: ['exists', 'isFile', 'isDirectory', 'size', 'mtimeMs'], properties: { exists: { type: 'boolean' }, isFile: { type: 'boolean' }, isDirectory: { type: 'boolean' }, size: { type: 'number', minimum: 0 }, mtimeMs: { type: 'number' }, error: stringOrNull } }],
   ['list', { required: ['exists', 'entries'], properties: { exists: { type: 'boolean' }, entries: { type: ['array', 'null'], items: { type: 'string' } }, error: stringOrNull } }],
   ['readlink', { required: ['target'], properties: { target: stringOrNull, error: stringOrNull } }],
+  ['statfs', { required: ['exists', 'totalBytes', 'availableBytes', 'dev'], properties: { exists: { type: 'boolean' }, totalBytes: { type: 'number', minimum: 0 }, availableBytes: { type: 'number', minimum: 0 }, dev: { type: 'number' }, error: stringOrNull } }],
+  ['range', { required: ['offset', 'exists', 'size', 'ino', 'content', 'bytes'], properties: { offset: { type: 'integer', minimum: 0 }, exists: { type: 'boolean' }, size: { type: 'number', minimum: 0 }, ino: { type: 'number' }, content: stringOrNull, bytes: { type: 'integer', minimum: 0 }, error: stringOrNull } }],
 ].map(([op, result]) => ({ if: { properties: { op: { const: op } } }, then: { properties: { result } } }));
 
 const schema = {
@@ -172,11 +178,20 @@ const schema = {
               type: 'object',
               required: ['op', 'path', 'result'],
               properties: {
-                op: { enum: ['read', 'stat', 'list', 'readlink'] },
+                op: { enum: ['read', 'stat', 'list', 'readlink', 'statfs', 'range'] },
                 path: { type: 'string' },
                 result: { type: 'object' },
               },
               allOf: fileResults,
+            },
+          },
+          load: {
+            type: 'object',
+            required: ['loadavg', 'cores'],
+            properties: {
+              loadavg: { type: 'array', minItems: 3, maxItems: 3, items: { type: 'number', minimum: 0 } },
+              cores: { type: 'integer', minimum: 1 },
+              error: stringOrNull,
             },
           },
           http: {

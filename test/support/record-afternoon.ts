@@ -5,7 +5,7 @@ import { ReplayEffects } from '../../src/platform/effects.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type CaptureBundle } from '../../src/platform/capture.js';
 import type { WardenConfigInput } from '../../src/common/config.js';
-import { CAPTURE_INTERVAL_MS, CAPTURE_SAMPLES, CAPTURE_START, DB_PATH, HOME, SimulatedMac, UID, type Afternoon } from './simulated-mac.js';
+import { CATHEDRAL_LOG, CAPTURE_INTERVAL_MS, CAPTURE_SAMPLES, CAPTURE_START, DB_PATH, HOME, SimulatedMac, UID, type Afternoon } from './simulated-mac.js';
 
 /**
  * What the operator had configured on that Mac: the cathedral, its canary, the database, the
@@ -30,6 +30,7 @@ export const AFTERNOON_CONFIG: WardenConfigInput = {
       },
       supervisor: { kind: 'launchd', label: 'com.sanctum.mlx' },
       match: 'sanctum-mlx',
+      logs: [{ path: CATHEDRAL_LOG, name: 'prefill', pattern: 'prefill_us=(?<v>[\\d,]+)', unit: 'us' }],
     },
   ],
   watchedFiles: [{ path: DB_PATH, name: 'workspace.duckdb', maxHeldMinutes: 30 }],

@@ -338,6 +338,7 @@ export function greenState(now = Date.now()): State {
     replay: false,
     history: { available: true, reason: null, readOnly: false },
     notes: [],
+    senses: null,
     parts: [
       { name: 'memory', ok: true, seconds: 0.004 },
       { name: 'processes', ok: true, seconds: 0.012 },
