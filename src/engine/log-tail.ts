@@ -14,7 +14,8 @@ export const VALUES_HELD = 64;
 const BASELINE_OF = 20;
 const BASELINE_MIN = 3;
 
-const TO_MS: Record<string, number> = { us: 0.001, µs: 0.001, ms: 1, s: 1000 };
+/** Time units and how a value in each becomes ms (divided: 59,229,150 µs is exactly 59,229.15 ms). */
+const TO_MS: Record<string, (v: number) => number> = { us: (v) => v / 1000, µs: (v) => v / 1000, ms: (v) => v, s: (v) => v * 1000 };
 
 export interface ResolvedLog {
   service: string;
@@ -40,13 +41,13 @@ export function parseLogValue(text: string): number | null {
 
 /** Every value the lines hold, in the unit the view shows (ms for times). */
 export function matchLines(lines: readonly string[], log: Pick<ResolvedLog, 'regex' | 'unit'>): number[] {
-  const scale = TO_MS[log.unit] ?? 1;
+  const toMs = TO_MS[log.unit] ?? ((v: number) => v);
   const out: number[] = [];
   for (const line of lines) {
     if (line.length > LINE_CAP) continue;
     const raw = log.regex.exec(line)?.groups?.v;
     const value = raw === undefined ? null : parseLogValue(raw);
-    if (value !== null) out.push(value * scale);
+    if (value !== null) out.push(toMs(value));
   }
   return out;
 }
