@@ -6,6 +6,7 @@ import { clockTime, type ViewContext } from './context.js';
 import { el, hostText } from './dom.js';
 import { LEVEL_CLASS, actionButtons } from './ui.js';
 import { findOffer } from '../common/ipc.js';
+import { viewDifferential } from './view-differential.js';
 
 /** The open incidents, and the warnings and alerts no incident covers: what the top block shows. */
 function shown(state: State): { open: IncidentView[]; others: Finding[] } {
@@ -50,7 +51,7 @@ function diagnosis(d: NonNullable<IncidentView['diagnosis']>, title: string, ctx
   const offer = d.actionId ? findOffer(ctx.state, d.actionId) : null;
   // A symptom that only repeats the title above it is left out.
   const symptom = d.symptom !== title;
-  if (!symptom && d.cause === null && d.thieves.length === 0 && d.suggestion === null) return null;
+  if (!symptom && d.cause === null && d.thieves.length === 0 && d.suggestion === null && !d.differential?.length) return null;
   return el(
     'dl',
     { class: 'diagnosis' },
@@ -60,6 +61,8 @@ function diagnosis(d: NonNullable<IncidentView['diagnosis']>, title: string, ctx
     d.cause === null ? null : el('dd', {}, hostText(d.cause, 300), list(d.causeEvidence)),
     d.thieves.length === 0 ? null : el('dt', {}, 'Thieves'),
     d.thieves.length === 0 ? null : el('dd', {}, list(d.thieves)),
+    d.differential?.length ? el('dt', {}, 'Measured') : null,
+    d.differential?.length ? el('dd', {}, viewDifferential(d.differential)) : null,
     d.suggestion === null ? null : el('dt', {}, 'Try'),
     d.suggestion === null ? null : el('dd', {}, hostText(d.suggestion, 300), offer ? el('div', { class: 'actions' }, ...actionButtons([offer], ctx)) : null),
   );

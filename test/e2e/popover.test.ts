@@ -83,6 +83,12 @@ describe('popover in Chromium over warden serve', () => {
     await reads(incident, '10.1 GiB of swap used, 820 MiB free of 64 GiB, pressure critical');
     await reads(incident, 'arrived 28 min before the first failure');
     await reads(incident, 'qemu-system-aarch64 at 368% CPU');
+    // The differential: each usual suspect, in or ruled out, with its number.
+    await reads(incident.locator('[data-candidate="log"]'), 'Server log');
+    await reads(incident.locator('[data-candidate="log"]'), 'prefill 59.2 s, baseline 200 ms (296×)');
+    await expect.poll(() => text(incident.locator('[data-candidate="thermal"] .candidate-verdict'))).toBe('ruled out');
+    await expect.poll(() => text(incident.locator('[data-candidate="disk"]'))).toBe('Diskruled out62 % free');
+    await expect.poll(() => text(incident.locator('[data-candidate="memory"] .candidate-verdict'))).toBe('in');
     await expect.poll(() => text(page.locator('#section-memory .badge'))).toBe('Pressure critical');
     await reads(page.locator('#section-memory'), '10.1 GiB of 11 GiB');
     await reads(page.locator('#section-memory'), '820 MiB');

@@ -436,6 +436,13 @@ export function redState(now = Date.now()): State {
       ],
       suggestion: 'Free memory: unload qwen2.5-coder-14b from LM Studio (warden unload lm-studio qwen2.5-coder-14b), then watch the canary',
       actionId: UNLOAD_CODER.id,
+      differential: [
+        { name: 'memory', verdict: 'in', text: 'swap 10.1 GiB used, 1.7 GiB available of 64 GiB, pressure critical' },
+        { name: 'cpu', verdict: 'in', text: 'load 19.5 / 16; qemu-system-aarch64 368% (3.7 cores)' },
+        { name: 'thermal', verdict: 'out', text: 'no warning' },
+        { name: 'disk', verdict: 'out', text: '62 % free' },
+        { name: 'log', verdict: 'in', text: 'prefill 59.2 s, baseline 200 ms (296×)' },
+      ],
     },
     notified: true,
   };
