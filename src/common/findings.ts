@@ -21,7 +21,7 @@ export interface Finding {
   causes: string[];
   actions: ActionOffer[];
   /** What the finding is about, for grouping and snoozing. */
-  subject: { kind: 'memory' | 'process' | 'service' | 'lock' | 'job' | 'warden'; id: string };
+  subject: { kind: 'memory' | 'process' | 'service' | 'lock' | 'job' | 'host' | 'warden'; id: string };
   /**
    * True: it already holds over its own window (N of the last M probes failed) or is a certain
    * fact (the service's process is gone), so it fires at once rather than after pendingCycles.

@@ -15,6 +15,8 @@ export interface ThermalView {
   zones: Array<{ type: string; celsius: number; tripCelsius: number | null }>;
   /** Mean current and max CPU frequency over the cores that report them (linux), kHz. */
   cpuFreq: { currentKHz: number; maxKHz: number } | null;
+  /** The first read of the current run of throttled reads; null when not throttled. */
+  throttledSince: number | null;
 }
 
 /** A volume that matters (holds swap, models or Warden's data), read by statfs. */

@@ -117,7 +117,7 @@ const KEEP_GAPS = 8;
 const MAX_ALSO_LINES = 4;
 /** A gap this many times the cycle is sleep or a changed clock, not a slow cycle. */
 const JUMP_FACTOR = 3;
-const KIND_ORDER: Record<Finding['subject']['kind'], number> = { service: 0, lock: 1, job: 2, memory: 3, process: 4, warden: 5 };
+const KIND_ORDER: Record<Finding['subject']['kind'], number> = { service: 0, lock: 1, job: 2, memory: 3, process: 4, host: 5, warden: 6 };
 const RANK: Record<Severity, number> = { ok: 0, unknown: 1, warn: 2, crit: 3 };
 
 export function systemLocalMinutes(now: number): number {
@@ -319,7 +319,7 @@ export class AlertPolicy {
   /** Whether this member may send the incident's notification now (causes wait; see defaults). */
   private pages(t: Tracker, now: number): boolean {
     if (!this.red(t)) return false;
-    if (t.subject.kind === 'memory' || t.subject.kind === 'process') return now - t.firstSeen >= CAUSE_PAGES_ALONE_AFTER_MINUTES * 60_000;
+    if (t.subject.kind === 'memory' || t.subject.kind === 'process' || t.subject.kind === 'host') return now - t.firstSeen >= CAUSE_PAGES_ALONE_AFTER_MINUTES * 60_000;
     return true;
   }
 

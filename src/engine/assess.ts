@@ -1,3 +1,4 @@
+import { senseFindings } from './sense-findings.js';
 import type { SensesView } from '../common/senses.js';
 import type { Thresholds } from '../common/config.js';
 import type { Evidence, Finding } from '../common/findings.js';
@@ -59,6 +60,7 @@ export function assess(
     ...input.services.flatMap((service) => serviceFindings(service, thresholds, input.wokeAt ?? null, input.timeZone)),
     ...input.locks.flatMap((lock) => lockFindings(lock, thresholds)),
     ...input.jobs.flatMap((job) => jobFindings(job, thresholds, now)),
+    ...senseFindings(input.senses, now),
     ...unknownFindings(input),
   ];
   const seen = new Set<string>();

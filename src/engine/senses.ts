@@ -32,6 +32,7 @@ export async function readLoad(facts: Facts): Promise<Part<LoadView>> {
 export class SenseMonitor {
   private settings: SenseSettings | null = null;
   private tails = new Map<string, LogTail>();
+  private throttledSince: number | null = null;
 
   configure(settings: SenseSettings): void {
     this.settings = settings;
@@ -49,7 +50,10 @@ export class SenseMonitor {
   async poll(facts: Facts, now: number): Promise<SensesView> {
     const s = this.settings;
     if (!s) throw new Error('SenseMonitor: configure() was not called');
-    const [thermal, disk, load] = await Promise.all([readThermal(facts, s.platform), this.readDisk(facts, s), readLoad(facts)]);
+    const [read, disk, load] = await Promise.all([readThermal(facts, s.platform), this.readDisk(facts, s), readLoad(facts)]);
+    // A run of throttled reads: an unread cycle does not end it, a calm read does.
+    if (read.ok) this.throttledSince = read.value.throttled ? (this.throttledSince ?? now) : null;
+    const thermal = read.ok ? known({ ...read.value, throttledSince: this.throttledSince }) : read;
     await Promise.all([...this.tails.values()].map((tail) => tail.poll(facts, now)));
     return { thermal, disk, load, logs: [...this.tails.values()].map((tail) => tail.view()) };
   }

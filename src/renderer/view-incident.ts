@@ -75,7 +75,7 @@ function list(items: string[]): HTMLElement | null {
 
 const RANK = { crit: 0, warn: 1, unknown: 2, ok: 3 } as const;
 /** Symptoms before causes: what the user feels (services, memory) first, then who is responsible. */
-const KIND = { service: 0, memory: 1, process: 2, lock: 3, job: 4, warden: 5 } as const;
+const KIND = { service: 0, memory: 1, process: 2, lock: 3, job: 4, host: 5, warden: 6 } as const;
 
 function findingList(title: string, findings: Finding[], ctx: ViewContext): HTMLElement {
   const sorted = [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity] || KIND[a.subject.kind] - KIND[b.subject.kind] || b.since - a.since);

@@ -44,5 +44,6 @@ export function parsePmsetTherm(text: string): ThermalView | null {
     performanceWarning,
     zones: [],
     cpuFreq: null,
+    throttledSince: null,
   };
 }
