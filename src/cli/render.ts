@@ -141,6 +141,7 @@ export function renderStatus(state: State, now: number): string {
   }
   if (state.history.readOnly && state.history.reason) out.push('', pc.yellow(`history ${t(state.history.reason, 300)}`));
   else if (!state.history.available && state.history.reason) out.push('', pc.dim(`history unavailable: ${t(state.history.reason, 200)}`));
+  if (state.host.identity) out.push('', pc.dim(`host: ${t(state.host.identity.summary, 200)}`));
   return out.join('\n') + '\n';
 }
 

@@ -5,6 +5,7 @@ import type { JobView, LockView, ServiceView } from './services.js';
 import type { Finding, IncidentView } from './findings.js';
 import type { ModelServerView } from './models.js';
 import type { SensesView } from './senses.js';
+import type { HostIdentity } from './host-identity.js';
 
 export interface UnknownPart {
   part: string;
@@ -41,6 +42,8 @@ export interface HostInfo {
   hostname: string;
   uid: number;
   cpuCount: number;
+  /** OS, model, chip, cores, memory, GPU, read once at start and on wake (off the cycle); null until read. */
+  identity?: HostIdentity | null;
 }
 
 /** The one object the tray, the popover, the CLI and /metrics all render. */

@@ -37,6 +37,8 @@ import type { ChannelHub } from './channels/hub.js';
 import { buildState, withFreshness } from './state.js';
 import { partViews, timed, type PartName } from './parts.js';
 import { SenseMonitor } from './senses.js';
+import type { HostIdentity } from '../common/host-identity.js';
+import type { Part } from '../common/result.js';
 
 /** How many of the biggest processes get their physical footprint read (darwin). */
 const FOOTPRINT_TOP = 10;
@@ -81,6 +83,8 @@ export interface EngineDeps {
   notes?: string[];
   /** Webhook, ntfy and Slack channels; null where nothing is delivered (status, capture, replay). */
   channels?: ChannelHub | null;
+  /** Reads the host's identity (systeminformation): called at the first cycle and after a wake, never awaited by a cycle. */
+  readIdentity?: () => Promise<Part<HostIdentity>>;
 }
 
 /**
@@ -102,6 +106,8 @@ export class Engine implements EngineHandle {
   private readonly actions: ActionRunner;
   private readonly alerts: AlertPolicy;
   private readonly senses = new SenseMonitor();
+  private identity: HostIdentity | null;
+  private identityRead: Promise<void> | null = null;
   private previousFindings = new Map<string, Finding>();
   private state: State;
   private readonly footprints = new FootprintCache();
@@ -119,6 +125,7 @@ export class Engine implements EngineHandle {
   constructor(private readonly deps: EngineDeps, alertSnapshot: ReturnType<AlertPolicy['snapshot']> | null = null) {
     this.config = this.withOverrides(deps.config.config);
     this.input = deps.config.input;
+    this.identity = deps.host.identity ?? null;
     this.thieves = new ThiefTracker(this.config.thresholds);
     this.services = new ServiceMonitor(deps.facts);
     this.models = new ModelMonitor(deps.facts);
@@ -146,7 +153,7 @@ export class Engine implements EngineHandle {
       now: deps.clock.now(),
       sampledAt: null,
       intervalSeconds: this.config.intervalSeconds,
-      host: deps.host,
+      host: this.host(),
       memory: null,
       thieves: [],
       services: [],
@@ -225,8 +232,10 @@ export class Engine implements EngineHandle {
     await this.maybeReloadConfig(now);
     this.deps.onSampleStart?.(now);
     const interval = this.config.intervalSeconds * 1000;
+    const first = this.lastTickAt === null;
     if (this.lastTickAt !== null && (now - this.lastTickAt > 3 * interval || now < this.lastTickAt)) this.wokeAt = now;
     this.lastTickAt = now;
+    if (first || this.wokeAt === now) this.startIdentityRead();
 
     const wantFootprints = platform === 'darwin' && this.footprints.due(now);
     const took: Partial<Record<PartName, number>> = {};
@@ -337,7 +346,7 @@ export class Engine implements EngineHandle {
       now,
       sampledAt: now,
       intervalSeconds: this.config.intervalSeconds,
-      host: this.deps.host,
+      host: this.host(),
       memory,
       thieves: observation.thieves,
       services,
@@ -358,6 +367,35 @@ export class Engine implements EngineHandle {
     this.publish();
     for (const n of step.notifications) for (const listener of this.notificationListeners) listener(n);
     return this.state;
+  }
+
+  /** The identity is read beside the loop: a slow system_profiler never holds a cycle. */
+  private startIdentityRead(): void {
+    const read = this.deps.readIdentity;
+    if (!read || this.identityRead) return;
+    this.identityRead = read()
+      .then((part) => {
+        if (part.ok) this.identity = part.value;
+        else this.deps.log?.(part.reason);
+      })
+      .catch((error: unknown) => this.deps.log?.(`host identity: ${errorText(error)}`))
+      .finally(() => {
+        this.identityRead = null;
+      });
+  }
+
+  /** The host's identity when read (a capture records it). */
+  hostIdentity(): HostIdentity | null {
+    return this.identity;
+  }
+
+  /** Resolves when an identity read under way has finished. */
+  async identitySettled(): Promise<void> {
+    await this.identityRead;
+  }
+
+  private host(): HostInfo {
+    return { ...this.deps.host, identity: this.identity };
   }
 
   private publish(): void {

@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import { isTimeZone } from '../common/zoned-time.js';
+import type { HostIdentity } from '../common/host-identity.js';
 import type { CommandResult, DirList, FileChunk, FileRead, FileStat, HttpResult, LinkRead, LoadRead, VolumeStat } from './facts.js';
 
 /**
@@ -24,6 +25,8 @@ export interface CaptureHost {
   wardenVersion: string;
   /** IANA zone of the recording host (version 2): job schedules, quiet hours and local times replay in it. */
   timeZone?: string;
+  /** OS, model, chip, cores, GPU as read at the start of the capture; absent from older captures. */
+  identity?: HostIdentity;
 }
 
 /** One service's probe intervals as the engine used them; null: that probe was not configured. */
@@ -126,6 +129,19 @@ const schema = {
         createdAt: time,
         wardenVersion: { type: 'string' },
         timeZone: { type: 'string', minLength: 1 },
+        identity: {
+          type: 'object',
+          required: ['os', 'model', 'chip', 'cores', 'memoryBytes', 'gpus', 'summary'],
+          properties: {
+            os: { type: 'string' },
+            model: stringOrNull,
+            chip: stringOrNull,
+            cores: { type: 'object', required: ['logical'], properties: { logical: { type: 'integer', minimum: 0 } } },
+            memoryBytes: { type: 'number', minimum: 0 },
+            gpus: { type: 'array', items: { type: 'string' } },
+            summary: { type: 'string' },
+          },
+        },
       },
     },
     cadence: {

@@ -199,7 +199,8 @@ class Popover {
     // No history with no reason is a choice (a replay, a one-shot look), not a problem to show.
     const history = state.history.available || state.history.reason === null ? '' : state.history.readOnly ? ` · history ${state.history.reason}` : ` · no history: ${state.history.reason}`;
     const notes = state.notes.length > 0 ? ` · ${state.notes.join(' · ')}` : '';
-    return el('footer', { class: 'foot muted' }, `${age} · every ${formatDuration(state.intervalSeconds)}`, history ? hostText(history, 120) : null, notes ? hostText(notes, 200) : null);
+    const identity = state.host.identity?.summary;
+    return el('footer', { class: 'foot muted' }, `${age} · every ${formatDuration(state.intervalSeconds)}`, history ? hostText(history, 120) : null, notes ? hostText(notes, 200) : null, identity ? hostText(identity, 160, 'span', 'host-identity') : null);
   }
 }
 

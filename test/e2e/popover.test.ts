@@ -95,6 +95,8 @@ describe('popover in Chromium over warden serve', () => {
     await reads(page.locator('#section-thieves'), '368% CPU');
     await reads(page.locator('#section-thieves'), '50.2 GB RSS');
     await reads(page.locator('[data-service="cathedral"]'), 'Canary: no answer within 10 s');
+    // The footer says what machine this is, as a bug report needs it.
+    await reads(page.locator('footer .host-identity'), 'macOS 15.4 · Mac mini · Apple M4 Pro, 16 cores (12 P + 4 E) · 64 GiB');
     // The incident comes before the detail sections.
     const order = await page.evaluate(() => [...document.querySelectorAll('.incident, .section')].map((n) => n.className.split(' ')[0]));
     expect(order[0]).toBe('incident');

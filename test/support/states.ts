@@ -3,6 +3,7 @@
  * (scenarios/incident-2026-05-10.md). Times are relative to `now`, so a browser reading its own
  * clock sees the same ages ("arrived 28 min ago", "held 3 d 2 h").
  */
+import { MAC_MINI_IDENTITY } from './record-afternoon.js';
 import type { ActionOffer, JobView, LockView, ServiceView } from '../../src/common/services.js';
 import type { Finding, IncidentView } from '../../src/common/findings.js';
 import type { MemoryView } from '../../src/common/memory.js';
@@ -324,7 +325,7 @@ export function greenState(now = Date.now()): State {
     sampledAt: now - 2000,
     stale: false,
     intervalSeconds: 5,
-    host: { platform: 'darwin', arch: 'arm64', hostname: 'mac-mini', uid: 501, cpuCount: 16 },
+    host: { platform: 'darwin', arch: 'arm64', hostname: 'mac-mini', uid: 501, cpuCount: 16, identity: MAC_MINI_IDENTITY },
     memory: memory(now, 'green'),
     thieves: thieves(now, 'green'),
     services: services(now, 'green'),
