@@ -19,6 +19,7 @@ import { INCIDENT_CAPTURE, benchStateSize, popoverSizes } from './sizes.js';
 import { INSPECT_EVERY_SECONDS } from '../src/engine/services/monitor.js';
 import { DISCOVERY_INTERVAL_SECONDS } from '../src/engine/services/discovery.js';
 import { RESIDENT_FLAG, measureResident, residentChild } from './resident.js';
+import { benchSenses } from './senses.js';
 
 const DEFAULT_CYCLES = 50;
 const GATE_RATIO = 5;
@@ -150,6 +151,18 @@ async function main(): Promise<number> {
   report.row('  discovery, in the first cycle', ms(discovery), `+${ms(discoveryShare)}/cycle`, `one lsof of every TCP listener for the default LLM ports, again every ${DISCOVERY_INTERVAL_SECONDS / 60} min`);
   report.row('engine CPU at the default 5 s interval', percent(enginePercent), `budget ${CPU_BUDGET_PERCENT} %`, `of one core; ${enginePercent <= CPU_BUDGET_PERCENT ? 'within' : 'OVER'} budget`);
   if (resident.unknowns.length > 0) report.note(`unknown in the last cycle: ${resident.unknowns.join('; ')}`);
+
+  // 7. Senses
+  const senses = await benchSenses(clock, root, cycles);
+  report.section(`7. Senses per cycle (the differential's candidates), ${cycles} runs each, live on this host`);
+  costRow('thermal', senses.thermal, senses.thermal.outcome);
+  costRow('  pmset -g therm, parsing only', senses.pmsetParse, `a real sample (pmset cannot run here): ${senses.pmsetParse.outcome}`);
+  costRow('disk: statfs of swap, model folders, data', senses.disk, `no spawn; ${senses.disk.outcome}`);
+  costRow('load averages', senses.load, senses.load.outcome);
+  costRow('service log: one line appended', senses.logAppended, `stat + the appended bytes: ${senses.logAppended.outcome}`);
+  costRow('service log: nothing new', senses.logIdle, 'stat only');
+  costRow('all senses, as a cycle runs them', senses.all, senses.all.outcome);
+  report.row('host identity (systeminformation), once', `CPU ${ms(senses.identity.span.cpuMs)}`, `wall ${ms(senses.identity.span.wallMs)}`, `at start and after a wake, beside the loop, never in a cycle: ${senses.identity.outcome}`);
 
   const lines = [
     `Warden bench: ${process.platform} ${os.arch()}, ${os.cpus().length} cores, Node ${process.version}, ${cycles} sampling cycles (WARDEN_BENCH_CYCLES)`,
