@@ -27,7 +27,9 @@ export interface DifferentialInput {
 const percentFree = (v: VolumeView) => (v.totalBytes > 0 ? (100 * v.availableBytes) / v.totalBytes : 0);
 export const volumeLow = (v: VolumeView) => percentFree(v) < DISK_LOW_PERCENT || (v.totalBytes >= 10 * DISK_LOW_BYTES && v.availableBytes < DISK_LOW_BYTES);
 /** "3.1 GiB free on /System/Volumes/VM (1 %)" */
-export const volumeText = (v: VolumeView) => `${formatBytes(v.availableBytes)} free on ${v.path} (${Math.round(percentFree(v))} %)`;
+export const volumeText = (v: VolumeView) => `${formatBytes(v.availableBytes)} free on ${v.path} (${sharePercent(percentFree(v))} %)`;
+/** Whole percents; a tenth under 1 % (0 % free would say "full" when 1.5 GiB are left). */
+export const sharePercent = (percent: number) => (percent < 1 ? percent.toFixed(1) : String(Math.round(percent)));
 
 function unread<T>(part: Part<T> | undefined, senses: SensesView | null): string | null {
   if (!senses || !part) return 'not read this cycle';

@@ -1,7 +1,7 @@
 import type { Finding } from '../common/findings.js';
 import type { SensesView } from '../common/senses.js';
 import { formatDuration } from '../common/format.js';
-import { volumeLow, volumeText } from './differential.js';
+import { sharePercent, volumeLow, volumeText } from './differential.js';
 
 type Draft = Omit<Finding, 'since' | 'causes'>;
 
@@ -26,7 +26,7 @@ export function senseFindings(senses: SensesView | null | undefined, now: number
         key: `disk:${volume.path}:low`,
         severity: percent < DISK_CRIT_PERCENT && volume.availableBytes < DISK_CRIT_BYTES ? 'crit' : 'warn',
         // The title names the share (it changes seldom); the bytes are in the evidence.
-        title: `Disk nearly full: ${volume.path}, ${percent < 1 ? percent.toFixed(1) : Math.round(percent)} % free${swap}`,
+        title: `Disk nearly full: ${volume.path}, ${sharePercent(percent)} % free${swap}`,
         evidence: [
           { label: 'free', text: volumeText(volume), value: volume.availableBytes, unit: 'bytes' },
           { label: 'holds', text: `${volume.roles.join(', ')}: ${volume.paths.join(', ')}` },

@@ -43,7 +43,7 @@ describe('sense findings', () => {
   it('a swap volume nearly full: warn, with the bytes; under 1 % and under 1 GiB: crit', () => {
     const [low] = senseFindings(senses(3.1 * GiB, thermal(false, null)), T);
     expect(low).toMatchObject({ key: 'disk:/System/Volumes/VM:low', severity: 'warn', title: 'Disk nearly full: /System/Volumes/VM, 0.3 % free — swap cannot grow', subject: { kind: 'host', id: '/System/Volumes/VM' } });
-    expect(low!.evidence[0]!.text).toBe('3.1 GiB free on /System/Volumes/VM (0 %)');
+    expect(low!.evidence[0]!.text).toBe('3.1 GiB free on /System/Volumes/VM (0.3 %)');
     expect(senseFindings(senses(0.5 * GiB, thermal(false, null)), T)[0]!.severity).toBe('crit');
     expect(senseFindings(senses(200 * GiB, thermal(false, null)), T)).toEqual([]);
   });
