@@ -17,7 +17,11 @@ export interface ThermalView {
   cpuFreq: { currentKHz: number; maxKHz: number } | null;
   /** The first read of the current run of throttled reads; null when not throttled. */
   throttledSince: number | null;
+  /** The app's Electron powerMonitor thermal state (macOS): "nominal", "fair", "serious", "critical"; null outside the app. */
+  appState: AppThermalState | null;
 }
+
+export type AppThermalState = 'unknown' | 'nominal' | 'fair' | 'serious' | 'critical';
 
 /** A volume that matters (holds swap, models or Warden's data), read by statfs. */
 export interface VolumeView {

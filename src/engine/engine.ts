@@ -38,6 +38,7 @@ import { buildState, withFreshness } from './state.js';
 import { partViews, timed, type PartName } from './parts.js';
 import { SenseMonitor } from './senses.js';
 import type { HostIdentity } from '../common/host-identity.js';
+import type { AppThermalState } from '../common/senses.js';
 import type { Part } from '../common/result.js';
 
 /** How many of the biggest processes get their physical footprint read (darwin). */
@@ -382,6 +383,11 @@ export class Engine implements EngineHandle {
       .finally(() => {
         this.identityRead = null;
       });
+  }
+
+  /** The app's Electron powerMonitor thermal state (src/main/thermal.ts); read with the next cycle's thermal sense. */
+  setAppThermalState(state: AppThermalState | null): void {
+    this.senses.setAppThermalState(state);
   }
 
   /** The host's identity when read (a capture records it). */

@@ -1,5 +1,5 @@
 import type { ServiceConfig } from '../common/config.js';
-import type { DiskView, LoadView, SensesView } from '../common/senses.js';
+import type { AppThermalState, DiskView, LoadView, SensesView, ThermalView } from '../common/senses.js';
 import { errorText, known, unknownPart, type Part } from '../common/result.js';
 import type { Facts } from '../platform/facts.js';
 import { readThermal } from '../platform/thermal.js';
@@ -13,6 +13,21 @@ export interface SenseSettings {
   modelFolders: readonly string[];
   /** Warden's data folder; null: none (a replay, a one-shot status). */
   dataDir: string | null;
+}
+
+const APP_THROTTLED: ReadonlySet<AppThermalState> = new Set(['serious', 'critical']);
+
+/** The app's thermal state joins the command's reading; alone (pmset unread) it is the reading. */
+export function withAppState(read: Part<ThermalView>, appState: AppThermalState | null): Part<ThermalView> {
+  if (appState === null || appState === 'unknown') return read.ok ? known({ ...read.value, appState }) : read;
+  const hot = APP_THROTTLED.has(appState);
+  const said = `macOS thermal state ${appState}`;
+  if (read.ok) {
+    const v = read.value;
+    if (!hot) return known({ ...v, appState });
+    return known({ ...v, appState, throttled: true, summary: v.throttled ? `${v.summary}, ${said}` : said });
+  }
+  return known({ source: 'powerMonitor', throttled: hot, summary: said, speedLimitPercent: null, schedulerLimitPercent: null, thermalWarning: null, performanceWarning: null, zones: [], cpuFreq: null, throttledSince: null, appState });
 }
 
 export async function readLoad(facts: Facts): Promise<Part<LoadView>> {
@@ -33,6 +48,12 @@ export class SenseMonitor {
   private settings: SenseSettings | null = null;
   private tails = new Map<string, LogTail>();
   private throttledSince: number | null = null;
+  private appState: AppThermalState | null = null;
+
+  /** The app's powerMonitor thermal state, fed by its events; "serious" and "critical" are throttling. */
+  setAppThermalState(state: AppThermalState | null): void {
+    this.appState = state;
+  }
 
   configure(settings: SenseSettings): void {
     this.settings = settings;
@@ -50,7 +71,8 @@ export class SenseMonitor {
   async poll(facts: Facts, now: number): Promise<SensesView> {
     const s = this.settings;
     if (!s) throw new Error('SenseMonitor: configure() was not called');
-    const [read, disk, load] = await Promise.all([readThermal(facts, s.platform), this.readDisk(facts, s), readLoad(facts)]);
+    const [pmset, disk, load] = await Promise.all([readThermal(facts, s.platform), this.readDisk(facts, s), readLoad(facts)]);
+    const read = withAppState(pmset, this.appState);
     // A run of throttled reads: an unread cycle does not end it, a calm read does.
     if (read.ok) this.throttledSince = read.value.throttled ? (this.throttledSince ?? now) : null;
     const thermal = read.ok ? known({ ...read.value, throttledSince: this.throttledSince }) : read;

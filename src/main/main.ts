@@ -3,7 +3,7 @@
  * hands Electron's objects to the controllers, which tests drive with fakes.
  */
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, nativeTheme, Notification, protocol, screen, session, Tray } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, nativeTheme, Notification, powerMonitor, protocol, screen, session, Tray } from 'electron';
 import Store from 'electron-store';
 import type { EngineHandle } from '../common/api.js';
 import type { State } from '../common/state.js';
@@ -19,6 +19,7 @@ import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler, PAGE_URL } from 
 import { guardEveryContents, hardenSession } from './security.js';
 import { SettingsStore, settingsStoreOptions, type StoreCtor } from './settings-store.js';
 import { TRAY_LEVELS, TrayController, type TrayLevel } from './tray.js';
+import { watchThermalState } from './thermal.js';
 
 // The bundle is CommonJS (dist/main/main.cjs), so __dirname is dist/main.
 const DIST = path.join(__dirname, '..');
@@ -140,6 +141,7 @@ async function start(): Promise<void> {
   engine.subscribe(render);
   engine.onNotification((notification) => notifications.show(notification));
   render(engine.currentState());
+  watchThermalState(powerMonitor, engine, log);
   engine.start();
   const metrics = startAppMetrics(engine);
 

@@ -28,6 +28,7 @@ const thermal = (throttled: boolean, since: number | null): ThermalView => ({
   zones: [],
   cpuFreq: null,
   throttledSince: since,
+  appState: null,
 });
 
 function senses(availableBytes: number, t: ThermalView): SensesView {

@@ -45,5 +45,6 @@ export function parsePmsetTherm(text: string): ThermalView | null {
     zones: [],
     cpuFreq: null,
     throttledSince: null,
+    appState: null,
   };
 }

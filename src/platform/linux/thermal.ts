@@ -32,7 +32,7 @@ export function judgeLinuxThermal(zones: ThermalView['zones'], cpuFreq: ThermalV
   if (hot.length > 0) summary = hot.map((z) => `${z.type} ${z.celsius.toFixed(0)} °C at or past its ${z.tripCelsius!.toFixed(0)} °C trip point`).join(', ');
   else if (hottest) summary = `hottest zone ${hottest.type} ${hottest.celsius.toFixed(0)} °C${hottest.tripCelsius !== null ? ` (trip ${hottest.tripCelsius.toFixed(0)} °C)` : ''}${freq}`;
   else summary = `no thermal zones${freq}`;
-  return { source: '/sys/class/thermal', throttled: hot.length > 0, summary, speedLimitPercent: null, schedulerLimitPercent: null, thermalWarning: null, performanceWarning: null, zones, cpuFreq, throttledSince: null };
+  return { source: '/sys/class/thermal', throttled: hot.length > 0, summary, speedLimitPercent: null, schedulerLimitPercent: null, thermalWarning: null, performanceWarning: null, zones, cpuFreq, throttledSince: null, appState: null };
 }
 
 /**
