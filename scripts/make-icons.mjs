@@ -1,4 +1,4 @@
-// Draws Warden's tray icons (one colour per level, 16 px and @2x 32 px) and the 512 px app icon
+// Draws Warden's tray icons (a shape per level, 16 px and @2x 32 px) and the 512 px app icon
 // as PNG files, using only node:zlib: the PNG chunks are written here. Run: node scripts/make-icons.mjs
 import { deflateSync } from 'node:zlib';
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -77,23 +77,75 @@ function render(size, shade) {
   return out;
 }
 
-const TRAY = { green: '#34C759', amber: '#FF9F0A', red: '#FF3B30', grey: '#8E8E93' };
+// The tray: a shape per level, readable without colour. The calm states are template images
+// (black + alpha; macOS tints them for light, dark and tinted bars); amber and red keep colour.
+// Warden's glyph is the app icon's watch light (a ring and its centre): green shows it whole.
+const AMBER = '#FF9F0A';
+const RED = '#FF3B30';
+const INK = [0, 0, 0];
 
-/** A filled disc with a slightly darker rim, readable on light and dark menu bars; grey (no data) is a ring. */
-function trayIcon(size, colour, hollow) {
-  const c = size / 2;
-  const radius = size * 0.34;
-  const rim = Math.max(1, size / 16);
-  const [r, g, b] = hex(colour);
-  const dark = [r * 0.72, g * 0.72, b * 0.72];
-  return render(size, (x, y) => {
-    const d = Math.hypot(x - c, y - c);
-    if (d > radius) return [0, 0, 0, 0];
-    if (d > radius - rim) return [...dark, 1];
-    if (hollow && d < radius - rim * 2.2) return [0, 0, 0, 0];
-    return [r, g, b, 1];
+/** Geometry in a 16-unit box, scaled to the pixel size. */
+function scaled(size, shade) {
+  const k = size / 16;
+  return render(size, (x, y) => shade(x / k, y / k, k));
+}
+
+/** green: the watch light, a ring with its centre. */
+function ringIcon(size) {
+  return scaled(size, (x, y) => {
+    const d = Math.hypot(x - 8, y - 8);
+    if (Math.abs(d - 5.6) <= 0.95 || d <= 2.1) return [...INK, 1];
+    return [0, 0, 0, 0];
   });
 }
+
+/** grey: a dashed ring with no centre, nothing known. */
+function dashedRingIcon(size) {
+  return scaled(size, (x, y) => {
+    const d = Math.hypot(x - 8, y - 8);
+    if (Math.abs(d - 5.6) > 0.95) return [0, 0, 0, 0];
+    const angle = (Math.atan2(y - 8, x - 8) + Math.PI) / (2 * Math.PI);
+    return (angle * 8) % 1 < 0.55 ? [...INK, 1] : [0, 0, 0, 0];
+  });
+}
+
+/** An exclamation mark, centred on x = 8: a bar from top to bottom and a dot below. */
+function exclamation(x, y, top, bottom, dotY) {
+  const bar = Math.abs(x - 8) <= 1.0 && y >= top && y <= bottom;
+  return bar || Math.hypot(x - 8, y - dotY) <= 1.15;
+}
+
+/** amber: a warning triangle with a dark exclamation mark. */
+function triangleIcon(size) {
+  const [r, g, b] = hex(AMBER);
+  const rim = [r * 0.7, g * 0.7, b * 0.7];
+  const A = [8, 1.2];
+  const B = [15.2, 14.6];
+  const C = [0.8, 14.6];
+  const edge = (p, q, x, y) => ((q[0] - p[0]) * (y - p[1]) - (q[1] - p[1]) * (x - p[0])) / Math.hypot(q[0] - p[0], q[1] - p[1]);
+  return scaled(size, (x, y) => {
+    const inside = Math.min(edge(A, B, x, y), edge(B, C, x, y), edge(C, A, x, y));
+    if (inside < 0) return [0, 0, 0, 0];
+    if (exclamation(x, y, 5.6, 10.4, 12.5)) return [29, 29, 31, 1];
+    return inside < 0.8 ? [...rim, 1] : [r, g, b, 1];
+  });
+}
+
+/** red: a filled disc with a white exclamation mark. */
+function alarmIcon(size) {
+  const [r, g, b] = hex(RED);
+  const rim = [r * 0.7, g * 0.7, b * 0.7];
+  return scaled(size, (x, y) => {
+    const d = Math.hypot(x - 8, y - 8);
+    if (d > 7.3) return [0, 0, 0, 0];
+    if (exclamation(x, y, 3.4, 9.4, 12.0)) return [255, 255, 255, 1];
+    return d > 6.5 ? [...rim, 1] : [r, g, b, 1];
+  });
+}
+
+/** File name per level: "Template" at the end of the name makes macOS treat the image as a template. */
+export const TRAY_FILES = { green: 'trayGreenTemplate', grey: 'trayGreyTemplate', amber: 'trayAmber', red: 'trayRed' };
+const TRAY_DRAW = { green: ringIcon, grey: dashedRingIcon, amber: triangleIcon, red: alarmIcon };
 
 /** The app icon: a dark rounded square with a green watch light: a ring and its centre. */
 function appIcon(size) {
@@ -123,9 +175,9 @@ function appIcon(size) {
 }
 
 mkdirSync('assets', { recursive: true });
-for (const [level, colour] of Object.entries(TRAY)) {
-  writeFileSync(`assets/tray-${level}.png`, encodePng(16, 16, trayIcon(16, colour, level === 'grey')));
-  writeFileSync(`assets/tray-${level}@2x.png`, encodePng(32, 32, trayIcon(32, colour, level === 'grey')));
+for (const [level, name] of Object.entries(TRAY_FILES)) {
+  writeFileSync(`assets/${name}.png`, encodePng(16, 16, TRAY_DRAW[level](16)));
+  writeFileSync(`assets/${name}@2x.png`, encodePng(32, 32, TRAY_DRAW[level](32)));
 }
 writeFileSync('assets/icon.png', encodePng(512, 512, appIcon(512)));
-process.stdout.write('assets: tray-{green,amber,red,grey}.png (+@2x), icon.png\n');
+process.stdout.write(`assets: ${Object.values(TRAY_FILES).join(', ')} (.png and @2x), icon.png\n`);

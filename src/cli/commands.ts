@@ -1,4 +1,4 @@
-import { lstat, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -12,7 +12,10 @@ import { formatDuration, plural } from '../common/format.js';
 import { errorText } from '../common/result.js';
 import { redactCapture } from '../platform/capture-redact.js';
 import { readFileBounded } from '../platform/read-file.js';
+import pc from 'picocolors';
 import { stderrLog, terminalLine } from './terminal.js';
+import { terminalColumns, type Fit } from './table.js';
+import { timeWithZone } from '../common/zoned-time.js';
 import { WARDEN_VERSION } from '../common/version.js';
 import { CaptureError, parseCapture, type CaptureCadence } from '../platform/capture.js';
 import { ConfigError, loadConfigFile, type LoadedConfig } from '../engine/config.js';
@@ -36,8 +39,27 @@ function out(text: string): void {
   process.stdout.write(text);
 }
 
+function fitOf(values: CliValues): Fit {
+  return { columns: terminalColumns(), wide: values.wide === true };
+}
+
+/** A frame drawn over the last: cursor home, each line cleared to its end, the rest of the screen cleared. No flash. */
+function inPlace(frame: string): string {
+  return `\u001b[H${frame.replace(/\n$/, '').replaceAll('\n', '\u001b[K\n')}\u001b[K\n\u001b[J`;
+}
+
+function watchHeader(state: State, now: number): string {
+  return pc.dim(`warden watch · ${timeWithZone(now, { seconds: true })} · every ${formatDuration(state.intervalSeconds)} · Ctrl-C to stop`);
+}
+
 async function loadConfig(values: CliValues): Promise<{ loaded: LoadedConfig; file: string }> {
   const file = values.config ? path.resolve(values.config) : defaultConfigPath();
+  // No file at the default place is a valid config; a file named on the command line must be there.
+  if (values.config) {
+    // What else is wrong with it (a folder, a FIFO, no permission) the config reader names.
+    const missing = await stat(file).then(() => false, (error: NodeJS.ErrnoException) => error.code === 'ENOENT' || error.code === 'ENOTDIR');
+    if (missing) throw new InputError(`--config ${terminalLine(file)}: no such file`);
+  }
   try {
     return { loaded: await loadConfigFile(file, os.homedir()), file };
   } catch (error) {
@@ -88,7 +110,7 @@ export async function runStatus(values: CliValues, rest: string[]): Promise<numb
   if (rest.length > 0) throw new UsageError(`status takes no arguments (got "${rest[0]}")`);
   const state = values.replay ? await replayState(values) : await liveState(values);
   if (values.json) out(`${JSON.stringify(state, null, 2)}\n`);
-  else out(renderStatus(state, state.replay ? (state.sampledAt ?? Date.now()) : Date.now()));
+  else out(renderStatus(state, state.replay ? (state.sampledAt ?? Date.now()) : Date.now(), fitOf(values)));
   return values.check ? EXIT_BY_LEVEL[state.level] : 0;
 }
 
@@ -98,14 +120,10 @@ export async function runWatch(values: CliValues, rest: string[]): Promise<numbe
   if (values.replay) {
     // A replay has no wall clock: print each notification as the engine would send it, then the end state.
     const state = await replayState(values, values.notify ? printNotification : undefined);
-    if (!values.notify) out(renderStatus(state, state.sampledAt ?? Date.now()));
+    if (!values.notify) out(renderStatus(state, state.sampledAt ?? Date.now(), fitOf(values)));
     return 0;
   }
-  let intervalSeconds: number | undefined;
-  if (values.interval) {
-    intervalSeconds = Number(values.interval);
-    if (!Number.isFinite(intervalSeconds) || intervalSeconds < 1 || intervalSeconds > 3600) throw new UsageError('--interval takes seconds from 1 to 3600');
-  }
+  const intervalSeconds = values.interval;
   const { loaded, file } = await loadConfig(values);
   const engine = await createEngine({ config: loaded, configPath: file, deliver: true, log: stderrLog('warden'), ...(intervalSeconds === undefined ? {} : { intervalSeconds }) });
   const history = engine.currentState().history;
@@ -116,9 +134,9 @@ export async function runWatch(values: CliValues, rest: string[]): Promise<numbe
     out(`warden: watching; notifications print here as the app would send them (Ctrl-C to stop)\n`);
   } else {
     engine.subscribe((state) => {
-      if (tty) out('\u001b[2J\u001b[H');
-      out(renderStatus(state, Date.now()));
-      if (!tty) out('\n');
+      const now = Date.now();
+      const frame = `${watchHeader(state, now)}\n${renderStatus(state, now, fitOf(values))}`;
+      out(tty ? inPlace(frame) : `${frame}\n`);
     });
   }
   const metrics = await startOwnMetrics(values, loaded, engine);
@@ -136,15 +154,14 @@ export async function runWatch(values: CliValues, rest: string[]): Promise<numbe
  */
 async function startOwnMetrics(values: CliValues, loaded: LoadedConfig, engine: Engine): Promise<{ close(): Promise<void> } | null> {
   const fromConfig = loaded.config.metrics;
-  const flagPort = values['metrics-port'];
+  const flagPort = values.metricsPort;
   if (flagPort === undefined && !fromConfig) {
-    if (values['metrics-listen'] !== undefined || values['metrics-token-file'] !== undefined) throw new UsageError('--metrics-listen and --metrics-token-file need --metrics-port (or metrics.port in the config)');
+    if (values.metricsListen !== undefined || values.metricsTokenFile !== undefined) throw new UsageError('--metrics-listen and --metrics-token-file need --metrics-port (or metrics.port in the config)');
     return null;
   }
-  const port = flagPort === undefined ? fromConfig!.port : Number(flagPort);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--metrics-port takes a port number');
-  const listen = values['metrics-listen'] ?? fromConfig?.listen;
-  const tokenFile = values['metrics-token-file'] ? path.resolve(values['metrics-token-file']) : fromConfig?.tokenFile;
+  const port = flagPort ?? fromConfig!.port;
+  const listen = values.metricsListen ?? fromConfig?.listen;
+  const tokenFile = values.metricsTokenFile ? path.resolve(values.metricsTokenFile) : fromConfig?.tokenFile;
   const { metricsOptionsFrom, startMetricsServer, MetricsServerError } = await import('./metrics-server.js');
   try {
     const options = await metricsOptionsFrom({ port, ...(listen ? { listen } : {}), ...(tokenFile ? { tokenFile } : {}) });
@@ -176,10 +193,8 @@ function untilInterrupted(): Promise<void> {
 export async function runCapture(values: CliValues, rest: string[]): Promise<number> {
   if (rest.length > 0) throw new UsageError(`capture takes no arguments (got "${rest[0]}")`);
   if (!values.output) throw new UsageError('capture needs -o FILE');
-  const samples = values.samples === undefined ? 3 : Number(values.samples);
-  const interval = values.interval === undefined ? 5 : Number(values.interval);
-  if (!Number.isInteger(samples) || samples < 1 || samples > 1000) throw new UsageError('--samples takes a whole number from 1 to 1000');
-  if (!Number.isFinite(interval) || interval < 0.5 || interval > 3600) throw new UsageError('--interval takes seconds from 0.5 to 3600');
+  const samples = values.samples ?? 3;
+  const interval = values.interval ?? 5;
   // Refused before minutes of sampling, not after.
   await refuseNonRegular(path.resolve(values.output));
   const { loaded } = await loadConfig(values);
@@ -197,7 +212,7 @@ export async function runCapture(values: CliValues, rest: string[]): Promise<num
   await engine.stop();
   const cadence: CaptureCadence = { intervalSeconds: engine.cadence().intervalSeconds, probes };
   const recorded = bundleFrom(recording, loaded.input, cadence, WARDEN_VERSION, `warden capture, ${samples} samples every ${interval} s`, engine.hostIdentity());
-  const keep = values['include-secrets'] === true;
+  const keep = values.includeSecrets === true;
   const { bundle, secrets } = keep ? { bundle: recorded, secrets: 0 } : redactCapture(recorded);
   const target = path.resolve(values.output);
   await writeOwnerOnly(target, `${JSON.stringify(bundle)}\n`);
@@ -323,8 +338,8 @@ function notOfferedWhy(state: State, kind: ActionOffer['kind'], target: string, 
 
 export async function runServe(values: CliValues, rest: string[]): Promise<number> {
   if (rest.length > 0) throw new UsageError(`serve takes no arguments (got "${rest[0]}")`);
-  const port = values.port === undefined ? 7719 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number');
+  const port = values.port ?? 7719;
+  if (values.replay) return serveReplay(values, port);
   const { loaded, file } = await loadConfig(values);
   const engine = await createEngine({ config: loaded, configPath: file, deliver: true, log: stderrLog('warden') });
   const { startServer, ServeError } = await import('./serve.js');
@@ -345,6 +360,38 @@ export async function runServe(values: CliValues, rest: string[]): Promise<numbe
   await untilInterrupted();
   await server.close();
   await metrics?.close();
+  await engine.stop();
+  return 0;
+}
+
+/** `warden serve --replay FILE`: the capture's end state in the popover, read-only. */
+async function serveReplay(values: CliValues, port: number): Promise<number> {
+  if (values.metricsPort !== undefined) throw new UsageError('serve --replay has no live host to serve /metrics for; /metrics on the page\'s port shows the replay');
+  const bundle = await readCapture(values.replay!);
+  const override = values.config ? (await loadConfig(values)).loaded : undefined;
+  let session;
+  try {
+    session = createReplayEngine(bundle, override);
+  } catch (error) {
+    if (error instanceof CaptureError) throw new InputError(error.message);
+    throw error;
+  }
+  const state = await session.runAll();
+  const engine = session.engine;
+  const { startServer, ServeError } = await import('./serve.js');
+  const { replayHandle } = await import('./serve-replay.js');
+  const staticDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
+  let server;
+  try {
+    server = await startServer(replayHandle(state, () => engine.memoryHistory(), () => engine.getConfig()), { port, staticDir, log: stderrLog('warden serve') });
+  } catch (error) {
+    await engine.stop();
+    if (error instanceof ServeError) throw new UsageError(error.message);
+    throw error;
+  }
+  out(`warden serve: open ${server.url}\n  replay of ${terminalLine(values.replay!)} (${plural(bundle.samples.length, 'sample')} from ${terminalLine(bundle.host.hostname, 60)}): read-only, actions refused\n  bound to 127.0.0.1 only; Ctrl-C to stop\n`);
+  await untilInterrupted();
+  await server.close();
   await engine.stop();
   return 0;
 }

@@ -5,12 +5,15 @@ import { actionVerb } from '../common/services.js';
 import type { IncidentReading, IncidentRecord } from '../engine/history.js';
 import { formatDuration, formatPercent } from '../common/format.js';
 import { plainText } from '../common/text.js';
+import { LEVEL_NAME } from '../common/level-words.js';
+import { dateTimeWithZone, timeWithZone } from '../common/zoned-time.js';
+import { availability } from './render.js';
 
 const t = (s: string, max = 200) => plainText(s, max);
 
 /** A notification as the app would show it: title, then the body's lines. */
 export function renderNotification(n: Notification): string {
-  const stamp = new Date(n.at).toISOString().replace('T', ' ').slice(0, 19);
+  const stamp = dateTimeWithZone(n.at, { seconds: true });
   const head = n.kind === 'recovery' ? pc.green('RECOVERED') : n.severity === 'crit' ? pc.red('NOTIFY') : pc.yellow('NOTIFY');
   const body = n.body
     .split('\n')
@@ -29,8 +32,8 @@ export function renderServices(state: State): string {
     if (s.url) lines.push(`  url        ${t(s.url)}`);
     if (s.probe) {
       const p = s.probe;
-      const avail = [p.availability1h, p.availability24h].map((a) => (a === null ? '-' : formatPercent(a * 100)));
-      lines.push(`  probe      ${t(p.measured)}; baseline ${p.baselineMs === null ? '-' : `${Math.round(p.baselineMs)} ms`}; up ${avail[0]} 1 h, ${avail[1]} 24 h`);
+      const day = p.availability24h === null ? '-' : formatPercent(p.availability24h * 100);
+      lines.push(`  probe      ${t(p.measured)}; baseline ${p.baselineMs === null ? '-' : `${Math.round(p.baselineMs)} ms`}; up ${availability(s)} 1 h, ${day} 24 h`);
     }
     if (s.canary) lines.push(`  canary     ${t(s.canary.measured)}; ${s.canary.recentFailures} of last ${s.canary.recentCount} failed`);
     if (s.supervision) {
@@ -58,20 +61,20 @@ export function renderIncidents(incidents: IncidentRecord[], reading: IncidentRe
   for (const file of reading.unreadable) lines.push(pc.red(`history incomplete: cannot read ${t(file, 300)}`));
   if (reading.skipped > 0) lines.push(pc.yellow(`${reading.skipped} history lines could not be read (${t(reading.problems.join('; '), 300)})`));
   if (incidents.length === 0) {
-    lines.push(`No incidents since ${new Date(since).toISOString()}${reading.unreadable.length > 0 ? ' in the history that could be read' : ''}.`);
+    lines.push(`No incidents since ${dateTimeWithZone(since)}${reading.unreadable.length > 0 ? ' in the history that could be read' : ''}.`);
     return `${lines.join('\n')}\n`;
   }
   for (const i of incidents) {
-    const opened = i.openedAt === null ? '?' : new Date(i.openedAt).toISOString().replace('T', ' ').slice(0, 16);
+    const opened = i.openedAt === null ? '?' : dateTimeWithZone(i.openedAt);
     const lasted = i.openedAt !== null && i.closedAt !== null ? formatDuration((i.closedAt - i.openedAt) / 1000) : 'open';
     // What it paged for, with the cause as it stood then; the latest only where it differs.
-    lines.push(`${opened}  ${(i.severity ?? '?').padEnd(4)} ${lasted.padEnd(10)} ${t(i.pagedTitle ?? i.title ?? '(untitled)', 160)}`);
+    lines.push(`${opened}  ${(i.severity ? LEVEL_NAME[i.severity] : '?').padEnd(5)} ${lasted.padEnd(10)} ${t(i.pagedTitle ?? i.title ?? '(untitled)', 160)}`);
     const latestCause = i.diagnosis?.cause ?? null;
     const cause = i.pagedTitle !== null ? i.pagedCause : latestCause;
     if (cause) lines.push(pc.dim(`    cause: ${t(cause, 200)}`));
     if (i.pagedTitle !== null && i.title !== null && i.title !== i.pagedTitle) lines.push(pc.dim(`    latest: ${t(i.title, 160)}`));
     if (i.pagedTitle !== null && latestCause && latestCause !== i.pagedCause) lines.push(pc.dim(`    latest cause: ${t(latestCause, 200)}`));
-    for (const n of i.notifications) lines.push(pc.dim(`    notified ${new Date(n.at).toISOString().slice(11, 19)}: ${t(n.title, 160)}`));
+    for (const n of i.notifications) lines.push(pc.dim(`    notified ${timeWithZone(n.at, { seconds: true })}: ${t(n.title, 160)}`));
     for (const a of i.actions) lines.push(pc.dim(`    action ${a.ok ? 'ok' : 'failed'}: ${t(a.message, 160)}`));
     for (const d of i.deliveries ?? []) {
       const what = `${d.kind} to ${t(d.channel, 40)}`;

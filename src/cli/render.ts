@@ -1,14 +1,15 @@
 import { differentialLines } from './render-differential.js';
 import pc from 'picocolors';
-import Table from 'cli-table3';
 import type { State } from '../common/state.js';
 import type { Severity } from '../common/severity.js';
 import { actionVerb, holderKindText, type ServiceView } from '../common/services.js';
 import type { Finding } from '../common/findings.js';
 import { formatBytes, formatDecimalGB, formatDuration, formatPercent, formatRate } from '../common/format.js';
 import { plainText } from '../common/text.js';
+import { AVAILABILITY_MEANINGFUL_SAMPLES, LEVEL_NAME } from '../common/level-words.js';
+import { dateTimeWithZone, timeWithZone } from '../common/zoned-time.js';
+import { fitLine, NO_FIT, renderTable, wrapToFit, type Fit } from './table.js';
 
-const LEVEL_WORD: Record<Severity, string> = { ok: 'GREEN', warn: 'AMBER', crit: 'RED', unknown: 'GREY' };
 
 function paint(level: Severity, text: string): string {
   switch (level) {
@@ -25,34 +26,22 @@ function paint(level: Severity, text: string): string {
 
 const t = (s: string, max = 120) => plainText(s, max);
 
-function table(head: string[]): Table.Table {
-  return new Table({
-    head: head.map((h) => pc.dim(h)),
-    chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',
-      'bottom-right': '', left: '  ', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
-    },
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-    wordWrap: false,
-  });
-}
-
 /** `warden status`: the whole State for an operator, incident first. */
-export function renderStatus(state: State, now: number): string {
+export function renderStatus(state: State, now: number, fit: Fit = NO_FIT): string {
   const out: string[] = [];
   const age =
     state.sampledAt === null
       ? 'no sample yet'
       : state.replay
-        ? `sampled ${new Date(state.sampledAt).toISOString().replace('T', ' ').slice(0, 16)} UTC`
+        ? `sampled ${dateTimeWithZone(state.sampledAt)}`
         : `sample ${formatDuration(Math.max(0, (now - state.sampledAt) / 1000))} old, every ${formatDuration(state.intervalSeconds)}`;
   const where = state.replay ? `replay of a capture from ${t(state.host.hostname, 60)}` : t(state.host.hostname, 60);
-  out.push(`${pc.bold('Warden')}  ${paint(state.level, pc.bold(LEVEL_WORD[state.level]))}  ${where} · ${age}${state.stale ? pc.red(' (stale)') : ''}`);
+  out.push(`${pc.bold('Warden')}  ${paint(state.level, pc.bold(LEVEL_NAME[state.level].toUpperCase()))}  ${where} · ${age}${state.stale ? pc.red(' (stale)') : ''}`);
   out.push(`  ${t(state.headline, 200)}`);
 
   for (const incident of state.incidents.filter((i) => i.closedAt === null)) {
     out.push('');
-    out.push(paint(incident.severity, `▲ ${t(incident.title, 200)}`) + pc.dim(`  since ${clock(incident.openedAt)}${incident.notified ? ', notified' : ''}`));
+    out.push(paint(incident.severity, `▲ ${t(incident.title, 200)}`) + pc.dim(`  since ${timeWithZone(incident.openedAt)}${incident.notified ? ', notified' : ''}`));
     const d = incident.diagnosis;
     if (d) {
       if (d.cause) out.push(`  cause: ${t(d.cause, 300)}`);
@@ -86,20 +75,19 @@ export function renderStatus(state: State, now: number): string {
   const processesUnknown = state.unknowns.find((u) => u.part === 'processes');
   if (state.thieves.length === 0) out.push(processesUnknown ? `  ${pc.gray('unknown')}: ${t(processesUnknown.reason, 200)}` : pc.dim('  none worth naming'));
   else {
-    const tb = table(['NAME', 'PID', 'MEMORY', 'CPU', 'STORY']);
+    const rows: string[][] = [];
     for (const thief of state.thieves) {
       const label = thief.roleLabel ? `${t(thief.name, 28)} ${pc.dim(`(${thief.roleLabel})`)}` : t(thief.name, 40);
       const mem = `${formatDecimalGB(thief.memoryBytes)} ${pc.dim(thief.memoryMetric === 'footprint' ? 'footprint' : 'RSS')}`;
-      tb.push([label, String(thief.pid), mem, formatPercent(thief.cpuPercent), t(storyTail(thief.story), 90)]);
+      rows.push([label, String(thief.pid), mem, formatPercent(thief.cpuPercent), t(storyTail(thief.story), 90)]);
     }
-    out.push(tb.toString());
+    out.push(renderTable(['NAME', 'PID', 'MEMORY', 'CPU', 'STORY'], rows, fit));
   }
 
   if (state.services.length > 0) {
     out.push('', pc.bold('SERVICES'));
-    const tb = table(['NAME', 'STATE', 'PROBE', 'AVAIL 1h', 'DETAIL']);
-    for (const s of state.services) tb.push([t(s.name, 30), paint(serviceLevel(s), s.state), probeText(s), availability(s), t(serviceDetail(s), 100)]);
-    out.push(tb.toString());
+    const rows = state.services.map((s) => [t(s.name, 30), paint(serviceLevel(s), s.state), probeText(s), availability(s), t(serviceDetail(s), 100)]);
+    out.push(renderTable(['NAME', 'STATE', 'PROBE', 'UP 1h', 'DETAIL'], rows, fit));
     for (const s of state.services) for (const a of s.actions) out.push(pc.dim(`  → ${a.label}: warden ${actionVerb(a.kind)} ${shellWord(a.target)}`));
   }
 
@@ -110,9 +98,9 @@ export function renderStatus(state: State, now: number): string {
       const pastLimit = lock.heldSeconds !== null && lock.heldSeconds > lock.limitSeconds;
       const level: Severity = pastLimit ? (lock.readerError ? 'crit' : 'warn') : 'ok';
       out.push(`  ${t(lock.path, 100)}  ${paint(level, held)}`);
-      for (const h of lock.holders) out.push(`    PID ${h.pid} ${t(h.name, 40)} (${holderKindText(h.kind)}) ${pc.dim(t(h.command, 100))}`);
+      for (const h of lock.holders) out.push(fitLine(`    PID ${h.pid} ${t(h.name, 40)} (${holderKindText(h.kind)}) ${t(h.command, 100)}`, fit));
       if (lock.readerError) out.push(`    reader: ${t(lock.readerError, 200)}`);
-      if (lock.note) out.push(pc.dim(`    ${t(lock.note, 200)}`));
+      if (lock.note) out.push(pc.dim(fitLine(`    ${t(lock.note, 200)}`, fit)));
       for (const a of lock.actions) out.push(pc.dim(`  → ${a.label}: warden release ${shellWord(a.target)}`));
     }
   }
@@ -142,7 +130,7 @@ export function renderStatus(state: State, now: number): string {
   if (state.history.readOnly && state.history.reason) out.push('', pc.yellow(`history ${t(state.history.reason, 300)}`));
   else if (!state.history.available && state.history.reason) out.push('', pc.dim(`history unavailable: ${t(state.history.reason, 200)}`));
   if (state.host.identity) out.push('', pc.dim(`host: ${t(state.host.identity.summary, 200)}`));
-  return out.join('\n') + '\n';
+  return wrapToFit(out.join('\n'), fit) + '\n';
 }
 
 function inIncident(state: State, f: Finding): boolean {
@@ -175,9 +163,12 @@ function probeText(s: ServiceView): string {
   return parts.join(' · ') || '-';
 }
 
-function availability(s: ServiceView): string {
+/** The hour's share of passing probes; with its count ("100% of 3") until there are enough to mean something. */
+export function availability(s: ServiceView): string {
   const a = s.probe?.availability1h;
-  return a === null || a === undefined ? '-' : formatPercent(a * 100);
+  if (a === null || a === undefined) return '-';
+  const samples = s.probe?.samples1h ?? 0;
+  return samples < AVAILABILITY_MEANINGFUL_SAMPLES ? `${formatPercent(a * 100)} of ${samples}` : formatPercent(a * 100);
 }
 
 function serviceDetail(s: ServiceView): string {
@@ -187,10 +178,6 @@ function serviceDetail(s: ServiceView): string {
     return `PID ${o.process.pid}: ${o.why}; ${backup}`;
   }
   return s.stateReason;
-}
-
-function clock(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 19) + 'Z';
 }
 
 /** A target printed for copy-paste: quoted when it holds anything but plain path characters. */

@@ -17,6 +17,7 @@ import { errorText } from '../common/result.js';
 import type { ServiceConfig } from '../common/config.js';
 import type { State } from '../common/state.js';
 import { holdsRedaction, REDACTED, redactConfig } from '../common/redact.js';
+import { BODY_ROUTES, READ_PATHS, ROUTES } from '../common/routes.js';
 import { plainText } from '../common/text.js';
 import { probeSpecOf } from '../engine/services/probes.js';
 import { createMetrics } from './metrics.js';
@@ -71,16 +72,6 @@ const STATIC_FILES: Record<string, { file: string; type: string; optional?: bool
   '/renderer.js.map': { file: 'renderer.js.map', type: 'application/json; charset=utf-8', optional: true },
 };
 
-/** How each state-changing route's JSON body becomes the IPC channel's arguments. */
-const BODY_ROUTES: Record<string, { channel: InvokeChannel; fields: string[] | null }> = {
-  'POST /api/action': { channel: 'action:run', fields: ['actionId'] },
-  'POST /api/snooze': { channel: 'snooze:set', fields: ['target', 'duration'] },
-  'PUT /api/config': { channel: 'config:set', fields: null },
-  'POST /api/probe': { channel: 'probe:test', fields: null },
-};
-
-const READ_ROUTES = new Set(['/api/state', '/api/events', '/api/config', '/api/history/memory', '/metrics']);
-
 const BASE_HEADERS = {
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
@@ -95,7 +86,7 @@ export class ServeError extends Error {
   override name = 'ServeError';
 }
 
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -185,26 +176,26 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
 
     // HEAD is GET without the body (Node leaves the body out of a HEAD response).
     const get = method === 'GET' || method === 'HEAD';
-    if (get && pathname === '/api/state') return sendJson(res, 200, engine.currentState());
+    if (get && pathname === ROUTES.state.path) return sendJson(res, 200, engine.currentState());
     // The settings form sends the token and gets the secrets to edit; anyone else gets them hidden.
-    if (get && pathname === '/api/config') {
+    if (get && pathname === ROUTES.config.path) {
       const config = await engine.getConfig();
       return sendJson(res, 200, tokenGiven(req) ? config : redactConfig(config).value);
     }
-    if (get && pathname === '/api/history/memory') return sendJson(res, 200, await engine.memoryHistory());
-    if (method === 'HEAD' && pathname === '/api/events') {
+    if (get && pathname === ROUTES.memoryHistory.path) return sendJson(res, 200, await engine.memoryHistory());
+    if (method === 'HEAD' && pathname === ROUTES.events.path) {
       res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8' });
       res.end();
       return;
     }
-    if (get && pathname === '/api/events') return openEvents(req, res);
-    if (get && pathname === '/metrics') {
+    if (get && pathname === ROUTES.events.path) return openEvents(req, res);
+    if (get && pathname === ROUTES.metrics.path) {
       const text = await metrics.text();
       res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': metrics.contentType });
       res.end(text);
       return;
     }
-    const known = READ_ROUTES.has(pathname) || Object.keys(BODY_ROUTES).some((key) => key.endsWith(` ${pathname}`));
+    const known = READ_PATHS.has(pathname) || Object.keys(BODY_ROUTES).some((key) => key.endsWith(` ${pathname}`));
     throw new HttpError(known ? 405 : 404, known ? 'method not allowed' : 'not found');
   }
 
@@ -395,7 +386,7 @@ async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
 }
 
 /** A body for a multi-argument route is an object with exactly those fields. */
-function bodyFields(body: unknown, fields: string[]): unknown[] {
+function bodyFields(body: unknown, fields: readonly string[]): unknown[] {
   if (!isPlainObject(body)) throw new HttpError(400, `body must be a JSON object with ${fields.join(', ')}`);
   const extra = Object.keys(body).find((key) => !fields.includes(key));
   if (extra !== undefined) throw new HttpError(400, `body has an unknown field "${extra.slice(0, 60)}"`);

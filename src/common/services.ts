@@ -69,6 +69,8 @@ export interface ProbeView {
   at: number;
   baselineMs: number | null;
   availability1h: number | null;
+  /** Requests availability1h is made of: a share of 3 says little. */
+  samples1h: number;
   availability24h: number | null;
   consecutiveFailures: number;
   /** Failures in the last M probes, for N-of-M judgement. */

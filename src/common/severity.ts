@@ -3,8 +3,12 @@ export type Severity = 'ok' | 'warn' | 'crit' | 'unknown';
 
 export const SEVERITIES: readonly Severity[] = ['ok', 'unknown', 'warn', 'crit'];
 
-/** crit beats warn beats unknown beats ok: a red service is red even while memory is unreadable. */
-const rank: Record<Severity, number> = { ok: 0, unknown: 1, warn: 2, crit: 3 };
+/**
+ * The one severity order: crit beats warn beats unknown beats ok, so a red service is red even
+ * while memory is unreadable. Higher is worse; sort worst first with rank(b) - rank(a).
+ */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { ok: 0, unknown: 1, warn: 2, crit: 3 };
+const rank = SEVERITY_RANK;
 
 export function worst(levels: Iterable<Severity>): Severity {
   let out: Severity = 'ok';

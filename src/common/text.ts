@@ -14,3 +14,15 @@ export function plainText(value: string, maxLength = 200): string {
   if (clean.length <= maxLength) return clean;
   return `${clean.slice(0, Math.max(0, maxLength - 1))}…`;
 }
+
+/** The last part of a slash-separated path ("" for a path ending in a slash). */
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** "Python scripts/message-to-duckdb.py": argv[0] as its basename, the rest as ps printed it, cut to `max`. */
+export function shortCommand(command: string, max = 80): string {
+  const parts = command.trim().split(' ');
+  const text = [baseName(parts[0] ?? ''), ...parts.slice(1)].join(' ');
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

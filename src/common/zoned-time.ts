@@ -104,3 +104,46 @@ export function instantOf(date: { year: number; month: number; day: number }, ho
   const shows = candidates.filter((t) => asUtc(wallClock(t, zone)) === target);
   return shows.length > 0 ? Math.min(...shows) : Math.max(...candidates);
 }
+
+const zoneNames = new Map<string, Intl.DateTimeFormat>();
+
+function zoneFormatter(locale: 'en-GB' | 'en-US', zone: string | undefined): Intl.DateTimeFormat {
+  const key = `${locale} ${zone ?? ''}`;
+  let f = zoneNames.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { ...(zone ? { timeZone: zone } : {}), timeZoneName: 'short' });
+    zoneNames.set(key, f);
+  }
+  return f;
+}
+
+function zonePart(f: Intl.DateTimeFormat, ms: number): string | undefined {
+  return f.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value;
+}
+
+/** The zone's short name at `ms` as people read it: "CEST", "PDT", "UTC", else its offset ("GMT+2"). */
+export function zoneNameAt(ms: number, zone?: string): string {
+  // en-GB names the European zones (CEST, BST), en-US the American ones; either gives an offset otherwise.
+  const name = zonePart(zoneFormatter('en-GB', zone), ms) ?? 'UTC';
+  if (!name.startsWith('GMT') || name === 'GMT') return name;
+  const us = zonePart(zoneFormatter('en-US', zone), ms);
+  return us && !us.startsWith('GMT') ? us : name;
+}
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * The one way Warden writes a time for people, in every face (CLI, notifications, popover):
+ * 24-hour local clock with the zone, "14:01 CEST"; `seconds` adds them ("14:01:05 CEST").
+ */
+export function timeWithZone(ms: number, opts: { seconds?: boolean; zone?: string } = {}): string {
+  const w = wallClock(ms, opts.zone);
+  const clock = `${two(w.hour)}:${two(w.minute)}${opts.seconds ? `:${two(w.second)}` : ''}`;
+  return `${clock} ${zoneNameAt(ms, opts.zone)}`;
+}
+
+/** A date and time for people: "2026-05-10 14:01 CEST". */
+export function dateTimeWithZone(ms: number, opts: { seconds?: boolean; zone?: string } = {}): string {
+  const w = wallClock(ms, opts.zone);
+  return `${w.year}-${two(w.month)}-${two(w.day)} ${timeWithZone(ms, opts)}`;
+}

@@ -2,9 +2,9 @@ import { alsoInLine, ruledOutLine } from './differential.js';
 import type { NotificationConfig } from '../common/config.js';
 import type { Diagnosis, Finding, IncidentView, Notification } from '../common/findings.js';
 import type { SnoozeTarget } from '../common/api.js';
-import { worst, type Severity } from '../common/severity.js';
+import { SEVERITY_RANK, worst, type Severity } from '../common/severity.js';
 import { formatDuration, plural } from '../common/format.js';
-import { AUTO_ACTION_LIMIT, CAUSE_PAGES_ALONE_AFTER_MINUTES, MIN_REMINDER_HOURS } from './defaults.js';
+import { CAUSE_OBSERVATION_SECONDS, CAUSE_PAGES_ALONE_AFTER_MINUTES, MIN_REMINDER_HOURS } from './defaults.js';
 import type { IncidentEvent } from './incident-event.js';
 
 /**
@@ -17,7 +17,10 @@ import type { IncidentEvent } from './incident-event.js';
  * so they mean the same at any engine and probe interval, and a finding judged from probes
  * keeps its state between probes. A member that fired stays "red" until it has been clear for
  * recoveryAfterCycles observations in a row: a flap neither drops it from the group window nor
- * closes its incident, and the incident pages once and recovers once.
+ * closes its incident, and the incident pages once and recovers once. Memory and process
+ * findings, judged afresh from every sample, count an observation per CAUSE_OBSERVATION_SECONDS.
+ * The group window only collects what fails together: an incident that met the paging bar and
+ * recovers inside it still pages, then recovers (docs/judgement.md says why).
  */
 
 export interface AlertPolicyOptions {
@@ -25,7 +28,6 @@ export interface AlertPolicyOptions {
   intervalSeconds?: number;
   /** Minutes since local midnight at `now`; the system time zone by default. */
   localMinutes?: (now: number) => number;
-  autoActionLimit?: { max: number; withinSeconds: number };
 }
 
 /** Where the policy learns what an observation is, and what a recovery measured. */
@@ -83,12 +85,6 @@ interface IncidentState {
   recorded: string;
 }
 
-interface AutoActionRecord {
-  key: string;
-  at: number[];
-  gaveUpAt: number | null;
-}
-
 /** Everything the policy needs to resume after a restart; plain JSON. */
 export interface AlertSnapshot {
   version: 1;
@@ -98,7 +94,6 @@ export interface AlertSnapshot {
   trackers: Tracker[];
   incidents: IncidentState[];
   snoozes: Array<{ target: SnoozeTarget; until: number }>;
-  autoActions: AutoActionRecord[];
   /** Notices held back (quiet hours) until they may be delivered. */
   held: Notification[];
 }
@@ -110,15 +105,12 @@ export interface AlertStep {
   events: IncidentEvent[];
 }
 
-export type AutoActionVerdict = 'allowed' | 'gave-up';
-
 const KEEP_CLOSED = 20;
 const KEEP_GAPS = 8;
 const MAX_ALSO_LINES = 4;
 /** A gap this many times the cycle is sleep or a changed clock, not a slow cycle. */
 const JUMP_FACTOR = 3;
 const KIND_ORDER: Record<Finding['subject']['kind'], number> = { service: 0, lock: 1, job: 2, memory: 3, process: 4, host: 5, warden: 6 };
-const RANK: Record<Severity, number> = { ok: 0, unknown: 1, warn: 2, crit: 3 };
 
 export function systemLocalMinutes(now: number): number {
   const d = new Date(now);
@@ -141,14 +133,13 @@ function median(values: number[]): number | null {
 
 export class AlertPolicy {
   private config: NotificationConfig;
-  private readonly options: Required<Pick<AlertPolicyOptions, 'localMinutes' | 'autoActionLimit'>> & { intervalSeconds: number | null };
+  private readonly options: Required<Pick<AlertPolicyOptions, 'localMinutes'>> & { intervalSeconds: number | null };
   private lastNow: number | null = null;
   private gaps: number[] = [];
   private seq = 0;
   private trackers = new Map<string, Tracker>();
   private incidents: IncidentState[] = [];
   private snoozes: Array<{ target: SnoozeTarget; until: number }> = [];
-  private autoActions = new Map<string, AutoActionRecord>();
   private held: Notification[] = [];
   private observations: Observations = EACH_CYCLE;
 
@@ -157,7 +148,6 @@ export class AlertPolicy {
     this.options = {
       intervalSeconds: options.intervalSeconds ?? null,
       localMinutes: options.localMinutes ?? systemLocalMinutes,
-      autoActionLimit: options.autoActionLimit ?? AUTO_ACTION_LIMIT,
     };
     if (persisted) this.restore(persisted);
   }
@@ -175,7 +165,6 @@ export class AlertPolicy {
       trackers: [...this.trackers.values()],
       incidents: this.incidents,
       snoozes: this.snoozes,
-      autoActions: [...this.autoActions.values()],
       held: this.held,
     });
   }
@@ -196,37 +185,6 @@ export class AlertPolicy {
   serviceSnoozedUntil(name: string, now: number): number | null {
     const own = this.snoozes.find((s) => s.target.scope === 'service' && s.target.name === name && s.until > now);
     return own ? own.until : null;
-  }
-
-  /**
-   * Asks to run one automatic action on `key`. After `max` within `withinSeconds` the answer
-   * stays "gave-up" until resetAutoAction, and a single notice says so.
-   */
-  recordAutoAction(key: string, now: number, incidentId?: string): AutoActionVerdict {
-    const limit = this.options.autoActionLimit;
-    const record = this.autoActions.get(key) ?? { key, at: [], gaveUpAt: null };
-    this.autoActions.set(key, record);
-    if (record.gaveUpAt !== null) return 'gave-up';
-    record.at = record.at.filter((t) => t <= now && now - t < limit.withinSeconds * 1000);
-    if (record.at.length >= limit.max) {
-      record.gaveUpAt = now;
-      this.held.push({
-        incidentId: incidentId ?? `auto:${key}`,
-        kind: 'gave-up',
-        severity: 'crit',
-        title: `${key}: gave up after ${limit.max} automatic attempts in ${formatDuration(limit.withinSeconds)}`,
-        body: 'Warden will not try again by itself. Look at it, then use the action in the menu.',
-        at: now,
-      });
-      return 'gave-up';
-    }
-    record.at.push(now);
-    return 'allowed';
-  }
-
-  /** The operator acted, or the target is healthy again: automatic actions may run again. */
-  resetAutoAction(key: string): void {
-    this.autoActions.delete(key);
   }
 
   step(findings: Finding[], diagnoses: Map<string, Diagnosis>, now: number, observations: Observations = EACH_CYCLE): AlertStep {
@@ -254,7 +212,7 @@ export class AlertPolicy {
     if (!jumped) {
       this.countObservations(now);
       this.assignFiring(now, events);
-      for (const incident of this.open()) this.judgeRecovery(incident, unknownSubjects, now, notifications, events);
+      for (const incident of this.open()) this.judgeRecovery(incident, unknownSubjects, diagnoses, now, notifications, events);
       this.assignFiring(now, events);
       this.notify(diagnoses, now, notifications, events);
     }
@@ -286,8 +244,8 @@ export class AlertPolicy {
    * so a probe's finding neither piles up hits nor clears.
    */
   private countObservations(now: number): void {
-    const window = Math.max(1, this.config.pendingWindow);
     for (const t of [...this.trackers.values()]) {
+      const window = Math.max(1, this.config.pendingWindow) * this.cyclesPerObservation(t);
       const at = this.observations.at(t.key) ?? now;
       const changed = t.hits.length === 0 || t.hits[t.hits.length - 1] !== t.present;
       if (at === t.observedAt && !changed) continue;
@@ -300,7 +258,20 @@ export class AlertPolicy {
 
   /** Not yet clear for recoveryAfterCycles observations in a row. */
   private recovering(t: Tracker): boolean {
-    return t.present || (t.clearRun ?? 0) < Math.max(1, this.config.recoveryAfterCycles);
+    return t.present || (t.clearRun ?? 0) < Math.max(1, this.config.recoveryAfterCycles) * this.cyclesPerObservation(t);
+  }
+
+  /**
+   * Cycles that make one observation of `t`. A memory or process finding is judged afresh from
+   * each sample, so its observation is a stretch of CAUSE_OBSERVATION_SECONDS: at a 1 s cycle,
+   * 2 of 3 means 10 of the last 15 samples, and recovery 15 clear ones. Pending and recovery
+   * then span the same seconds at 1 s as at 5 s; from 5 s up one cycle is one observation.
+   */
+  private cyclesPerObservation(t: Tracker): number {
+    if (t.subject.kind !== 'memory' && t.subject.kind !== 'process') return 1;
+    const interval = this.expectedMs();
+    if (interval === null || interval <= 0) return 1;
+    return Math.max(1, Math.ceil((CAUSE_OBSERVATION_SECONDS * 1000) / interval - 0.05));
   }
 
   /** Fired at a paging severity and not recovered: still failing, though a flap may hide it this cycle. */
@@ -318,7 +289,11 @@ export class AlertPolicy {
 
   /** Whether this member may send the incident's notification now (causes wait; see defaults). */
   private pages(t: Tracker, now: number): boolean {
-    if (!this.red(t)) return false;
+    return this.red(t) && this.pagesAlone(t, now);
+  }
+
+  /** A symptom may page at once; a cause (memory, a process, a host sense) only once it has shown this long. */
+  private pagesAlone(t: Tracker, now: number): boolean {
     if (t.subject.kind === 'memory' || t.subject.kind === 'process' || t.subject.kind === 'host') return now - t.firstSeen >= CAUSE_PAGES_ALONE_AFTER_MINUTES * 60_000;
     return true;
   }
@@ -328,8 +303,8 @@ export class AlertPolicy {
   private assignFiring(now: number, events: IncidentEvent[]): void {
     const needed = Math.min(Math.max(1, this.config.pendingCycles), Math.max(1, this.config.pendingWindow));
     const starting = [...this.trackers.values()]
-      .filter((t) => t.present && t.incidentId === null && (t.settled === true || t.hits.filter(Boolean).length >= needed))
-      .sort((a, b) => RANK[b.severity] - RANK[a.severity] || a.key.localeCompare(b.key));
+      .filter((t) => t.present && t.incidentId === null && (t.settled === true || t.hits.filter(Boolean).length >= needed * this.cyclesPerObservation(t)))
+      .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.key.localeCompare(b.key));
     for (const t of starting) {
       const incident = this.incidentFor(t, now) ?? this.openIncident(t, now, events);
       t.incidentId = incident.id;
@@ -387,7 +362,7 @@ export class AlertPolicy {
     return [...this.trackers.values()].filter((t) => t.incidentId === incident.id);
   }
 
-  private judgeRecovery(incident: IncidentState, unknownSubjects: Set<string>, now: number, out: Notification[], events: IncidentEvent[]): void {
+  private judgeRecovery(incident: IncidentState, unknownSubjects: Set<string>, diagnoses: Map<string, Diagnosis>, now: number, out: Notification[], events: IncidentEvent[]): void {
     const members = this.members(incident);
     const present = members.filter((m) => m.present);
     if (members.some((m) => this.red(m))) {
@@ -403,6 +378,8 @@ export class AlertPolicy {
     const cleared = members.filter((m) => !m.present).map((m) => m.clearRun ?? 0);
     incident.clearCycles = cleared.length > 0 ? Math.min(...cleared) : 0;
 
+    // It met the paging bar and recovers before its group window ended: it still pages, then recovers.
+    if (!incident.notified && incident.everNotifiable) this.pageBeforeClosing(incident, members, diagnoses, now, out, events);
     incident.closedAt = now;
     events.push(this.event(incident, 'close', now, {}));
     if (incident.notified && this.config.recovery && !this.snoozed(members, members)) {
@@ -416,6 +393,23 @@ export class AlertPolicy {
     // What still shows at warn starts over in an incident of its own, quiet unless onWarn.
     for (const m of members) m.incidentId = null;
     this.incidents = [...this.open(), ...this.incidents.filter((i) => i.closedAt !== null).slice(-KEEP_CLOSED)];
+  }
+
+  /**
+   * The notification an incident owed when it recovers inside its group window: the window
+   * only waits to collect what fails together, it is not a second bar. Sent when a member
+   * could have paged while red (a cause only after its own wait) and it is not snoozed. In
+   * quiet hours nothing is sent: an incident over before morning is in the history, not a page.
+   */
+  private pageBeforeClosing(incident: IncidentState, members: Tracker[], diagnoses: Map<string, Diagnosis>, now: number, out: Notification[], events: IncidentEvent[]): void {
+    const paging = members.filter((m) => this.notifiable(m.severity) && this.pagesAlone(m, now));
+    if (paging.length === 0 || this.quiet(now) || this.snoozed(paging, members)) return;
+    const notification = this.compose(incident, 'incident', diagnoses, now);
+    incident.pagedTitle = incident.title;
+    incident.notified = true;
+    incident.lastNotifiedAt = now;
+    out.push(notification);
+    events.push(this.event(incident, 'notify', now, { notification }));
   }
 
   /**
@@ -580,7 +574,6 @@ export class AlertPolicy {
     this.trackers = new Map(copy.trackers.map((t) => [t.key, t]));
     this.incidents = copy.incidents;
     this.snoozes = copy.snoozes;
-    this.autoActions = new Map(copy.autoActions.map((a) => [a.key, a]));
     this.held = copy.held;
   }
 }
@@ -619,7 +612,7 @@ function causeClosure(key: string, members: Tracker[]): Set<string> {
 function byImportance(members: Tracker[]): (a: Tracker, b: Tracker) => number {
   const causes = new Set(members.flatMap((m) => m.causes));
   return (a, b) =>
-    RANK[b.severity] - RANK[a.severity] ||
+    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
     Number(causes.has(a.key)) - Number(causes.has(b.key)) ||
     KIND_ORDER[a.subject.kind] - KIND_ORDER[b.subject.kind] ||
     a.firstSeen - b.firstSeen ||
@@ -630,7 +623,7 @@ function byImportance(members: Tracker[]): (a: Tracker, b: Tracker) => number {
 export function parseAlertSnapshot(value: unknown): AlertSnapshot | null {
   if (typeof value !== 'object' || value === null) return null;
   const s = value as Partial<AlertSnapshot>;
-  const arrays = [s.gaps, s.trackers, s.incidents, s.snoozes, s.autoActions, s.held];
+  const arrays = [s.gaps, s.trackers, s.incidents, s.snoozes, s.held];
   if (s.version !== 1 || !arrays.every(Array.isArray) || typeof s.seq !== 'number') return null;
   if (s.lastNow !== null && typeof s.lastNow !== 'number') return null;
   const trackersOk = s.trackers!.every((t) => typeof t?.key === 'string' && Array.isArray(t.hits) && Array.isArray(t.causes) && typeof t.subject?.kind === 'string');

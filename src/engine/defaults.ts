@@ -45,12 +45,16 @@ export const WAKE_GRACE_SECONDS = 180;
 /** A latency below this is never "slow", whatever the ratio: 2 ms → 11 ms on loopback is noise. */
 export const SLOW_MIN_MS = 250;
 
-/** Automatic actions per target before Warden gives up and says so once (systemd's StartLimitBurst idea). */
-export const AUTO_ACTION_LIMIT = { max: 3, withinSeconds: 30 * 60 };
-
 /**
  * Memory and process findings are causes: they turn the tray red at once, but page on their own
  * only after this long. A symptom they explain (a service not answering) pages at once with them
  * as its cause; a host that stays exhausted with no service to show it still pages, as itself.
  */
 export const CAUSE_PAGES_ALONE_AFTER_MINUTES = 30;
+
+/**
+ * A memory or process finding is judged afresh from every sample; for pending and recovery one
+ * observation of it is a stretch this long (the default cycle), so at a 1 s cycle it takes 5
+ * samples. A two-sample spike at 1 s then confirms no more than a one-sample one at 5 s.
+ */
+export const CAUSE_OBSERVATION_SECONDS = 5;

@@ -116,6 +116,7 @@ export class Engine implements EngineHandle {
   private lastTickAt: number | null = null;
   private seriesSavedAt: number | null = null;
   private wokeAt: number | null = null;
+  private suspendedAt: number | null = null;
   private savedSnapshot: { body: string; at: number } | null = null;
   private ticking: Promise<State> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -235,6 +236,8 @@ export class Engine implements EngineHandle {
     const interval = this.config.intervalSeconds * 1000;
     const first = this.lastTickAt === null;
     if (this.lastTickAt !== null && (now - this.lastTickAt > 3 * interval || now < this.lastTickAt)) this.wokeAt = now;
+    // A cycle between suspend and resume (a dark wake) sees a host that is not really up.
+    if (this.suspendedAt !== null) this.wokeAt = now;
     this.lastTickAt = now;
     if (first || this.wokeAt === now) this.startIdentityRead();
 
@@ -501,6 +504,20 @@ export class Engine implements EngineHandle {
 
   async getState(): Promise<State> {
     return this.currentState();
+  }
+
+  /** The OS says the host is going to sleep (Electron's powerMonitor 'suspend'). */
+  hostSuspended(): void {
+    this.suspendedAt = this.deps.clock.now();
+  }
+
+  /**
+   * The OS says the host woke (powerMonitor 'resume'): the wake grace starts now, told rather
+   * than guessed from a gap between cycles (the guess stays for the CLI, which has no such event).
+   */
+  hostResumed(): void {
+    this.wokeAt = this.deps.clock.now();
+    this.suspendedAt = null;
   }
 
   subscribe(listener: (state: State) => void): () => void {

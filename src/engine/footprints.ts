@@ -1,5 +1,5 @@
 import type { ProcessTable } from '../common/processes.js';
-import { sameStart } from './identity.js';
+import { SAME_PROCESS_TOLERANCE_MS, sameStart } from './identity.js';
 
 /** top costs about a second for every process, so footprints are read this often, not every cycle. */
 export const FOOTPRINT_EVERY_MS = 30_000;
@@ -15,7 +15,10 @@ interface Bound {
  * from: pid and start time from the same cycle's `ps`. A footprint is applied only to that
  * process, so a small process that takes a dead server's pid never shows the server's
  * footprint (nor "arrived 10 s ago" with it); a pid that `ps` did not list in the cycle of the
- * read (it started in between) gets its footprint at the next read, not before.
+ * read (it started in between) gets its footprint at the next read, not before. `ps` and `top`
+ * run side by side and top carries no start time, so a process that `ps` says started during
+ * the read (or within the start-time tolerance before it) may not be the one `top` looked at:
+ * it too waits for the next read and shows its RSS meanwhile.
  */
 export class FootprintCache {
   private readAt: number | null = null;
@@ -30,6 +33,7 @@ export class FootprintCache {
    * Takes a fresh `top` read. Without the same cycle's table there is no identity to bind the
    * footprints to: they are dropped and the read is due again next cycle.
    */
+  /** `now`: when the cycle's reads began. */
   accept(footprints: ReadonlyMap<number, number>, table: ProcessTable | null, now: number): void {
     this.byPid = new Map();
     if (!table) {
@@ -40,7 +44,7 @@ export class FootprintCache {
     const rows = new Map(table.rows.map((row) => [row.pid, row]));
     for (const [pid, bytes] of footprints) {
       const row = rows.get(pid);
-      if (row) this.byPid.set(pid, { bytes, startedAt: row.startedAt });
+      if (row && row.startedAt < now - SAME_PROCESS_TOLERANCE_MS) this.byPid.set(pid, { bytes, startedAt: row.startedAt });
     }
   }
 

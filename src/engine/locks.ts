@@ -2,14 +2,14 @@ import type { Thresholds, WatchedFileConfig } from '../common/config.js';
 import type { ProcessRow, ProcessTable } from '../common/processes.js';
 import type { Part } from '../common/result.js';
 import { errorText } from '../common/result.js';
-import type { ActionOffer, LockHolder, LockView } from '../common/services.js';
+import type { LockHolder, LockView } from '../common/services.js';
 import type { UnknownPart } from '../common/state.js';
-import { formatDuration } from '../common/format.js';
 import type { Facts } from '../platform/facts.js';
 import { readFileHolders, type FileHolderRef } from '../platform/file-holders.js';
 import { readLockHolders } from '../platform/linux/locks.js';
 import { parseDuckDbLockError } from '../platform/duckdb.js';
 import { START_TOLERANCE_MS } from './actions/guard.js';
+import { releaseOffer } from './actions/release-offers.js';
 
 export interface LockMonitorOptions {
   platform: 'darwin' | 'linux';
@@ -27,7 +27,6 @@ export interface LockTarget {
   holder: LockHolder | null;
 }
 
-export const RELEASE_WAIT_SECONDS = 5;
 /** A reader's error is evidence for this long, or until its holder is gone. */
 const READER_ERROR_TTL_MS = 60 * 60_000;
 const HELD_NOTE = 'held time is the holder process age: Warden cannot see when the lock itself was taken';
@@ -52,17 +51,6 @@ function processRef(row: ProcessRow, kind: LockHolder['kind'], now: number): Loc
     kind,
     heldSeconds: Math.max(0, Math.round((now - row.startedAt) / 1000)),
   };
-}
-
-function shortCommand(command: string, max = 60): string {
-  const parts = command.trim().split(' ');
-  const first = parts[0] ?? '';
-  const text = [first.slice(first.lastIndexOf('/') + 1), ...parts.slice(1)].join(' ');
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-function fileName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1) || path;
 }
 
 /**
@@ -258,29 +246,4 @@ export class LockMonitor {
     }
     return out;
   }
-}
-
-export function releaseOffer(view: LockView, holder: LockHolder): ActionOffer {
-  const name = fileName(view.path);
-  // macOS shows openers, not locks: the confirmation says what is known, not more.
-  const unproven = holder.kind === 'open' ? `, which has ${name} open (macOS does not show who holds a lock, so it is not proven to hold it),` : '';
-  return {
-    id: `release:${view.path}`,
-    kind: 'release',
-    target: view.path,
-    label: 'Release',
-    confirm:
-      `Send SIGTERM to PID ${holder.pid} (${shortCommand(holder.command)}, running ${formatDuration(holder.heldSeconds)})${unproven} after checking it is still the same process, ` +
-      `then wait up to ${RELEASE_WAIT_SECONDS} s for ${name} to be free.`,
-  };
-}
-
-export function releaseKillOffer(path: string, holder: { pid: number; command: string }): ActionOffer {
-  return {
-    id: `release-kill:${path}`,
-    kind: 'release',
-    target: path,
-    label: 'Force (SIGKILL)',
-    confirm: `Send SIGKILL to PID ${holder.pid} (${shortCommand(holder.command)}) after checking it is still the same process. It cannot clean up; a database it was writing may need recovery on next open.`,
-  };
 }

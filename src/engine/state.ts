@@ -1,5 +1,5 @@
 import type { State } from '../common/state.js';
-import { worst, type Severity } from '../common/severity.js';
+import { SEVERITY_RANK, worst, type Severity } from '../common/severity.js';
 import { formatBytes } from '../common/format.js';
 import { redactDeep } from '../common/redact.js';
 
@@ -38,7 +38,7 @@ function headlineOf(state: State, now: number): string {
   if (state.sampledAt === null) return 'Waiting for the first sample';
   const open = state.incidents.find((i) => i.closedAt === null);
   if (open) return open.title;
-  const worstFinding = [...state.findings].sort((a, b) => rank(b.severity) - rank(a.severity))[0];
+  const worstFinding = [...state.findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity])[0];
   if (worstFinding && worstFinding.severity !== 'ok') return worstFinding.title;
   const m = state.memory;
   const parts: string[] = [];
@@ -50,8 +50,4 @@ function headlineOf(state: State, now: number): string {
   const up = state.services.filter((s) => s.state === 'running').length;
   if (state.services.length > 0) parts.push(`${up} of ${state.services.length} services up`);
   return `All clear: ${parts.join(', ')}`;
-}
-
-function rank(s: Severity): number {
-  return { ok: 0, unknown: 1, warn: 2, crit: 3 }[s];
 }

@@ -14,18 +14,20 @@ import { metricsOptionsFrom, startMetricsServer, type RunningMetricsServer } fro
 import { registerIpc } from './ipc.js';
 import { LoginItem } from './login-item.js';
 import { NotificationCenter } from './notifications.js';
+import { incidentOffer } from './incident-offer.js';
+import { followPower } from './power.js';
 import { PopoverController, popoverWindowOptions } from './popover.js';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler, PAGE_URL } from './app-protocol.js';
 import { guardEveryContents, hardenSession } from './security.js';
 import { SettingsStore, settingsStoreOptions, type StoreCtor } from './settings-store.js';
-import { TRAY_LEVELS, TrayController, type TrayLevel } from './tray.js';
+import { isTemplateIcon, TRAY_ICON_FILES, TRAY_LEVELS, TrayController, type TrayLevel } from './tray.js';
 import { watchThermalState } from './thermal.js';
 
 // The bundle is CommonJS (dist/main/main.cjs), so __dirname is dist/main.
 const DIST = path.join(__dirname, '..');
 const RENDERER_DIR = path.join(DIST, 'renderer');
 const PRELOAD = path.join(DIST, 'preload', 'preload.cjs');
-const ICONS = Object.fromEntries(TRAY_LEVELS.map((level) => [level, path.join(DIST, 'assets', `tray-${level}.png`)])) as Record<TrayLevel, string>;
+const ICONS = Object.fromEntries(TRAY_LEVELS.map((level) => [level, path.join(DIST, 'assets', TRAY_ICON_FILES[level])])) as Record<TrayLevel, string>;
 
 function log(line: string): void {
   process.stdout.write(`${new Date().toISOString()} warden: ${line}\n`);
@@ -90,7 +92,11 @@ async function start(): Promise<void> {
   const tray = new Tray(nativeImage.createFromPath(ICONS.grey));
   const trayController = new TrayController({
     tray,
-    createImage: (file) => nativeImage.createFromPath(file),
+    createImage: (file) => {
+      const image = nativeImage.createFromPath(file);
+      image.setTemplateImage(isTemplateIcon(file));
+      return image;
+    },
     iconPaths: ICONS,
     buildMenu: (items) => Menu.buildFromTemplate(items),
     platform: process.platform,
@@ -112,8 +118,13 @@ async function start(): Promise<void> {
     Notification,
     isSupported: () => Notification.isSupported(),
     open: (incidentId) => popover.show({ bounds: tray.getBounds(), ...(incidentId ? { incidentId } : {}) }),
+    offerFor: (incidentId) => incidentOffer(engine.currentState(), incidentId),
+    // The popover opens at the action's confirm dialog; the action runs only from there.
+    confirm: (incidentId, actionId) => popover.show({ bounds: tray.getBounds(), incidentId, confirmActionId: actionId }),
+    platform: process.platform,
     log,
   });
+  followPower(powerMonitor, engine, log);
 
   const followConfig = () => {
     const config = settings.read();

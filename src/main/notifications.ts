@@ -6,12 +6,18 @@
  */
 import type { Notification as WardenNotification } from '../common/findings.js';
 import type { ActionOffer, ActionResult } from '../common/services.js';
+import { notificationBody } from './notification-text.js';
 
 export interface NotificationOptions {
   title: string;
   body: string;
   silent: boolean;
   urgency: 'low' | 'normal' | 'critical';
+  /** One group per incident: macOS stacks an incident's notices (its threadIdentifier). */
+  groupId?: string;
+  id?: string;
+  /** macOS only: buttons; pressing one raises 'action' with its index. */
+  actions?: Array<{ type: 'button'; text: string }>;
 }
 
 /** The part of Electron's Notification this module uses. */
@@ -19,6 +25,7 @@ export interface NotificationLike {
   show(): void;
   on(event: 'click' | 'close', listener: () => void): unknown;
   on(event: 'failed', listener: (event: unknown, error: string) => void): unknown;
+  on(event: 'action', listener: (event: unknown, index?: number) => void): unknown;
 }
 
 export type NotificationCtor = new (options: NotificationOptions) => NotificationLike;
@@ -28,11 +35,17 @@ export interface NotificationCenterOptions {
   isSupported(): boolean;
   /** Opens the popover, at the incident when there is one. */
   open(incidentId: string | null): void;
+  /**
+   * The action a notification's button offers for an incident, if any ({ id, label }), and what
+   * pressing it does: open the popover at that action's confirm step. Nothing runs from a
+   * notification without the confirm step.
+   */
+  offerFor?(incidentId: string): { id: string; label: string } | null;
+  confirm?(incidentId: string, actionId: string): void;
+  /** Action buttons are shown on macOS only. */
+  platform: NodeJS.Platform;
   log(line: string): void;
 }
-
-/** macOS shows about this much of a body; past it the rest is cut with an ellipsis of our own. */
-const BODY_MAX = 400;
 
 export class NotificationCenter {
   /** Held until closed: an Electron Notification that is garbage-collected loses its click handler. */
@@ -43,14 +56,19 @@ export class NotificationCenter {
 
   show(notification: WardenNotification): void {
     const incidentId = notification.kind === 'action' ? null : notification.incidentId;
+    const offer = incidentId !== null && notification.kind !== 'recovery' && this.opts.platform === 'darwin' ? (this.opts.offerFor?.(incidentId) ?? null) : null;
     this.post(
       {
         title: notification.title,
         body: notification.body,
         silent: notification.severity !== 'crit',
         urgency: notification.severity === 'crit' ? 'critical' : 'normal',
+        groupId: `incident-${notification.incidentId}`,
+        id: `${notification.incidentId}/${notification.kind}-${notification.at}`,
+        ...(offer ? { actions: [{ type: 'button' as const, text: `${offer.label}…` }] } : {}),
       },
       incidentId,
+      offer,
     );
   }
 
@@ -65,19 +83,23 @@ export class NotificationCenter {
     return this.failures;
   }
 
-  private post(options: NotificationOptions, incidentId: string | null): void {
+  private post(options: NotificationOptions, incidentId: string | null, offer: { id: string; label: string } | null = null): void {
     if (!this.opts.isSupported()) {
       this.opts.log(`notification not shown (not supported here): ${options.title}`);
       return;
     }
-    const body = options.body.length > BODY_MAX ? `${options.body.slice(0, BODY_MAX - 1)}…` : options.body;
-    const note = new this.opts.Notification({ ...options, body });
+    const note = new this.opts.Notification({ ...options, body: notificationBody(options.body) });
     const release = () => this.live.delete(note);
     note.on('click', () => {
       release();
       this.opts.open(incidentId);
     });
     note.on('close', release);
+    note.on('action', (event, index) => {
+      const pressed = (event as { actionIndex?: number } | null)?.actionIndex ?? index ?? 0;
+      release();
+      if (offer && incidentId !== null && pressed === 0) this.opts.confirm?.(incidentId, offer.id);
+    });
     note.on('failed', (_event, error) => {
       release();
       this.failures += 1;

@@ -132,6 +132,8 @@ export interface ShowRequest {
   bounds?: Rect;
   /** Open at this incident (a notification was clicked). */
   incidentId?: string;
+  /** Open this offered action's confirm dialog (a notification's button): the operator still confirms. */
+  confirmActionId?: string;
   view?: 'settings';
 }
 
@@ -269,6 +271,7 @@ export class PopoverController<W extends PopoverWindow> {
 export function pageHash(request: ShowRequest): string {
   const params = new URLSearchParams();
   if (request.incidentId) params.set('incident', request.incidentId);
+  if (request.confirmActionId) params.set('confirm', request.confirmActionId);
   if (request.view) params.set('view', request.view);
   return params.toString();
 }

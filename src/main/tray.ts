@@ -1,5 +1,6 @@
 /**
- * The menu-bar icon: one colour for the whole State. The image is swapped only when the level
+ * The menu-bar icon: one shape per level for the whole State, readable without colour (ring,
+ * dashed ring, triangle, disc with "!"; docs/levels.md). The image is swapped only when the level
  * changes (a menu-bar app that redraws every tick is the cost users complain about most).
  */
 import type { State } from '../common/state.js';
@@ -7,6 +8,23 @@ import { formatBytes } from '../common/format.js';
 
 export type TrayLevel = 'green' | 'amber' | 'red' | 'grey';
 export const TRAY_LEVELS: readonly TrayLevel[] = ['green', 'amber', 'red', 'grey'];
+
+/**
+ * The image file per level in assets/ (scripts/make-icons.mjs draws them, 16 px and @2x). The
+ * calm ones are template images, which macOS tints for a light, dark or tinted bar; amber and
+ * red keep their colour, so they stand out on any bar.
+ */
+export const TRAY_ICON_FILES: Record<TrayLevel, string> = {
+  green: 'trayGreenTemplate.png',
+  grey: 'trayGreyTemplate.png',
+  amber: 'trayAmber.png',
+  red: 'trayRed.png',
+};
+
+/** macOS reads "Template" at the end of the name; Electron is told as well (setTemplateImage). */
+export function isTemplateIcon(file: string): boolean {
+  return /Template(@2x)?\.png$/.test(file);
+}
 
 export interface Rect {
   x: number;

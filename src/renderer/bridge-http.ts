@@ -5,6 +5,7 @@
  */
 import type { WardenApi } from '../common/api.js';
 import type { State } from '../common/state.js';
+import { ROUTES, type RouteMethod } from '../common/routes.js';
 
 export interface HttpBridgeOptions {
   /** The server's origin, e.g. location.origin. */
@@ -42,7 +43,8 @@ export function httpBridge(opts: HttpBridgeOptions): WardenApi {
   const listeners = new Set<(state: State) => void>();
   let source: EventSource | null = null;
 
-  async function call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+  async function call<T>(route: { method: RouteMethod; path: string }, body?: unknown): Promise<T> {
+    const { method, path } = route;
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     // On reads too: with it, GET /api/config answers the secrets the settings form edits.
@@ -71,7 +73,7 @@ export function httpBridge(opts: HttpBridgeOptions): WardenApi {
 
   function open(): void {
     if (source) return;
-    source = new opts.EventSource(`${opts.base}/api/events`);
+    source = new opts.EventSource(`${opts.base}${ROUTES.events.path}`);
     source.addEventListener('state', (event) => {
       let state: State;
       try {
@@ -84,7 +86,7 @@ export function httpBridge(opts: HttpBridgeOptions): WardenApi {
   }
 
   return {
-    getState: () => call<State>('GET', '/api/state'),
+    getState: () => call<State>(ROUTES.state),
     subscribe(listener) {
       listeners.add(listener);
       open();
@@ -96,13 +98,13 @@ export function httpBridge(opts: HttpBridgeOptions): WardenApi {
         }
       };
     },
-    runAction: (actionId) => call('POST', '/api/action', { actionId }),
+    runAction: (actionId) => call(ROUTES.action, { actionId }),
     snooze: async (target, duration) => {
-      await call('POST', '/api/snooze', { target, duration });
+      await call(ROUTES.snooze, { target, duration });
     },
-    getConfig: () => call('GET', '/api/config'),
-    setConfig: (config) => call('PUT', '/api/config', config),
-    testProbe: (service) => call('POST', '/api/probe', service),
-    memoryHistory: () => call('GET', '/api/history/memory'),
+    getConfig: () => call(ROUTES.config),
+    setConfig: (config) => call(ROUTES.setConfig, config),
+    testProbe: (service) => call(ROUTES.probe, service),
+    memoryHistory: () => call(ROUTES.memoryHistory),
   };
 }

@@ -2,6 +2,7 @@
 import type { SnoozeFor, SnoozeTarget } from '../common/api.js';
 import type { ActionOffer } from '../common/services.js';
 import type { State } from '../common/state.js';
+import { timeWithZone } from '../common/zoned-time.js';
 
 export interface ViewContext {
   state: State;
@@ -22,7 +23,7 @@ export function makeElapsed(state: State, receivedAt: number, now: () => number)
   return (at) => (state.generatedAt - at) / 1000 + (now() - receivedAt) / 1000;
 }
 
-/** "14:02": engine timestamps as local wall-clock time. */
+/** "14:02 CEST": engine timestamps as local wall-clock time with the zone, as the CLI writes them. */
 export function clockTime(at: number): string {
-  return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return timeWithZone(at);
 }

@@ -5,12 +5,15 @@
  */
 import './window.js';
 import type { WardenApi } from '../common/api.js';
-import { formatDuration } from '../common/format.js';
+import { formatBytes, formatDuration } from '../common/format.js';
 import { errorText } from '../common/result.js';
 import type { State } from '../common/state.js';
+import type { Severity } from '../common/severity.js';
 import { httpBridge, takeTokenFromLocation } from './bridge-http.js';
 import { ConfirmDialog } from './confirm.js';
 import { clockTime, makeElapsed, type ViewContext } from './context.js';
+import { levelWord } from '../common/level-words.js';
+import { offeredActions } from '../common/ipc.js';
 import { button, el, hostText, replaceChildren } from './dom.js';
 import { MemorySeries } from './series.js';
 import { SettingsView } from './settings.js';
@@ -24,7 +27,6 @@ import { viewServices } from './view-services.js';
 import { viewModels } from './view-models.js';
 import { viewThieves } from './view-thieves.js';
 
-const LEVEL_WORD = { ok: 'Normal', warn: 'Attention', crit: 'Alert', unknown: 'Unknown' } as const;
 /** Re-render this often without a push, so ages count up and a silent engine turns the page grey. */
 const TICK_MS = 5000;
 
@@ -39,6 +41,8 @@ class Popover {
   private readonly snoozeMenu: SnoozeMenu;
   private readonly settings: SettingsView;
   private focusIncident: string | null;
+  /** An action whose confirm dialog to open once the State that offers it is here (a notification's button). */
+  private confirmAction: string | null;
 
   constructor(
     private readonly api: WardenApi,
@@ -46,6 +50,7 @@ class Popover {
   ) {
     const params = new URLSearchParams(location.hash.replace(/^#/, ''));
     this.focusIncident = params.get('incident');
+    this.confirmAction = params.get('confirm');
     if (params.get('view') === 'settings') this.view = 'settings';
     this.confirm = new ConfirmDialog(api);
     this.snoozeMenu = new SnoozeMenu(api, (message) => this.fail(message));
@@ -74,8 +79,11 @@ class Popover {
       if (this.view === 'main' && this.state && document.visibilityState === 'visible') this.render();
     }, TICK_MS);
     window.addEventListener('hashchange', () => {
-      this.focusIncident = new URLSearchParams(location.hash.replace(/^#/, '')).get('incident');
+      const params = new URLSearchParams(location.hash.replace(/^#/, ''));
+      this.focusIncident = params.get('incident');
+      this.confirmAction = params.get('confirm');
       this.render();
+      if (this.state) this.openAskedConfirm(this.state);
     });
   }
 
@@ -85,6 +93,16 @@ class Popover {
     this.problem = null;
     this.series.add(state);
     if (this.view === 'main') this.render();
+    this.openAskedConfirm(state);
+  }
+
+  /** Opens the confirm step only: nothing runs until the operator presses Confirm. */
+  private openAskedConfirm(state: State): void {
+    if (this.confirmAction === null) return;
+    const offer = offeredActions(state).find((a) => a.id === this.confirmAction);
+    this.confirmAction = null;
+    if (offer) this.confirm.open(offer);
+    else this.fail('That action is no longer offered; nothing was done.');
   }
 
   private fail(message: string): void {
@@ -135,8 +153,12 @@ class Popover {
       );
     }
     if (state.replay) body.push(el('div', { class: 'banner banner-info' }, 'Replay of a capture, not this Mac.'));
+    // An open incident is the glance: the sections wait behind Details so it fits the window.
+    const glance = !this.details && state.incidents.some((i) => i.closedAt === null);
     if (calm) {
       body.push(this.calmLine(state));
+    } else if (glance) {
+      body.push(viewIncidents(ctx), el('div', { class: 'pad' }, button('Details: memory, processes, services…', () => this.toggleDetails(true), { kind: 'link', focusKey: 'details' })));
     } else {
       body.push(
         viewIncidents(ctx),
@@ -147,7 +169,7 @@ class Popover {
         viewLocks(ctx),
         viewJobs(ctx),
         unknowns(state),
-        level === 'ok' ? el('div', { class: 'pad' }, button('Hide details', () => this.toggleDetails(false), { kind: 'link', focusKey: 'details' })) : null,
+        this.details ? el('div', { class: 'pad' }, button('Hide details', () => this.toggleDetails(false), { kind: 'link', focusKey: 'details' })) : null,
       );
     }
     body.push(this.footer(state, sampleAge));
@@ -163,7 +185,7 @@ class Popover {
     this.render();
   }
 
-  private header(state: State, level: keyof typeof LEVEL_WORD, ctx: ViewContext, calm: boolean): HTMLElement {
+  private header(state: State, level: Severity, ctx: ViewContext, calm: boolean): HTMLElement {
     const snoozed = state.snoozedUntil !== null && ctx.until(state.snoozedUntil) > 0;
     const snooze = button(snoozed ? 'Snoozed' : 'Snooze', () => this.snoozeMenu.toggle(snoozed), { focusKey: 'snooze', kind: 'plain', title: 'Mute notifications for a while' });
     snooze.setAttribute('aria-haspopup', 'menu');
@@ -175,7 +197,7 @@ class Popover {
         'div',
         { class: 'bar-top' },
         el('span', { class: 'dot', 'aria-hidden': 'true' }),
-        el('span', { class: 'bar-level' }, LEVEL_WORD[level]),
+        el('span', { class: 'bar-level' }, levelWord(level)),
         el('span', { class: 'bar-host muted' }, hostText(state.host.hostname, 24)),
         el('span', { class: 'bar-buttons' }, snooze, button('Settings', () => this.showSettings(), { focusKey: 'settings', kind: 'plain' })),
       ),
@@ -190,7 +212,7 @@ class Popover {
       'div',
       { class: 'calm' },
       el('h1', { class: 'calm-text' }, hostText(state.headline, 160)),
-      button('Details', () => this.toggleDetails(true), { kind: 'link', focusKey: 'details' }),
+      el('p', { class: 'calm-figures' }, calmFigures(state), button('Details', () => this.toggleDetails(true), { kind: 'link', focusKey: 'details' })),
     );
   }
 
@@ -199,9 +221,28 @@ class Popover {
     // No history with no reason is a choice (a replay, a one-shot look), not a problem to show.
     const history = state.history.available || state.history.reason === null ? '' : state.history.readOnly ? ` · history ${state.history.reason}` : ` · no history: ${state.history.reason}`;
     const notes = state.notes.length > 0 ? ` · ${state.notes.join(' · ')}` : '';
-    const identity = state.host.identity?.summary;
-    return el('footer', { class: 'foot muted' }, `${age} · every ${formatDuration(state.intervalSeconds)}`, history ? hostText(history, 120) : null, notes ? hostText(notes, 200) : null, identity ? hostText(identity, 160, 'span', 'host-identity') : null);
+    // Short (model, chip, memory), the whole line its tooltip; an open incident's glance leaves it to Details.
+    const glance = !this.details && state.incidents.some((i) => i.closedAt === null);
+    const id = glance ? null : state.host.identity;
+    const identity = id ? [id.model ?? id.os, id.chip, formatBytes(id.memoryBytes)].filter(Boolean).join(' · ') : null;
+    return el('footer', { class: 'foot muted' }, `${age} · every ${formatDuration(state.intervalSeconds)}`, history ? hostText(history, 120) : null, notes ? hostText(notes, 200) : null, identity ? el('span', { class: 'host-identity', title: id?.summary ?? '' }, identity) : null);
   }
+}
+
+/** Green in numbers, one line: pressure, available, swap, services up n/n, models loaded. */
+function calmFigures(state: State): HTMLElement | null {
+  const parts: string[] = [];
+  const m = state.memory;
+  if (m) {
+    parts.push(`Pressure ${m.pressure ?? 'unknown'}`, `${formatBytes(m.availableBytes)} available`, m.swapUsedBytes > 0 ? `swap ${formatBytes(m.swapUsedBytes)}` : 'no swap');
+  }
+  if (state.services.length > 0) parts.push(`services ${state.services.filter((s) => s.state === 'running').length}/${state.services.length} up`);
+  const loaded = (state.models ?? []).reduce((n, server) => n + server.models.filter((model) => model.state === 'loaded').length, 0);
+  if ((state.models ?? []).length > 0) parts.push(loaded === 0 ? 'no model loaded' : loaded === 1 ? '1 model loaded' : `${loaded} models loaded`);
+  // What the headline already says is not said again.
+  const said = state.headline.toLowerCase();
+  const fresh = parts.filter((part) => !['pressure', 'available', 'swap', 'services', 'model'].some((word) => part.toLowerCase().includes(word) && said.includes(word)));
+  return fresh.length === 0 ? null : el('span', {}, fresh.join(' · '));
 }
 
 function unknowns(state: State): HTMLElement | null {

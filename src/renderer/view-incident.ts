@@ -42,7 +42,8 @@ function incidentCard(incident: IncidentView, ctx: ViewContext): HTMLElement {
     { class: `incident level-${LEVEL_CLASS[incident.severity]}`, id: `incident-${incident.id}`, 'aria-label': 'Active incident', 'data-focused': incident.id === ctx.focusIncident },
     el('h2', { class: 'incident-title' }, hostText(incident.title, 160)),
     el('div', { class: 'incident-since muted' }, since, incident.notified ? ' · notified' : ''),
-    d === null ? null : diagnosis(d, incident.title, ctx),
+    // The card's title is the symptom: the diagnosis does not say it again in other words.
+    d === null ? null : diagnosis(d, d.symptom, ctx),
   );
 }
 
@@ -68,9 +69,30 @@ function diagnosis(d: NonNullable<IncidentView['diagnosis']>, title: string, ctx
   );
 }
 
+/** Lists shown at a glance this long; the rest behind a disclosure. */
+const GLANCE_ITEMS = 2;
+
 function list(items: string[]): HTMLElement | null {
   if (items.length === 0) return null;
-  return el('ul', { class: 'evidence' }, ...items.slice(0, 8).map((item) => el('li', {}, hostText(item, 160))));
+  const shown = items.slice(0, GLANCE_ITEMS);
+  const rest = items.slice(GLANCE_ITEMS, 8);
+  const line = (item: string) => el('li', {}, hostText(item, 160));
+  return el(
+    'div',
+    {},
+    el('ul', { class: 'evidence' }, ...shown.map(line)),
+    rest.length === 0 ? null : disclosure(`${items.length}:${items[0]!.slice(0, 24)}`, `${rest.length} more`, el('ul', { class: 'evidence' }, ...rest.map(line))),
+  );
+}
+
+/** Disclosures the operator opened, kept open across the re-render every few seconds. */
+const opened = new Set<string>();
+
+function disclosure(key: string, summary: string, content: HTMLElement): HTMLElement {
+  const node = el('details', { class: 'evidence-more' }, el('summary', {}, summary), content);
+  node.open = opened.has(key);
+  node.addEventListener('toggle', () => (node.open ? opened.add(key) : opened.delete(key)));
+  return node;
 }
 
 const RANK = { crit: 0, warn: 1, unknown: 2, ok: 3 } as const;

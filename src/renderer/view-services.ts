@@ -1,7 +1,7 @@
 /** Services: are they answering, are they supervised, and the repair each one offers. */
 import { formatDuration } from '../common/format.js';
 import type { ProbeView, ServiceState, ServiceView } from '../common/services.js';
-import { plainText } from '../common/text.js';
+import { baseName, plainText } from '../common/text.js';
 import { clockTime, type ViewContext } from './context.js';
 import { button, el, hostText } from './dom.js';
 import { actionButtons, badge, muted, num, section } from './ui.js';
@@ -52,7 +52,7 @@ function serviceRow(s: ServiceView, ctx: ViewContext): HTMLElement {
     el('div', { class: 'row-sub muted' }, hostText(s.stateReason, 160)),
     probe ? probeLine('Health', probe) : null,
     s.canary ? probeLine('Canary', s.canary) : null,
-    s.orphan?.matchingBackup ? el('div', { class: 'row-sub' }, muted('Backup matches the running command: '), hostText(basename(s.orphan.matchingBackup), 60, 'code')) : null,
+    s.orphan?.matchingBackup ? el('div', { class: 'row-sub' }, muted('Backup matches the running command: '), hostText(baseName(s.orphan.matchingBackup), 60, 'code')) : null,
     s.supervision?.note ? el('div', { class: 'row-sub muted' }, hostText(s.supervision.note, 160)) : null,
     mutedUntil === null ? null : el('div', { class: 'row-sub muted' }, `Notifications muted until ${clockTime(mutedUntil)}; its colour still shows.`),
     el('div', { class: 'actions' }, ...actionButtons(s.actions, ctx), muteButton(s.name, mutedUntil !== null, ctx)),
@@ -73,8 +73,4 @@ function muteButton(name: string, isMuted: boolean, ctx: ViewContext): HTMLEleme
 function probeLine(label: string, probe: ProbeView): HTMLElement {
   const failures = probe.recentFailures > 0 ? ` · ${probe.recentFailures} of last ${probe.recentCount} failed` : '';
   return el('div', { class: `row-sub ${probe.ok ? '' : 'crit-text'}`.trim(), title: probe.url }, `${label}: `, hostText(probe.measured, 80), failures);
-}
-
-function basename(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }

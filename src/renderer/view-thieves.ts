@@ -37,7 +37,13 @@ function thiefRow(t: Thief, ctx: ViewContext): HTMLElement {
       el('span', { class: 'row-name' }, hostText(t.name, 36, 'span', 'name'), t.roleLabel ? muted(` ${t.roleLabel}`) : null),
       el('span', { class: 'row-value', title: metric.title }, num(formatDecimalGB(t.memoryBytes)), el('span', { class: 'unit' }, ` ${metric.text}`)),
     ),
-    el('div', { class: 'row-sub' }, hostText(t.story, 90, 'span', 'story')),
+    storyTail(t.story) === '' ? null : el('div', { class: 'row-sub' }, hostText(storyTail(t.story), 90, 'span', 'story')),
     el('div', { class: 'row-facts' }, ...facts, el('span', { class: 'muted pid', title: plainText(t.command, 2000) }, `PID ${t.pid}`)),
   );
+}
+
+/** The story opens with the size the row already shows ("50.2 GB footprint, growing …"): each figure once. */
+function storyTail(story: string): string {
+  const i = story.indexOf(', ');
+  return i === -1 ? '' : story.slice(i + 2);
 }

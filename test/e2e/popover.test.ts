@@ -41,6 +41,11 @@ async function popover(state: State, opts: { hash?: (token: string) => string; d
   return { ...opened, engine, server };
 }
 
+/** Opens the sections an open incident keeps behind Details. */
+async function openDetails(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /^Details/ }).click();
+}
+
 describe('popover in Chromium over warden serve', () => {
   it('green: one calm line, no alarms, no console errors', async () => {
     const { page, errors } = await popover(greenState());
@@ -57,7 +62,7 @@ describe('popover in Chromium over warden serve', () => {
 
   it('amber: the orphan badge, the lock held 3 d 2 h, the job that exited 5, the arrival', async () => {
     const { page, errors } = await popover(amberState());
-    await expect.poll(() => text(page.locator('.bar-level'))).toBe('Attention');
+    await expect.poll(() => text(page.locator('.bar-level'))).toBe('Amber');
     const cathedral = page.locator('[data-service="cathedral"]');
     await expect.poll(() => text(cathedral.locator('.badge'))).toBe('orphaned');
     await reads(cathedral, 'com.sanctum.mlx.plist.pre-disable-compile-20260507-030615');
@@ -77,11 +82,14 @@ describe('popover in Chromium over warden serve', () => {
 
   it('red: the incident with its measured cause and thieves at the top', async () => {
     const { page, errors } = await popover(redState());
-    await expect.poll(() => text(page.locator('.bar-level'))).toBe('Alert');
+    await expect.poll(() => text(page.locator('.bar-level'))).toBe('Red');
     const incident = page.locator('.incident');
     await reads(incident, "cathedral's canary: no answer within 10 s");
     await reads(incident, '10.1 GiB of swap used, 820 MiB free of 64 GiB, pressure critical');
     await reads(incident, 'arrived 28 min before the first failure');
+    // The glance: the sections wait behind Details, the longer lists behind "N more".
+    expect(await page.locator('#section-memory').count()).toBe(0);
+    for (const more of await incident.locator('.evidence-more > summary').all()) await more.click();
     await reads(incident, 'qemu-system-aarch64 at 368% CPU');
     // The differential: each usual suspect, in or ruled out, with its number.
     await reads(incident.locator('[data-candidate="log"]'), 'Server log');
@@ -89,6 +97,7 @@ describe('popover in Chromium over warden serve', () => {
     await expect.poll(() => text(incident.locator('[data-candidate="thermal"] .candidate-verdict'))).toBe('ruled out');
     await expect.poll(() => text(incident.locator('[data-candidate="disk"]'))).toBe('Diskruled out62 % free');
     await expect.poll(() => text(incident.locator('[data-candidate="memory"] .candidate-verdict'))).toBe('in');
+    await openDetails(page);
     await expect.poll(() => text(page.locator('#section-memory .badge'))).toBe('Pressure critical');
     await reads(page.locator('#section-memory'), '10.1 GiB of 11 GiB');
     await reads(page.locator('#section-memory'), '820 MiB');
@@ -96,7 +105,8 @@ describe('popover in Chromium over warden serve', () => {
     await reads(page.locator('#section-thieves'), '50.2 GB RSS');
     await reads(page.locator('[data-service="cathedral"]'), 'Canary: no answer within 10 s');
     // The footer says what machine this is, as a bug report needs it.
-    await reads(page.locator('footer .host-identity'), 'macOS 15.4 · Mac mini · Apple M4 Pro, 16 cores (12 P + 4 E) · 64 GiB');
+    await reads(page.locator('footer .host-identity'), 'Mac mini · Apple M4 Pro · 64 GiB');
+    expect(await page.locator('footer .host-identity').getAttribute('title')).toBe('macOS 15.4 · Mac mini · Apple M4 Pro, 16 cores (12 P + 4 E) · 64 GiB');
     // The incident comes before the detail sections.
     const order = await page.evaluate(() => [...document.querySelectorAll('.incident, .section')].map((n) => n.className.split(' ')[0]));
     expect(order[0]).toBe('incident');
@@ -106,6 +116,7 @@ describe('popover in Chromium over warden serve', () => {
 
   it("red: the Models section, and the incident's next step is the Unload button, confirmed before it runs", async () => {
     const { page, engine } = await popover(redState());
+    await openDetails(page);
     const lm = page.locator('[data-server="lm-studio"]');
     await reads(lm, 'LM Studio');
     await reads(lm, '13.8 GB footprint');
@@ -198,6 +209,16 @@ describe('popover in Chromium over warden serve', () => {
     await page.getByRole('button', { name: 'Snooze' }).click();
     await page.getByRole('menuitem', { name: 'For 1 hour' }).click();
     await expect.poll(() => engine.mutations()).toEqual([{ method: 'snooze', target: { scope: 'all' }, duration: '1h' }]);
+  });
+
+  it("a notification's button opens the action's confirm step; nothing runs until Confirm", async () => {
+    const { page, engine } = await popover(redState(), { hash: (token) => `token=${token}&confirm=${encodeURIComponent(UNLOAD_CODER.id)}` });
+    const dialog = page.locator('dialog.confirm');
+    await expect.poll(() => dialog.evaluate((d) => (d as HTMLDialogElement).open)).toBe(true);
+    await reads(page.locator('#confirm-title'), /^Unload/);
+    expect(engine.calls.filter((c) => c.method === 'runAction')).toEqual([]);
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => engine.calls.filter((c) => c.method === 'runAction')).toEqual([{ method: 'runAction', actionId: UNLOAD_CODER.id }]);
   });
 
   it('a bad token is refused and the page says so', async () => {

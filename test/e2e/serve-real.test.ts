@@ -22,6 +22,8 @@ import type { Engine } from '../../src/engine/engine.js';
 import { LOCK_READ_EVERY_SECONDS } from '../../src/engine/locks.js';
 import { parseCapture } from '../../src/platform/capture.js';
 import { launchChromium, openPopover, POPOVER_WIDTH, reads, ROOT, shoot, shootWindow, STATIC_DIR, text } from '../support/chromium.js';
+import { POPOVER_MAX_HEIGHT } from '../../src/main/popover.js';
+import { timeWithZone } from '../../src/common/zoned-time.js';
 import { freePort, isAlive, killAndWait, modelServerArgv, startModelServer, waitForExit } from '../support/model-server.js';
 
 const SERVICE = 'model-server';
@@ -115,7 +117,7 @@ describe.runIf(process.platform === 'linux')('warden serve on the real engine, i
 
   it('renders the real state: one calm line, then host memory and the service running with its latency', async () => {
     const firstPid = serverPid();
-    await expect.poll(() => level(page), { timeout: ENGINE_WAIT_MS }).toBe('Normal');
+    await expect.poll(() => level(page), { timeout: ENGINE_WAIT_MS }).toBe('Green');
     await reads(page.locator('.calm'), '1 of 1 services up', ENGINE_WAIT_MS);
     // The token was read from the address and taken out of it (the Restart below still works).
     expect(await page.evaluate(() => location.href)).toBe(`${origin()}/`);
@@ -159,7 +161,8 @@ describe.runIf(process.platform === 'linux')('warden serve on the real engine, i
     expect(until).toBeLessThanOrEqual(Date.now() + HOUR_MS);
     // Only this service: the header's snooze of everything is untouched.
     expect(engine.currentState().snoozedUntil).toBeNull();
-    const clock = new Date(until!).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    // The page writes times as every face does: 24-hour local clock with the zone.
+    const clock = timeWithZone(until!);
     await reads(serviceRow(), `Notifications muted until ${clock}`);
     // Focus stays on the control as Mute becomes Unmute, through every re-render.
     const unmute = serviceRow().getByRole('button', { name: 'Unmute' });
@@ -225,7 +228,7 @@ describe.runIf(process.platform === 'linux')('warden serve on the real engine, i
     const base = server.url.slice(0, server.url.indexOf('#'));
     const wrong = await openPopover(browser, `${base}#token=${WRONG_TOKEN}`);
     try {
-      await reads(wrong.page.locator('.bar-level'), /Normal|Attention|Alert/, ENGINE_WAIT_MS);
+      await reads(wrong.page.locator('.bar-level'), /Green|Amber|Red/, ENGINE_WAIT_MS);
       if ((await wrong.page.getByRole('button', { name: 'Details' }).count()) > 0) await wrong.page.getByRole('button', { name: 'Details' }).click();
       await serviceRow(wrong.page).getByRole('button', { name: 'Restart' }).click();
       const dialog = wrong.page.getByRole('dialog');
@@ -259,7 +262,7 @@ describe.runIf(process.platform === 'linux')('warden serve on the real engine, i
       holder!.stdout!.once('data', () => resolve());
       holder!.once('exit', (code) => reject(new Error(`the lock holder exited ${code} before taking the lock`)));
     });
-    await expect.poll(() => level(page), { timeout: LOCK_WAIT_MS }).toBe('Attention');
+    await expect.poll(() => level(page), { timeout: LOCK_WAIT_MS }).toBe('Amber');
     const locks = page.locator('#section-locks');
     await reads(locks, `PID ${holder.pid}`);
     await reads(locks, /held \d+ s/);
@@ -286,7 +289,7 @@ describe.runIf(process.platform === 'linux')('warden serve on the real engine, i
     await waitForExit(holder.pid!);
     holder = null;
     await dialog.getByRole('button', { name: 'Close' }).click();
-    await expect.poll(() => level(page), { timeout: ENGINE_WAIT_MS }).toBe('Normal');
+    await expect.poll(() => level(page), { timeout: ENGINE_WAIT_MS }).toBe('Green');
     await shoot(page, 'real-released');
     expect(errors).toEqual([]);
   }, 60_000);
@@ -295,7 +298,7 @@ describe.runIf(process.platform === 'linux')('warden serve on the real engine, i
     const mode = (m: string) => fetch(`http://127.0.0.1:${port}/__mode`, { method: 'POST', body: JSON.stringify({ mode: m }) });
     expect((await mode('500')).status).toBe(200);
     try {
-      await expect.poll(() => level(page), { timeout: ENGINE_WAIT_MS }).toBe('Alert');
+      await expect.poll(() => level(page), { timeout: ENGINE_WAIT_MS }).toBe('Red');
       await reads(serviceRow(), /Health: 500 in \d+ ms · \d of last \d failed/);
       const incident = page.locator('.incident', { hasText: SERVICE });
       await reads(incident, SERVICE, ENGINE_WAIT_MS);
@@ -327,13 +330,17 @@ describe('the 2026-05-10 incident, replayed from its capture and served', () => 
     for (const dark of [false, true]) {
       const { page, errors } = await openPopover(browser, server.url, dark ? { dark } : { scale: README_SCALE });
       try {
-        await expect.poll(() => level(page)).toBe('Alert');
+        await expect.poll(() => level(page)).toBe('Red');
         await reads(page.locator('.banner-info'), 'Replay of a capture');
         const incident = page.locator('.incident');
         await reads(incident.locator('.incident-title'), 'cathedral: canary not answering within 10 s; 4 of the last 5 failed');
         await reads(incident, 'LM Studio loaded qwen2.5-coder-14b (13.0 GB) 28 min before the first failure, in LM Studio worker (LM Studio Helper, PID 7781)');
         // The next step is the Unload button (a replay refuses to run it), and the Models section shows the model.
         expect(await incident.getByRole('button', { name: 'Unload' }).count()).toBe(1);
+        // The incident is the glance, in the window without scrolling; the sections open behind Details.
+        expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThanOrEqual(POPOVER_MAX_HEIGHT);
+        if (!dark) await shootWindow(page, 'window-incident-red');
+        await page.getByRole('button', { name: /^Details/ }).click();
         await reads(page.locator('[data-model="qwen2.5-coder-14b"]'), '12.1 GB file');
         expect(state.headline).toBe('cathedral: canary not answering within 10 s; 4 of the last 5 failed');
         await saidOnce(page);
@@ -341,7 +348,6 @@ describe('the 2026-05-10 incident, replayed from its capture and served', () => 
         await reads(incident, 'qemu-system-aarch64');
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(POPOVER_WIDTH);
         await shoot(page, dark ? 'incident-red-dark' : 'incident-red');
-        if (!dark) await shootWindow(page, 'window-incident-red');
         expect(errors).toEqual([]);
       } finally {
         await page.close();

@@ -188,7 +188,7 @@ describe.runIf(onLinux)('warden on this host', () => {
   });
 
   it('usage mistakes say what is wrong, exit 2', async () => {
-    expect((await warden('frobnicate')).stderr).toBe('warden: unknown command "frobnicate"; see warden help\n');
+    expect((await warden('frobnicate')).stderr).toBe('warden: unknown command "frobnicate"; see warden --help\n');
     expect((await warden('status', '--nope')).code).toBe(2);
     expect((await warden('capture')).stderr).toBe('warden: capture needs -o FILE\n');
   });

@@ -18,7 +18,7 @@ const HEALTHY = `${DIR}/healthy-2026-05-10.json`;
 
 async function warden(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/warden.js', ...args], { env: { ...process.env, NO_COLOR: '1', WARDEN_HOME: '/nonexistent-warden-home' }, timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, ['bin/warden.js', ...args], { env: { ...process.env, NO_COLOR: '1', TZ: 'UTC', WARDEN_HOME: '/nonexistent-warden-home' }, timeout: 60_000 });
     return { stdout, stderr, code: 0 };
   } catch (error) {
     const e = error as { stdout: string; stderr: string; code: number };
@@ -118,7 +118,7 @@ describe('warden watch --replay --notify on the incident', () => {
     const { stdout, code } = await warden('watch', '--replay', INCIDENT, '--notify');
     expect(code).toBe(0);
     const notifications = stdout.split('\n').filter((line) => / NOTIFY | RECOVERED /.test(line));
-    expect(notifications).toEqual(['2026-05-10 14:27:00 NOTIFY cathedral: canary not answering within 10 s; 3 of the last 5 failed']);
+    expect(notifications).toEqual(['2026-05-10 14:27:00 UTC NOTIFY cathedral: canary not answering within 10 s; 3 of the last 5 failed']);
     expect(stdout).toContain('Memory pressure: swap 10.1 GiB used, 820 MiB free of 64 GiB');
     expect(stdout).toContain('pressure critical');
     expect(stdout).toContain('LM Studio loaded qwen2.5-coder-14b (13.0 GB) 28 min before the first failure');

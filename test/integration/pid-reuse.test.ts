@@ -2,7 +2,9 @@
  * PID reuse through the real engine on a simulated Mac (real ps and top formats): the 30 GB
  * model server dies and a small process takes its pid before the next `top` read. The small
  * process must never show the server's footprint, nor "arrived 2 s ago" with it: a false straw
- * a diagnosis would name. A process `top` has not read yet shows its RSS until it has.
+ * a diagnosis would name. A process `top` has not read yet shows its RSS until it has. And when
+ * the pid changes hands inside one cycle, between `top`'s look and `ps`'s (they run side by
+ * side), the new process is not given the footprint top read from the old one.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
@@ -26,11 +28,23 @@ const NEWCOMER_RSS_KIB = 12 * 1024 * 1024;
 /** top reports the newcomer's footprint a little above its RSS, so the two are told apart. */
 const NEWCOMER_FOOTPRINT_MIB = 12_800;
 
-/** The healthy afternoon's Mac, where pid 4242 changes hands at DIED_AT. */
+interface Reuse {
+  diedAt: number;
+  smallStartedAt: number;
+  /** A large newcomer appears at NEWCOMER_STARTED_AT. */
+  newcomer: boolean;
+  /** top's look at the processes is this much older than ps's in the same cycle. */
+  topLagMs: number;
+}
+
+/** The healthy afternoon's Mac, where pid 4242 changes hands at diedAt. */
 class ReusedPidMac extends DelegatingFacts {
   readonly topReads: number[] = [];
 
-  constructor(private readonly clock: ManualClock) {
+  constructor(
+    private readonly clock: ManualClock,
+    private readonly reuse: Reuse = { diedAt: DIED_AT, smallStartedAt: SMALL_STARTED_AT, newcomer: true, topLagMs: 0 },
+  ) {
     super(new SimulatedMac('healthy', clock));
   }
 
@@ -40,17 +54,18 @@ class ReusedPidMac extends DelegatingFacts {
     if (answer.exitCode !== 0) return answer;
     if (argv[0] === 'ps') return { ...answer, stdout: this.ps(answer.stdout, now) };
     if (argv[0] === 'top') this.topReads.push(now);
-    if (argv[0] === 'top') return { ...answer, stdout: this.top(answer.stdout, now) };
+    if (argv[0] === 'top') return { ...answer, stdout: this.top(answer.stdout, now - this.reuse.topLagMs) };
     return answer;
   }
 
   private ps(stdout: string, now: number): string {
     const lines = stdout.trimEnd().split('\n');
-    const rows = now < DIED_AT ? lines : lines.filter((line) => Number(line.trim().split(/\s+/)[0]) !== CATHEDRAL_PID);
+    const { diedAt, smallStartedAt, newcomer } = this.reuse;
+    const rows = now < diedAt ? lines : lines.filter((line) => Number(line.trim().split(/\s+/)[0]) !== CATHEDRAL_PID);
     const row = (pid: number, rssKib: number, startedAt: number, command: string) =>
       `${String(pid).padStart(5)}     1 ${String(UID).padStart(5)} ${String(rssKib).padStart(8)}   0.0     0:00.01 ${etime(Math.floor((now - startedAt) / 1000)).padStart(14)} ${command}`;
-    if (now >= SMALL_STARTED_AT) rows.push(row(CATHEDRAL_PID, 3_072, SMALL_STARTED_AT, '/bin/sleep 600'));
-    if (now >= NEWCOMER_STARTED_AT) rows.push(row(NEWCOMER_PID, NEWCOMER_RSS_KIB, NEWCOMER_STARTED_AT, '/opt/homebrew/bin/llama-server -m /Users/bert/models/qwen.gguf --port 8081'));
+    if (now >= smallStartedAt) rows.push(row(CATHEDRAL_PID, 3_072, smallStartedAt, '/bin/sleep 600'));
+    if (newcomer && now >= NEWCOMER_STARTED_AT) rows.push(row(NEWCOMER_PID, NEWCOMER_RSS_KIB, NEWCOMER_STARTED_AT, '/opt/homebrew/bin/llama-server -m /Users/bert/models/qwen.gguf --port 8081'));
     return `${rows.join('\n')}\n`;
   }
 
@@ -58,9 +73,10 @@ class ReusedPidMac extends DelegatingFacts {
     const lines = stdout.split('\n');
     const header = lines.findIndex((line) => /^PID\s+MEM\s*$/.test(line));
     const body = lines.slice(header + 1).filter((line) => line.trim() !== '');
-    const rows = now < DIED_AT ? body : body.filter((line) => Number(line.split(/\s+/)[0]) !== CATHEDRAL_PID);
-    if (now >= NEWCOMER_STARTED_AT) rows.unshift(`${String(NEWCOMER_PID).padEnd(7)}${`${NEWCOMER_FOOTPRINT_MIB}M`.padEnd(5)}`);
-    if (now >= SMALL_STARTED_AT) rows.push(`${String(CATHEDRAL_PID).padEnd(7)}${'3M'.padEnd(5)}`);
+    const { diedAt, smallStartedAt, newcomer } = this.reuse;
+    const rows = now < diedAt ? body : body.filter((line) => Number(line.split(/\s+/)[0]) !== CATHEDRAL_PID);
+    if (newcomer && now >= NEWCOMER_STARTED_AT) rows.unshift(`${String(NEWCOMER_PID).padEnd(7)}${`${NEWCOMER_FOOTPRINT_MIB}M`.padEnd(5)}`);
+    if (now >= smallStartedAt) rows.push(`${String(CATHEDRAL_PID).padEnd(7)}${'3M'.padEnd(5)}`);
     return [...lines.slice(0, header + 1), ...rows, ''].join('\n');
   }
 }
@@ -70,9 +86,9 @@ afterEach(async () => {
   await Promise.all(engines.splice(0).map((e) => e.stop()));
 });
 
-function engineOn(clock: ManualClock): { engine: Engine; facts: ReusedPidMac } {
+function engineOn(clock: ManualClock, reuse?: Reuse): { engine: Engine; facts: ReusedPidMac } {
   const input: WardenConfigInput = { intervalSeconds: 5, discovery: false, services: [] };
-  const facts = new ReusedPidMac(clock);
+  const facts = new ReusedPidMac(clock, reuse);
   const engine = new Engine({
     facts,
     effects: new ReplayEffects(),
@@ -127,6 +143,27 @@ describe('a reused pid (real engine, simulated Mac at 5 s)', () => {
         expect(newcomer.memoryMetric).toBe('footprint');
         expect(newcomer.memoryBytes).toBe(NEWCOMER_FOOTPRINT_MIB * 1024 ** 2);
       }
+    }
+  });
+});
+
+describe('a pid reused between top\'s look and ps\'s, inside one cycle (real engine, simulated Mac at 5 s)', () => {
+  it('the new process is shown by its RSS, not by the old one\'s 30 GB footprint, until top reads it', async () => {
+    const clock = new ManualClock(CAPTURE_START);
+    // top looks a second before ps: at +30 s it still sees the server, ps already the small process (started +30 s).
+    const { engine, facts } = engineOn(clock, { diedAt: CAPTURE_START + 29_400, smallStartedAt: CAPTURE_START + 29_700, newcomer: false, topLagMs: 1_000 });
+    const states: Array<{ at: number; state: State }> = [];
+    for (let at = CAPTURE_START; at <= CAPTURE_START + 65 * S; at += 5 * S) {
+      clock.set(at);
+      states.push({ at, state: await engine.tick() });
+    }
+    expect(facts.topReads.map((at) => (at - CAPTURE_START) / S)).toEqual([0, 30, 60]);
+    expect(states[0]!.state.thieves.find((t) => t.pid === CATHEDRAL_PID)!.memoryBytes).toBeGreaterThan(25e9);
+    for (const { at, state } of states.filter((s) => s.at >= CAPTURE_START + 30 * S)) {
+      const where = `+${(at - CAPTURE_START) / S} s`;
+      const reused = state.thieves.find((t) => t.pid === CATHEDRAL_PID);
+      expect(reused, `pid ${CATHEDRAL_PID} listed at ${where}: ${reused?.story} (${reused?.memoryMetric} ${reused?.memoryBytes} bytes)`).toBeUndefined();
+      expect(mentions(state, CATHEDRAL_PID), `pid ${CATHEDRAL_PID} named at ${where}`).toBe(false);
     }
   });
 });

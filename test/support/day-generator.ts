@@ -8,7 +8,9 @@
  * cycles start a few ms late. Injected events, each in its own stretch of the day with time
  * to settle after it: an outage of the API (k failed probes), a flap (failing every other
  * probe), a leak (a process growing at a known rate), a crash of the configured model server
- * (SIGKILL, restarted minutes later) and a sleep (no samples, then the clock jumps).
+ * (SIGKILL, restarted minutes later), a discovered server that quits for good (LM Studio on
+ * port 1234, found by discovery, never configured), memory pressure gone critical for minutes or
+ * for a spike of seconds, and a sleep (no samples, then the clock jumps).
  *
  * The host the plan describes answers in the real formats: test/support/day-host.ts.
  */
@@ -16,7 +18,7 @@ import type { WardenConfigInput } from '../../src/common/config.js';
 import { seededRandom } from './seeded-random.js';
 
 export type DayPlatform = 'darwin' | 'linux';
-export type EventKind = 'outage' | 'flap' | 'leak' | 'crash' | 'sleep';
+export type EventKind = 'outage' | 'flap' | 'leak' | 'crash' | 'discovered-crash' | 'pressure' | 'pressure-spike' | 'sleep';
 
 export interface DayOptions {
   seed: number;
@@ -29,6 +31,8 @@ export interface DayOptions {
   events?: readonly EventKind[];
   /** A large long-lived process exits and a small new one takes its pid seconds later. */
   bigPidReuse?: boolean;
+  /** Whether the model server has a supervisor (launchd or systemd); drawn from the seed when absent. */
+  llmSupervised?: boolean;
 }
 
 /** Every event has settled by `until`: what it pages, and its recovery, falls before. */
@@ -37,6 +41,8 @@ export type Injected = { until: number } & (
   | { kind: 'flap'; service: string; from: number; to: number; failedProbes: number; probes: number }
   | { kind: 'leak'; pid: number; from: number; to: number; bytesPerHour: number; startsWithProcess: boolean }
   | { kind: 'crash'; service: string; pid: number; at: number; restartAt: number }
+  | { kind: 'discovered-crash'; service: string; pid: number; port: number; at: number; to: number }
+  | { kind: 'pressure'; from: number; to: number; spike: boolean }
   | { kind: 'sleep'; from: number; to: number; wakeFailSeconds: number }
 );
 
@@ -83,6 +89,8 @@ export interface DayPlan {
   user: string;
   sampleTimes: number[];
   services: PlannedService[];
+  /** A server no config names, which discovery finds (with discovery on only when there is one). */
+  discovered: PlannedService | null;
   processes: PlannedProcess[];
   events: Injected[];
   /** Sample times at which one probe fails alone (a blip N-of-M must ignore), per service. */
@@ -106,6 +114,8 @@ const PID_FIRST = 30_000;
 const PID_COUNT = 48;
 export const API = 'api';
 export const LLM = 'llm';
+/** The discovered server's name, as discovery names LM Studio on its default port. */
+export const LM_STUDIO = 'lm-studio';
 
 type Rand = () => number;
 
@@ -171,6 +181,12 @@ export function planDay(options: DayOptions): DayPlan {
         return { kind, lengthMs: (2 * windowM + 3) * apiP, settleMs: settle(apiP), start: 0 };
       case 'crash':
         return { kind, lengthMs: Math.max(3 * MIN, 8 * I, 4 * llmP) + between(rand, 0, 4 * MIN), settleMs: settle(llmP), start: 0 };
+      case 'pressure':
+        return { kind, lengthMs: Math.max(3 * MIN, 4 * I) + between(rand, 0, 3 * MIN), settleMs: 20 * Math.max(I, 5_000) + 60_000, start: 0 };
+      case 'pressure-spike':
+        return { kind, lengthMs: Math.round(between(rand, 1_500, 4_500)), settleMs: 20 * Math.max(I, 5_000) + 60_000, start: 0 };
+      case 'discovered-crash':
+        return { kind, lengthMs: Math.max(2 * MIN, 4 * I) + between(rand, 0, 2 * MIN), settleMs: 6 * I + 60_000, start: 0 };
       case 'leak':
         return { kind, lengthMs: between(rand, 26, 40) * MIN, settleMs: 2 * MIN + 2 * I, start: 0 };
       case 'sleep':
@@ -210,7 +226,8 @@ export function planDay(options: DayOptions): DayPlan {
   const home = platform === 'darwin' ? '/Users/bert' : '/home/bert';
   const totalBytes = pick(rand, [32, 64, 96, 128]) * 1024 ** 3;
   const llmBytes = Math.round(between(rand, 0.15, 0.3) * totalBytes);
-  const supervised = rand() < 0.5;
+  const drawnSupervised = rand() < 0.5;
+  const supervised = options.llmSupervised ?? drawnSupervised;
   const llmSupervisor: PlannedService['supervisor'] = !supervised
     ? null
     : platform === 'darwin'
@@ -221,6 +238,8 @@ export function planDay(options: DayOptions): DayPlan {
     { name: LLM, port: 11434, url: 'http://127.0.0.1:11434/api/tags', probeSeconds: llmProbeSeconds, supervisor: llmSupervisor, latencyMs: between(rand, 1, 12) },
   ];
   const probeTimes = new Map(services.map((s) => [s.name, probeSchedule(sampleTimes, s.probeSeconds)]));
+  const discoveredSlot = slots.find((s) => s.kind === 'discovered-crash');
+  const discovered: PlannedService | null = discoveredSlot ? { name: LM_STUDIO, port: 1234, url: 'http://127.0.0.1:1234/api/v0/models', probeSeconds: 30, supervisor: null, latencyMs: between(rand, 2, 9) } : null;
 
   const processes = baseProcesses(rand, platform, start, end, home);
   const ollama = platform === 'darwin' ? '/opt/homebrew/opt/ollama/bin/ollama serve' : '/usr/local/bin/ollama serve';
@@ -299,6 +318,26 @@ export function planDay(options: DayOptions): DayPlan {
         growth: { from, to, bytesPerHour },
       });
       events.push({ kind: 'leak', pid, from, to, bytesPerHour, startsWithProcess, until: to + slot.settleMs });
+    } else if (slot.kind === 'discovered-crash') {
+      const at = slot.start + between(rand, 0, I);
+      const pid = platform === 'darwin' ? 5310 : 2610;
+      processes.push({
+        pid,
+        ppid: 1,
+        uid: UID,
+        command: platform === 'darwin' ? '/Applications/LM Studio.app/Contents/MacOS/LM Studio' : `${home}/.lmstudio/bin/llmster`,
+        startedAt: start - between(rand, 1, 20) * HOUR,
+        endsAt: at,
+        rssBytes: between(rand, 0.6, 1.8) * GB,
+        jitter: 0.003,
+        cpuPercent: between(rand, 0.2, 4),
+        footprintShare: 0.95,
+        port: 1234,
+      });
+      events.push({ kind: 'discovered-crash', service: LM_STUDIO, pid, port: 1234, at, to: slot.start + slot.lengthMs, until: slot.start + slot.lengthMs + slot.settleMs });
+    } else if (slot.kind === 'pressure' || slot.kind === 'pressure-spike') {
+      const to = slot.start + slot.lengthMs;
+      events.push({ kind: 'pressure', from: slot.start, to, spike: slot.kind === 'pressure-spike', until: to + slot.settleMs });
     } else if (slot.kind === 'sleep') {
       const to = slot.start + slot.lengthMs;
       events.push({ kind: 'sleep', from: slot.start, to, wakeFailSeconds: Math.round(between(rand, 0, 100)), until: to + slot.settleMs });
@@ -326,7 +365,7 @@ export function planDay(options: DayOptions): DayPlan {
 
   const config: WardenConfigInput = {
     intervalSeconds: options.intervalSeconds,
-    discovery: false,
+    discovery: discovered !== null,
     services: services.map((s) => ({
       name: s.name,
       url: s.url,
@@ -352,6 +391,7 @@ export function planDay(options: DayOptions): DayPlan {
     user: 'bert',
     sampleTimes,
     services,
+    discovered,
     processes,
     events,
     blips,
@@ -363,7 +403,7 @@ export function planDay(options: DayOptions): DayPlan {
 }
 
 export function eventStart(e: Injected): number {
-  return e.kind === 'crash' ? e.at : e.from;
+  return e.kind === 'crash' || e.kind === 'discovered-crash' ? e.at : e.from;
 }
 
 export function eventEnd(e: Injected): number {

@@ -117,12 +117,17 @@ export class DayHost {
     return vmStatOutput(PAGE, rows);
   }
 
-  private sysctl(alive: Alive[]): string {
+  /** Memory pressure is critical while an injected pressure event lasts. */
+  private pressed(at: number): boolean {
+    return this.plan.events.some((e) => e.kind === 'pressure' && at >= e.from && at < e.to);
+  }
+
+  private sysctl(at: number, alive: Alive[]): string {
     const percent = Math.round((this.availableBytes(alive) / this.plan.totalBytes) * 100);
     return [
       `hw.memsize: ${this.plan.totalBytes}`,
       'vm.swapusage: total = 2048.00M  used = 312.25M  free = 1735.75M  (encrypted)',
-      'kern.memorystatus_vm_pressure_level: 1',
+      `kern.memorystatus_vm_pressure_level: ${this.pressed(at) ? 4 : 1}`,
       `kern.memorystatus_level: ${percent}`,
       '',
     ].join('\n');
@@ -156,8 +161,10 @@ export class DayHost {
   }
 
   private pressure(at: number): string {
-    const some = Math.max(0, 0.3 + 0.3 * noise(this.plan.seed, 7, at));
-    return `some avg10=${some.toFixed(2)} avg60=0.21 avg300=0.12 total=${88_000_000 + Math.round((at - this.plan.start) / 10)}\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=${12_000_000}\n`;
+    const pressed = this.pressed(at);
+    const some = pressed ? 52 + 6 * noise(this.plan.seed, 7, at) : Math.max(0, 0.3 + 0.3 * noise(this.plan.seed, 7, at));
+    const full = pressed ? 14 + 3 * noise(this.plan.seed, 8, at) : 0;
+    return `some avg10=${some.toFixed(2)} avg60=0.21 avg300=0.12 total=${88_000_000 + Math.round((at - this.plan.start) / 10)}\nfull avg10=${full.toFixed(2)} avg60=0.00 avg300=0.00 total=${12_000_000}\n`;
   }
 
   private listeners(alive: Alive[]): string {
@@ -239,7 +246,7 @@ export class DayHost {
     const files: FileRecord[] = [];
     const read = (path: string, content: string): FileRecord => ({ op: 'read', path, result: { path, exists: true, content, truncated: false, error: null } satisfies FileRead });
     if (this.plan.platform === 'darwin') {
-      commands.push(ok(DARWIN_MEMORY_ARGV.vmstat, this.vmStat(at, alive)), ok(DARWIN_MEMORY_ARGV.sysctl, this.sysctl(alive)), ok(footprintArgv(FOOTPRINT_ROWS), this.top(at, alive)));
+      commands.push(ok(DARWIN_MEMORY_ARGV.vmstat, this.vmStat(at, alive)), ok(DARWIN_MEMORY_ARGV.sysctl, this.sysctl(at, alive)), ok(footprintArgv(FOOTPRINT_ROWS), this.top(at, alive)));
     } else {
       files.push(read(LINUX_MEMORY_FILES.meminfo, this.meminfo(alive)), read(LINUX_MEMORY_FILES.vmstat, this.procVmstat(at)), read(LINUX_MEMORY_FILES.pressure, this.pressure(at)));
     }
@@ -256,7 +263,7 @@ export class DayHost {
     const unsupervised = this.plan.services.filter((s) => !s.supervisor);
     if (unsupervised.length > 0 && this.plan.platform === 'darwin') commands.push(ok(launchctlPrintArgv(`gui/${this.plan.uid}`), this.launchdDomain(at)));
     if (this.plan.platform === 'linux') {
-      for (const s of unsupervised) {
+      for (const s of [...unsupervised, ...(this.plan.discovered ? [this.plan.discovered] : [])]) {
         const pid = this.serviceProcess(s, at).alive?.pid;
         if (pid !== undefined) files.push(read(`/proc/${pid}/cgroup`, `0::/user.slice/user-${this.plan.uid}.slice/session-2.scope\n`));
       }
@@ -264,7 +271,26 @@ export class DayHost {
     const http: HttpRecord[] = this.plan.services.map((s) => ({ method: 'GET', url: s.url, result: this.http(s, at) }));
     // The Ollama's loaded models: what its probe answers, as /api/ps.
     for (const s of this.plan.services.filter((p) => p.port === 11434)) http.push({ method: 'GET', url: 'http://127.0.0.1:11434/api/ps', result: this.ollamaPs(s, at) });
+    if (this.plan.discovered) http.push(...this.lmStudio(this.plan.discovered, at));
     return { at, commands, files, http };
+  }
+
+  /**
+   * LM Studio as discovery and the model reader ask it: /api/v0/models lists what is downloaded
+   * (one model loaded), /api/v1/models is a 404 (an older build); refused once it has quit.
+   */
+  private lmStudio(service: PlannedService, at: number): HttpRecord[] {
+    const url = (path: string) => `http://127.0.0.1:${service.port}${path}`;
+    const base = { method: 'GET', headers: { 'content-type': 'application/json' }, bodyTruncated: false, timedOut: false };
+    if (!this.serviceProcess(service, at).alive) {
+      return ['/api/v0/models', '/api/v1/models'].map((path) => ({ method: 'GET', url: url(path), result: { ...base, url: url(path), headers: {}, status: null, latencyMs: 0.3, error: 'connection refused', body: '' } }));
+    }
+    const latencyMs = Math.round(service.latencyMs * Math.exp(0.3 * noise(this.plan.seed, service.port, at)) * 10) / 10;
+    const models = { object: 'list', data: [{ id: 'qwen2.5-7b-instruct', object: 'model', type: 'llm', publisher: 'lmstudio-community', arch: 'qwen2', state: 'loaded', max_context_length: 32768, loaded_context_length: 4096 }] };
+    return [
+      { method: 'GET', url: url('/api/v0/models'), result: { ...base, url: url('/api/v0/models'), status: 200, latencyMs, error: null, body: JSON.stringify(models) } },
+      { method: 'GET', url: url('/api/v1/models'), result: { ...base, url: url('/api/v1/models'), status: 404, latencyMs, error: null, body: '{"error":"Unexpected endpoint or method. (GET /api/v1/models)"}' } },
+    ];
   }
 
   private launchdDomain(at: number): string {

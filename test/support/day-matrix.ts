@@ -2,7 +2,7 @@
  * Which generated days a suite replays: many days at coarse engine intervals, fewer at 1–2 s
  * (each costs a sample per second), probe intervals from 1 s to 5 min. Deterministic from the
  * suite's base seed; WARDEN_DAY_SEED (with WARDEN_DAY_INTERVAL, _PROBE, _MINUTES, _EVENTS,
- * _PLATFORM) replays one day instead, as printed with a failure.
+ * _PLATFORM, _SUPERVISED) replays one day instead, as printed with a failure.
  */
 import type { DayOptions, DayPlatform, EventKind } from './day-generator.js';
 import { seededRandom } from './seeded-random.js';
@@ -27,6 +27,7 @@ export function dayFromEnv(env: NodeJS.ProcessEnv = process.env): DayOptions | n
     events,
     ...(env.WARDEN_DAY_PLATFORM ? { platform: env.WARDEN_DAY_PLATFORM as DayPlatform } : {}),
     ...(env.WARDEN_DAY_BIG_PID_REUSE ? { bigPidReuse: true } : {}),
+    ...(env.WARDEN_DAY_SUPERVISED ? { llmSupervised: env.WARDEN_DAY_SUPERVISED === '1' } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
  * closing note asks for. Each failure is one line naming the day's seed and what went wrong.
  */
 import type { Notification } from '../../src/common/findings.js';
+import { CAUSE_OBSERVATION_SECONDS, DEFAULT_NOTIFICATIONS } from '../../src/engine/defaults.js';
 import type { DayOptions, Injected } from './day-generator.js';
 import { eventEnd, eventStart } from './day-generator.js';
 import { replayDay, replayHint, type DayRun } from './day-replay.js';
@@ -12,6 +13,8 @@ const LEAK_MIN_BYTES_PER_HOUR = 0.5e9;
 const LEAK_MIN_MS = 25 * 60_000;
 const LEAK_RATE_TOLERANCE = 0.15;
 const RED_WITHIN_CYCLES = 2;
+/** A crash pages within the group window after it turned red: by the first cycle at or after it ends. */
+const GROUP_MS = DEFAULT_NOTIFICATIONS.groupSeconds * 1000;
 
 export interface DayFigures {
   days: number;
@@ -30,11 +33,25 @@ export interface DayFigures {
   leakErrors: number[];
   crashToRedSeconds: number[];
   crashToNotifySeconds: number[];
+  /** Crashes of a service with no supervisor configured (the rest have launchd or systemd). */
+  unsupervisedCrashes: number;
+  /** Discovered servers that quit: amber within 2 cycles, never paged. */
+  /** Memory pressure for minutes (must confirm: an incident, no page) and spikes of seconds (must not). */
+  pressures: number;
+  pressuresConfirmed: number;
+  pressureSpikes: number;
+  spikesSampled: number;
+  spikesConfirmed: number;
+  discoveredStops: number;
+  discoveredAmber: number;
+  /** Notifications naming a discovered server (each is also a failure). */
+  discoveredPages: number;
+  stopToAmberSeconds: number[];
   sleeps: number;
 }
 
 export function emptyFigures(): DayFigures {
-  return { days: 0, samples: 0, millis: 0, cpuMillis: 0, healthyDays: 0, healthyNotifications: 0, incidentsInjected: 0, incidentsFound: 0, leaksInjected: 0, leaksFound: 0, leakErrors: [], crashToRedSeconds: [], crashToNotifySeconds: [], sleeps: 0 };
+  return { days: 0, samples: 0, millis: 0, cpuMillis: 0, healthyDays: 0, healthyNotifications: 0, incidentsInjected: 0, incidentsFound: 0, leaksInjected: 0, leaksFound: 0, leakErrors: [], crashToRedSeconds: [], crashToNotifySeconds: [], unsupervisedCrashes: 0, pressures: 0, pressuresConfirmed: 0, pressureSpikes: 0, spikesSampled: 0, spikesConfirmed: 0, discoveredStops: 0, discoveredAmber: 0, discoveredPages: 0, stopToAmberSeconds: [], sleeps: 0 };
 }
 
 const pages = (e: Injected) => e.kind === 'outage' || e.kind === 'flap' || e.kind === 'crash';
@@ -70,12 +87,55 @@ export function judgeDay(run: DayRun, figures: DayFigures): string[] {
     if (incidents.length === 1 && recoveries.length === 1) figures.incidentsFound += 1;
     else fail(`${what}: expected 1 notification and 1 recovery notice, got ${incidents.length} and ${recoveries.length}: ${mine.map(describe).join(', ') || 'none'}`);
     if (e.kind === 'crash') {
+      if (!plan.services.find((s) => s.name === service)?.supervisor) figures.unsupervisedCrashes += 1;
       const after = plan.sampleTimes.filter((t) => t >= e.at);
       const deadline = after[RED_WITHIN_CYCLES - 1] ?? Infinity;
       const red = (run.redAt.get(service) ?? []).find((t) => t >= e.at && t < e.restartAt);
       if (red !== undefined) figures.crashToRedSeconds.push((red - e.at) / 1000);
       if (red === undefined || red > deadline) fail(`${what}: red ${red === undefined ? 'never' : `${((red - e.at) / 1000).toFixed(1)} s after the kill`}; due within ${RED_WITHIN_CYCLES} cycles (${((deadline - e.at) / 1000).toFixed(1)} s)`);
       if (incidents[0]) figures.crashToNotifySeconds.push((incidents[0].at - e.at) / 1000);
+      const windowEnd = red === undefined ? undefined : plan.sampleTimes.find((t) => t >= red + GROUP_MS);
+      if (red !== undefined && incidents[0] && windowEnd !== undefined && incidents[0].at > windowEnd) {
+        fail(`${what}: notified ${((incidents[0].at - red) / 1000).toFixed(1)} s after it turned red; due within the ${GROUP_MS / 1000} s group window`);
+      }
+    }
+  }
+
+  // Memory pressure confirms over seconds, not samples: minutes of it open an incident (a cause:
+  // it pages alone only after 30 min), a spike of seconds opens none, at every interval.
+  for (const e of plan.events) {
+    if (e.kind !== 'pressure') continue;
+    const what = `memory pressure critical ${iso(e.from)}–${iso(e.to)} (${((e.to - e.from) / 1000).toFixed(1)} s)`;
+    const opened = [...run.memoryIncidents.values()].filter((t) => t >= e.from && t <= e.until);
+    if (e.spike) {
+      figures.pressureSpikes += 1;
+      if (run.pressureShownAt.some((t) => t >= e.from && t < e.until)) figures.spikesSampled += 1;
+      if (opened.length > 0) {
+        figures.spikesConfirmed += 1;
+        fail(`${what}: a spike of seconds confirmed as an incident at ${iso(opened[0]!)}; it is under two ${CAUSE_OBSERVATION_SECONDS} s observations`);
+      }
+    } else {
+      figures.pressures += 1;
+      if (opened.length === 1) figures.pressuresConfirmed += 1;
+      else fail(`${what}: expected 1 incident holding memory:pressure, got ${opened.length}`);
+    }
+  }
+
+  // A discovered server that quits: amber (quiet) within 2 cycles, never red, never paged.
+  for (const e of plan.events) {
+    if (e.kind !== 'discovered-crash') continue;
+    figures.discoveredStops += 1;
+    figures.discoveredPages += run.notifications.filter((n) => n.title.includes(e.service)).length;
+    const what = `${e.service} (discovered, PID ${e.pid}) quitting at ${iso(e.at)}`;
+    const deadline = plan.sampleTimes.filter((t) => t >= e.at)[RED_WITHIN_CYCLES - 1] ?? Infinity;
+    const amber = (run.amberAt.get(e.service) ?? []).find((t) => t >= e.at);
+    const red = (run.redAt.get(e.service) ?? []).find((t) => t >= e.at);
+    if (!(run.runningAt.get(e.service) ?? []).some((t) => t < e.at)) fail(`${what}: never shown running before, so discovery never found it`);
+    else if (red !== undefined) fail(`${what}: red at ${iso(red)}; a server no config names is amber, never red`);
+    else if (amber === undefined || amber > deadline) fail(`${what}: amber ${amber === undefined ? 'never' : `${((amber - e.at) / 1000).toFixed(1)} s after`}; due within ${RED_WITHIN_CYCLES} cycles (${((deadline - e.at) / 1000).toFixed(1)} s)`);
+    else {
+      figures.discoveredAmber += 1;
+      figures.stopToAmberSeconds.push((amber - e.at) / 1000);
     }
   }
   const stray = run.notifications.filter((n) => !claimed.has(n));
@@ -146,7 +206,9 @@ export function figuresLine(name: string, f: DayFigures): string {
     `healthy days ${f.healthyDays}, notifications on them ${f.healthyNotifications}`,
     `incidents found ${f.incidentsFound}/${f.incidentsInjected}`,
     `leaks found ${f.leaksFound}/${f.leaksInjected}, rate error median ${pct(median(f.leakErrors))}, max ${pct(f.leakErrors.length ? Math.max(...f.leakErrors) : null)}`,
-    `crash to red ${s(f.crashToRedSeconds)}, crash to notification ${s(f.crashToNotifySeconds)}`,
+    `crash to red ${s(f.crashToRedSeconds)}, crash to notification ${s(f.crashToNotifySeconds)}${f.crashToRedSeconds.length > 0 ? ` (${f.unsupervisedCrashes} of ${f.crashToRedSeconds.length} unsupervised)` : ''}`,
+    ...(f.pressures + f.pressureSpikes > 0 ? [`memory pressure for minutes confirmed ${f.pressuresConfirmed}/${f.pressures}, spikes of seconds confirmed ${f.spikesConfirmed}/${f.pressureSpikes} (${f.spikesSampled} seen in a sample)`] : []),
+    ...(f.discoveredStops > 0 ? [`discovered servers quitting amber ${f.discoveredAmber}/${f.discoveredStops} (${s(f.stopToAmberSeconds)}), paged ${f.discoveredPages}`] : []),
     `sleeps ${f.sleeps}`,
   ].join('; ');
 }

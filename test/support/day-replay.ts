@@ -21,6 +21,14 @@ export interface DayRun {
   notifications: Notification[];
   /** Sample times at which each service had a crit finding. */
   redAt: Map<string, number[]>;
+  /** Sample times at which each service had a warn finding (quiet ones too) and no crit one. */
+  amberAt: Map<string, number[]>;
+  /** Sample times at which each service showed as running. */
+  runningAt: Map<string, number[]>;
+  /** Incidents that held a memory finding (confirmed: fired, not merely shown), by id: when they opened. */
+  memoryIncidents: Map<string, number>;
+  /** Sample times at which memory pressure showed as a finding. */
+  pressureShownAt: number[];
   /** Thieves with a story (growth, arrival, sustained CPU) and process findings, as they showed. */
   stories: StoryAt[];
   /** Distinct reasons the engine gave for parts it could not read. */
@@ -40,11 +48,19 @@ export async function replayDay(options: DayOptions): Promise<DayRun> {
   const plan = planDay(options);
   const bundle = dayBundle(plan);
   const session = createReplayEngine(bundle);
-  const run: DayRun = { plan, notifications: [], redAt: new Map(plan.services.map((s) => [s.name, []])), stories: [], unknowns: new Set(), leakThieves: new Map(), samples: bundle.samples.length, millis: 0 };
+  const names = [...plan.services, ...(plan.discovered ? [plan.discovered] : [])].map((s) => s.name);
+  const perService = () => new Map<string, number[]>(names.map((name) => [name, []]));
+  const run: DayRun = { plan, notifications: [], redAt: perService(), amberAt: perService(), runningAt: perService(), memoryIncidents: new Map(), pressureShownAt: [], stories: [], unknowns: new Set(), leakThieves: new Map(), samples: bundle.samples.length, millis: 0 };
   const leaks = plan.events.filter((e) => e.kind === 'leak');
   session.engine.onNotification((n) => run.notifications.push(n));
   session.engine.subscribe((state: State) => {
     const at = state.sampledAt ?? 0;
+    for (const s of state.services) if (s.state === 'running') run.runningAt.get(s.name)?.push(at);
+    for (const i of state.incidents) if (i.findingKeys.some((k) => k.startsWith('memory:'))) run.memoryIncidents.set(i.id, i.openedAt);
+    if (state.findings.some((f) => f.key === 'memory:pressure')) run.pressureShownAt.push(at);
+    const red = new Set(state.findings.filter((f) => f.severity === 'crit' && f.subject.kind === 'service').map((f) => f.subject.id));
+    const amber = new Set(state.findings.filter((f) => f.severity === 'warn' && f.subject.kind === 'service' && !red.has(f.subject.id)).map((f) => f.subject.id));
+    for (const id of amber) run.amberAt.get(id)?.push(at);
     for (const f of state.findings) {
       if (f.severity === 'crit' && f.subject.kind === 'service') run.redAt.get(f.subject.id)?.push(at);
       if (f.subject.kind === 'process') run.stories.push({ at, pid: Number(f.subject.id.split(':')[0]), story: f.title });
@@ -73,6 +89,7 @@ export function replayHint(options: DayOptions, file = 'test/integration/generat
     `WARDEN_DAY_EVENTS=${(options.events ?? []).join(',') || 'none'}`,
     ...(options.platform ? [`WARDEN_DAY_PLATFORM=${options.platform}`] : []),
     ...(options.bigPidReuse ? ['WARDEN_DAY_BIG_PID_REUSE=1'] : []),
+    ...(options.llmSupervised !== undefined ? [`WARDEN_DAY_SUPERVISED=${options.llmSupervised ? 1 : 0}`] : []),
   ];
   return `replay: ${env.join(' ')} npx vitest run ${file}`;
 }

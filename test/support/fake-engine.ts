@@ -113,6 +113,7 @@ export class FakeEngine implements EngineHandle {
       at: 0,
       baselineMs: null,
       availability1h: null,
+      samples1h: 0,
       availability24h: null,
       consecutiveFailures: 0,
       recentFailures: 0,

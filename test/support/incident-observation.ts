@@ -108,6 +108,7 @@ export function probeView(overrides: Partial<ProbeView> = {}): ProbeView {
     at: T,
     baselineMs: 40,
     availability1h: 1,
+    samples1h: 60,
     availability24h: 1,
     consecutiveFailures: 0,
     recentFailures: recent.filter((s) => !s.ok).length,

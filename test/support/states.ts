@@ -173,6 +173,7 @@ function services(now: number, level: 'green' | 'amber' | 'red'): ServiceView[] 
     at: now - 4000,
     baselineMs: 40,
     availability1h: 1,
+    samples1h: 720,
     availability24h: 0.998,
     consecutiveFailures: 0,
     recentFailures: 0,
@@ -193,6 +194,7 @@ function services(now: number, level: 'green' | 'amber' | 'red'): ServiceView[] 
           at: now - 60_000,
           baselineMs: 1900,
           availability1h: 0.7,
+          samples1h: 9,
           availability24h: 0.97,
           consecutiveFailures: 3,
           recentFailures: 3,
@@ -494,5 +496,5 @@ export const HOSTILE_COMMAND = `<script>window.__pwned=2</script>${'A'.repeat(10
 export function hostileState(now = Date.now()): State {
   const state = amberState(now);
   const [first, ...rest] = state.thieves;
-  return { ...state, thieves: [{ ...first!, name: HOSTILE_NAME, command: HOSTILE_COMMAND, story: `${HOSTILE_NAME} ${'x'.repeat(10_000)}` }, ...rest] };
+  return { ...state, thieves: [{ ...first!, name: HOSTILE_NAME, command: HOSTILE_COMMAND, story: `2.1 GB RSS, ${HOSTILE_NAME} ${'x'.repeat(10_000)}` }, ...rest] };
 }

@@ -109,3 +109,68 @@ describe('a changed clock neither pages nor hides an outage', () => {
     expect({ pages: failing.pages.length, recoveries: failing.recoveries.length }).toEqual({ pages: 1, recoveries: 1 });
   });
 });
+
+/**
+ * The paging bar is N failed of the last M probes (3 of 5 by default), counted in probe results.
+ * An outage that reaches it pages, even when it is over before the 30 s group window ends (at
+ * 1–2 s probes it is): the notification goes out as it recovers, then the recovery notice. One
+ * probe short of the bar pages at no interval.
+ */
+describe('an outage at the paging bar pages at every interval, one probe short of it at none', () => {
+  const failed = (from: number, count: number): Script => (_t, n) => n < from || n >= from + count;
+  it.each(combos)('engine $e s, probe $p s', ({ e, p }) => {
+    const step = Math.max(e, p) * 1000;
+    const end = 20 * step + 2 * MIN;
+    const atBar = simulate(e, p, end, failed(6, DEFAULT_THRESHOLDS.probeFailuresN));
+    expect({ pages: atBar.pages.length, recoveries: atBar.recoveries.length }).toEqual({ pages: 1, recoveries: 1 });
+    expect(atBar.pages[0]!.at).toBeLessThanOrEqual(atBar.recoveries[0]!.at);
+    // Paged while failing, or (inside the group window) as it recovers: either way what it measured.
+    expect(atBar.pages[0]!.title).toMatch(/^gpu-box: (failing: 500 in 3 ms; 3 of the last 5 probes failed|3 of the last 5 probes failed; last: 200 in 4 ms)$/);
+    const short = simulate(e, p, end, failed(6, DEFAULT_THRESHOLDS.probeFailuresN - 1));
+    expect({ incidents: short.incidents, pages: short.pages.length, recoveries: short.recoveries.length }).toEqual({ incidents: 0, pages: 0, recoveries: 0 });
+  });
+
+  it('engine 1 s, probe 1 s: three failed probes, over in 6 s, inside the group window: notified, then recovered, in that order', () => {
+    const out = simulate(1, 1, 2 * MIN, failed(10, 3));
+    expect(out.pages).toHaveLength(1);
+    expect(out.recoveries).toHaveLength(1);
+    expect(out.recoveries[0]!.at - out.pages[0]!.at).toBeGreaterThanOrEqual(0);
+    // Before the fix the incident closed inside its group window and sent neither.
+    expect(out.pages[0]!.at - T0).toBeLessThan(10_000 + 30_000);
+  });
+});
+
+/**
+ * A memory finding is judged afresh from every sample. Its pending and recovery are counted in
+ * stretches of CAUSE_OBSERVATION_SECONDS, not in cycles: before, 2 samples of pressure at a 1 s
+ * cycle (2 s of it) opened an incident, while at 60 s a spike that short is seen once at most.
+ */
+describe('memory pressure confirms over seconds, not samples, at every engine interval', () => {
+  const pressure: Finding = { key: 'memory:pressure', severity: 'crit', title: 'Memory pressure critical', evidence: [], since: 0, causes: [], actions: [], subject: { kind: 'memory', id: 'host' } };
+  /** Pressure from `from` for `forMs`, sampled every `engineS`; what opened and when it closed. */
+  const run = (engineS: number, forMs: number) => {
+    const policy = new AlertPolicy(DEFAULT_NOTIFICATIONS, null, { intervalSeconds: engineS, localMinutes: () => 12 * 60 });
+    const from = 10 * MIN;
+    let opened: number | null = null;
+    let closed: number | null = null;
+    let pages = 0;
+    for (let t = 0; t <= from + forMs + 10 * MIN; t += engineS * 1000) {
+      const step = policy.step(t >= from && t < from + forMs ? [pressure] : [], new Map(), T0 + t);
+      pages += step.notifications.length;
+      const incident = step.incidents.find((i) => i.findingKeys.includes('memory:pressure'));
+      if (incident && opened === null) opened = incident.openedAt - T0 - from;
+      if (incident?.closedAt && closed === null) closed = incident.closedAt - T0 - from - forMs;
+    }
+    return { opened, closed, pages };
+  };
+
+  it.each(ENGINE)('engine %i s: a spike under 5 s opens nothing; minutes of it open one incident that pages nothing and closes 15 s or 3 cycles after', (e) => {
+    expect(run(e, Math.min(4_000, e * 1000))).toEqual({ opened: null, closed: null, pages: 0 });
+    const held = run(e, 3 * MIN);
+    expect(held.pages).toBe(0);
+    expect(held.opened).not.toBeNull();
+    // Confirmed after 2 observations of at least 5 s each, cleared after 3.
+    expect(held.opened!).toBeGreaterThanOrEqual(Math.max(e, 5) * 1000 * (e >= 5 ? 1 : 2) - e * 1000);
+    expect(held.closed!).toBeGreaterThanOrEqual(Math.max(15_000, 3 * e * 1000) - e * 1000);
+  });
+});

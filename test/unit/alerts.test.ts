@@ -74,16 +74,30 @@ describe('alerts: sequences → notifications', () => {
     expect(run.last.incidents[0]!.notified).toBe(false);
   });
 
-  it.each([
-    { name: 'a single-cycle blip', pattern: [1], incidents: 0 },
-    // fires (2 of 3), clears for 3 cycles and closes before the 30 s group window ends
-    { name: 'a blip resolved inside the group window', pattern: [1, 1, 1], incidents: 1 },
-  ])('$name → no notification', ({ pattern, incidents }) => {
+  it('a single-cycle blip (under the paging bar) → no incident, no notification', () => {
     const run = new Run();
-    run.repeat(40, (i) => (pattern[i] ? [down] : []));
+    run.repeat(40, (i) => (i === 0 ? [down] : []));
     expect(run.notes).toEqual([]);
-    expect(run.last.incidents).toHaveLength(incidents);
-    if (incidents) expect(run.last.incidents[0]!.closedAt).not.toBeNull();
+    expect(run.last.incidents).toHaveLength(0);
+  });
+
+  it('an incident that met the paging bar and recovers inside the group window pages as it recovers, then the recovery', () => {
+    // fires (2 of 3), clears for 3 cycles and closes 25 s after it fired, before the 30 s group window ends
+    const run = new Run();
+    run.repeat(40, (i) => (i < 3 ? [down] : []));
+    expect(run.kinds()).toEqual(['incident', 'recovery']);
+    expect(run.notes[0]!.title).toBe('title of service:cathedral:down');
+    expect(run.notes[0]!.at).toBe(run.notes[1]!.at);
+    expect(run.last.incidents).toHaveLength(1);
+    expect(run.last.incidents[0]!).toMatchObject({ notified: true, closedAt: run.notes[1]!.at });
+    expect(run.events.filter((e) => e.type === 'notify').map((e) => e.notification!.kind)).toEqual(['incident', 'recovery']);
+  });
+
+  it('a snoozed incident that recovers inside the group window sends nothing', () => {
+    const run = new Run();
+    run.policy.snooze({ scope: 'service', name: 'cathedral' }, T + HOUR);
+    run.repeat(40, (i) => (i < 3 ? [down] : []));
+    expect(run.notes).toEqual([]);
   });
 
   it('catches flapping 1-0-1-0 and notifies once', () => {
@@ -430,7 +444,7 @@ describe('alerts: a clock that jumps neither fires nor clears', () => {
   });
 });
 
-describe('alerts: reminders and restart limits', () => {
+describe('alerts: reminders', () => {
   it.each([
     { name: 'off by default', reminderHours: null, expected: ['incident'] },
     { name: 'every 4 h', reminderHours: 4, expected: ['incident', 'reminder', 'reminder'] },
@@ -439,30 +453,6 @@ describe('alerts: reminders and restart limits', () => {
     const run = new Run(T, { reminderHours }, { intervalSeconds: 60 });
     run.repeat(10 * 60, [down], MIN);
     expect(run.kinds()).toEqual(expected);
-  });
-
-  it('gives up after 3 automatic actions within 30 min and says so once', () => {
-    const run = new Run();
-    const verdicts = [0, 1, 2, 3, 4].map((i) => run.policy.recordAutoAction('restart:cathedral', T + i * MIN));
-    expect(verdicts).toEqual(['allowed', 'allowed', 'allowed', 'gave-up', 'gave-up']);
-    run.repeat(10, []);
-    expect(run.kinds()).toEqual(['gave-up']);
-    expect(run.notes[0]!.title).toBe('restart:cathedral: gave up after 3 automatic attempts in 30 min');
-    run.policy.resetAutoAction('restart:cathedral');
-    expect(run.policy.recordAutoAction('restart:cathedral', T + 10 * MIN)).toBe('allowed');
-  });
-
-  it('forgets automatic actions older than the window', () => {
-    const policy = new AlertPolicy(DEFAULT_NOTIFICATIONS);
-    const verdicts = [0, 20, 40, 60].map((m) => policy.recordAutoAction('restart:x', T + m * MIN));
-    expect(verdicts).toEqual(['allowed', 'allowed', 'allowed', 'allowed']);
-  });
-
-  it('keeps the gave-up state across a restart', () => {
-    const policy = new AlertPolicy(DEFAULT_NOTIFICATIONS);
-    for (let i = 0; i < 4; i += 1) policy.recordAutoAction('restart:x', T + i);
-    const resumed = new AlertPolicy(DEFAULT_NOTIFICATIONS, parseAlertSnapshot(JSON.parse(JSON.stringify(policy.snapshot()))));
-    expect(resumed.recordAutoAction('restart:x', T + HOUR)).toBe('gave-up');
   });
 });
 

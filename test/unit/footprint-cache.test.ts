@@ -58,4 +58,18 @@ describe('FootprintCache', () => {
     cache.apply(next);
     expect(next.rows[0]!.footprintBytes).toBeUndefined();
   });
+
+  it('does not give a process that started during the read the footprint top may have read from the pid\'s last holder', () => {
+    const cache = new FootprintCache();
+    // top looked while pid 10 was still the 30 GB server; ps, a moment later, lists the small process that took the pid.
+    cache.accept(new Map([[10, 30 * GB], [11, 2 * GB]]), table(T0, [{ pid: 10, startedAt: T0 }, { pid: 11, startedAt: T0 - 60_000 }]), T0);
+    const same = table(T0, [{ pid: 10, startedAt: T0 }, { pid: 11, startedAt: T0 - 60_000 }]);
+    cache.apply(same);
+    expect(same.rows.map((r) => r.footprintBytes)).toEqual([undefined, 2 * GB]);
+    // Started 1.5 s before the read: within the start-time tolerance, so not trusted either; 3 s before: trusted.
+    cache.accept(new Map([[10, 30 * GB], [12, 4 * GB]]), table(T0 + 30_000, [{ pid: 10, startedAt: T0 + 28_500 }, { pid: 12, startedAt: T0 + 27_000 }]), T0 + 30_000);
+    const next = table(T0 + 35_000, [{ pid: 10, startedAt: T0 + 28_500 }, { pid: 12, startedAt: T0 + 27_000 }]);
+    cache.apply(next);
+    expect(next.rows.map((r) => r.footprintBytes)).toEqual([undefined, 4 * GB]);
+  });
 });

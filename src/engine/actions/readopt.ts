@@ -2,7 +2,6 @@ import { commandProblem, describeArgv, type CommandResult } from '../../platform
 import { readLaunchdJob } from '../../platform/darwin/launchctl.js';
 import { lintPlist } from '../../platform/darwin/plist.js';
 import type { ServiceTarget } from '../services/monitor.js';
-import { LaunchdSupervisor } from '../services/supervision.js';
 import { signalProcess } from './guard.js';
 import { type ActionDeps, type Outcome, Steps, seconds, waitForGone, waitForHealth, waitsOf } from './wait.js';
 
@@ -24,10 +23,11 @@ function said(result: CommandResult): string {
  */
 export async function readoptService(deps: ActionDeps, target: ServiceTarget): Promise<Outcome> {
   const steps = new Steps(deps.clock);
-  const { config, view, supervisor } = target;
+  const { config, view } = target;
   const name = config.name;
   const orphan = view.orphan;
-  if (!(supervisor instanceof LaunchdSupervisor)) return steps.done(false, `${name} is not a launchd service`);
+  const supervisor = target.supervisor?.launchdJob?.() ?? null;
+  if (!supervisor) return steps.done(false, `${name} is not a launchd service`);
   if (view.state !== 'orphaned' || !orphan) return steps.done(false, `${name} is not orphaned (${view.state}: ${view.stateReason})`);
   const canonical = orphan.canonicalPath;
   const source = orphan.matchingBackup;

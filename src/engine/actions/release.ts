@@ -1,6 +1,6 @@
 import type { ProcessRef } from '../../common/services.js';
 import { readFileHolders, type FileHolderRef } from '../../platform/file-holders.js';
-import { releaseKillOffer } from '../locks.js';
+import { releaseKillOffer } from './release-offers.js';
 import { signalProcess } from './guard.js';
 import { type ActionDeps, type Outcome, Steps, seconds, waitsOf } from './wait.js';
 

@@ -3,13 +3,9 @@ import type { Part } from '../../common/result.js';
 import { commandProblem, describeArgv } from '../../platform/facts.js';
 import { readPortListeners } from '../../platform/lsof.js';
 import type { ServiceTarget } from '../services/monitor.js';
-import { CommandSupervisor, LaunchdSupervisor, SystemdSupervisor } from '../services/supervision.js';
+import type { CommandControl } from '../services/supervision.js';
 import { signalProcess } from './guard.js';
 import { type ActionDeps, type Outcome, Steps, seconds, waitForGone, waitForHealth, waitsOf } from './wait.js';
-
-const KICKSTART_TIMEOUT_MS = 30_000;
-/** systemctl restart waits for the unit to start; systemd's own default start timeout is 90 s. */
-const SYSTEMCTL_RESTART_TIMEOUT_MS = 95_000;
 
 /** A file name for the service's log that cannot leave the log folder, whatever the name holds. */
 export function logFileName(service: string): string {
@@ -24,32 +20,30 @@ export function logFileName(service: string): string {
 export async function restartService(deps: ActionDeps, target: ServiceTarget): Promise<Outcome> {
   const steps = new Steps(deps.clock);
   const name = target.config.name;
-  const supervisor = target.supervisor;
   let downSince: number;
   let started = '';
-  if (supervisor instanceof LaunchdSupervisor || supervisor instanceof SystemdSupervisor) {
-    const argv =
-      supervisor instanceof LaunchdSupervisor
-        ? ['launchctl', 'kickstart', '-k', supervisor.target]
-        : ['systemctl', ...(supervisor.scope === 'user' ? ['--user'] : []), 'restart', '--', supervisor.target];
+  const own = target.supervisor?.restartCommand?.() ?? null;
+  const control = target.supervisor?.commandControl?.() ?? null;
+  if (own) {
+    const argv = own.argv;
     downSince = deps.clock.now();
     steps.add(`ran ${describeArgv(argv)}`);
-    const result = await deps.effects.run(argv, { timeoutMs: supervisor instanceof LaunchdSupervisor ? KICKSTART_TIMEOUT_MS : SYSTEMCTL_RESTART_TIMEOUT_MS });
+    const result = await deps.effects.run(argv, { timeoutMs: own.timeoutMs });
     const problem = commandProblem(result);
     if (problem) return steps.done(false, `restart failed: ${problem}`);
-  } else if (supervisor instanceof CommandSupervisor) {
-    const stopped = await stopCommand(deps, target, supervisor, steps);
+  } else if (control) {
+    const stopped = await stopCommand(deps, target, control, steps);
     if (!stopped.ok) return steps.done(false, stopped.message);
     downSince = stopped.at;
     const logPath = deps.logDir ? `${deps.logDir.replace(/\/+$/, '')}/${logFileName(name)}` : undefined;
-    const spawned = await deps.effects.spawnDetached(supervisor.config.start, {
-      ...(supervisor.config.cwd ? { cwd: supervisor.config.cwd } : {}),
+    const spawned = await deps.effects.spawnDetached(control.config.start, {
+      ...(control.config.cwd ? { cwd: control.config.cwd } : {}),
       ...(logPath ? { logPath } : {}),
     });
-    if ('error' in spawned) return steps.done(false, `could not start ${describeArgv(supervisor.config.start)}: ${spawned.error}`);
-    supervisor.adopt(spawned.pid);
+    if ('error' in spawned) return steps.done(false, `could not start ${describeArgv(control.config.start)}: ${spawned.error}`);
+    control.adopt(spawned.pid);
     started = `PID ${spawned.pid}`;
-    steps.add(`started ${describeArgv(supervisor.config.start)} as PID ${spawned.pid}${logPath ? `, output to ${logPath}` : ''}`);
+    steps.add(`started ${describeArgv(control.config.start)} as PID ${spawned.pid}${logPath ? `, output to ${logPath}` : ''}`);
   } else {
     return steps.done(false, `${name} has no supervisor to restart it with`);
   }
@@ -67,7 +61,7 @@ export async function restartService(deps: ActionDeps, target: ServiceTarget): P
 async function stopCommand(
   deps: ActionDeps,
   target: ServiceTarget,
-  supervisor: CommandSupervisor,
+  supervisor: CommandControl,
   steps: Steps,
 ): Promise<{ ok: true; at: number } | { ok: false; message: string }> {
   const running = target.view.process;
@@ -99,7 +93,7 @@ async function stopCommand(
  * configured start command (or the service's `match`), or it listens on the service's port now.
  * A pidfile alone proves nothing: it may be stale, its pid reused, or written by someone else.
  */
-async function servesService(deps: ActionDeps, supervisor: CommandSupervisor, port: number | null, row: ProcessRow): Promise<Part<true>> {
+async function servesService(deps: ActionDeps, supervisor: CommandControl, port: number | null, row: ProcessRow): Promise<Part<true>> {
   if (supervisor.runsStart(row.command)) return { ok: true, value: true };
   const start = describeArgv(supervisor.config.start);
   const runs = `PID ${row.pid} runs ${JSON.stringify(row.command.slice(0, 120))}, not ${start.length > 120 ? `${start.slice(0, 119)}…` : start}`;

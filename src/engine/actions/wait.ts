@@ -8,7 +8,7 @@ import { formatDuration } from '../../common/format.js';
 import { probeOnce, type ProbeOutcome, type ProbeSpec } from '../services/probes.js';
 import { START_TOLERANCE_MS } from './guard.js';
 import { HEALTH_WAIT_SECONDS } from '../services/monitor.js';
-import { RELEASE_WAIT_SECONDS } from '../locks.js';
+import { RELEASE_WAIT_SECONDS } from './release-offers.js';
 
 /** What every action needs: facts to look, effects to act, a clock to wait by. */
 export interface ActionDeps {

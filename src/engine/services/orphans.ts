@@ -2,6 +2,9 @@ import type { BackupMatch, OrphanEvidence, ProcessRef } from '../../common/servi
 import type { Facts } from '../../platform/facts.js';
 import { programArgumentsOf, readPlist } from '../../platform/darwin/plist.js';
 import { plural } from '../../common/format.js';
+import { baseName } from '../../common/text.js';
+
+export { baseName };
 
 /** Backups read per orphan; a folder with more is a folder of experiments, newest first wins. */
 const MAX_BACKUPS = 40;
@@ -78,8 +81,4 @@ export function describeOrphan(evidence: OrphanEvidence): string {
     parts.push(`none of ${evidence.backups.length} backups matches the running command line`);
   }
   return parts.join('; ');
-}
-
-export function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }

@@ -241,6 +241,12 @@ export class ProbeHistory {
 
   /** Fraction of probes that passed in the window ending at now; null when none ran in it. */
   availability(now: number, windowMs: number): number | null {
+    const { ok, total } = this.tally(now, windowMs);
+    return total === 0 ? null : ok / total;
+  }
+
+  /** Requests and passes in the window, by the minute buckets it overlaps. */
+  tally(now: number, windowMs: number): { ok: number; total: number } {
     const from = now - windowMs;
     let ok = 0;
     let total = 0;
@@ -249,7 +255,7 @@ export class ProbeHistory {
       ok += b.ok;
       total += b.total;
     }
-    return total === 0 ? null : ok / total;
+    return { ok, total };
   }
 
   /** Median latency of recent successful probes; null until there are a few. */
@@ -291,6 +297,7 @@ export class ProbeHistory {
       at: outcome.at,
       baselineMs: this.baselineMs(),
       availability1h: this.availability(now, HOUR_MS),
+      samples1h: this.tally(now, HOUR_MS).total,
       availability24h: this.availability(now, DAY_MS),
       consecutiveFailures: this.consecutive,
       recentFailures: failures,

@@ -1,11 +1,12 @@
 import type { ServiceConfig, SupervisorConfig } from '../../common/config.js';
 import type { ProcessTable } from '../../common/processes.js';
 import type { Part } from '../../common/result.js';
-import type { PlistInfo, SupervisionView } from '../../common/services.js';
+import type { PlistInfo, ServiceView, SupervisionView } from '../../common/services.js';
 import type { Facts } from '../../platform/facts.js';
 import { readLaunchdJob } from '../../platform/darwin/launchctl.js';
 import { lintPlist } from '../../platform/darwin/plist.js';
 import { readSystemdUnit } from '../../platform/linux/systemd.js';
+import { baseName } from '../../common/text.js';
 
 /** A supervisor's view, plus the pids it owns (a process is owned when it or an ancestor is one). */
 export type SupervisionCheck = SupervisionView & {
@@ -21,7 +22,39 @@ export interface Supervisor {
   /** launchd service target, systemd unit, or the service name for a command. */
   readonly target: string;
   check(now: number, table: ProcessTable | null): Promise<Part<SupervisionCheck>>;
+  // What the actions ask of a supervisor (engine/actions/); absent where it does not apply.
+  /** The supervisor's own restart (launchctl kickstart -k, systemctl restart); absent when Warden restarts it itself. */
+  restartCommand?(): SupervisorCommand;
+  /** What its own restart does, for the offer's confirmation ("Run launchctl kickstart -k …"); null when it offers none now. */
+  restartConfirm?(view: ServiceView): string | null;
+  /** The launchd job, for putting an orphan back under launchd. */
+  launchdJob?(): LaunchdJobRef;
+  /** The command Warden starts and stops itself. */
+  commandControl?(): CommandControl;
 }
+
+export interface SupervisorCommand {
+  argv: string[];
+  timeoutMs: number;
+}
+
+export interface LaunchdJobRef {
+  domain: string;
+  label: string;
+  /** domain/label, as launchctl print and kickstart take it. */
+  target: string;
+}
+
+/** What the restart action needs of a command service. */
+export interface CommandControl {
+  readonly config: CommandConfig;
+  runsStart(command: string): boolean;
+  adopt(pid: number): void;
+}
+
+const KICKSTART_TIMEOUT_MS = 30_000;
+/** systemctl restart waits for the unit to start; systemd's own default start timeout is 90 s. */
+const SYSTEMCTL_RESTART_TIMEOUT_MS = 95_000;
 
 export interface SupervisorContext {
   facts: Facts;
@@ -45,7 +78,7 @@ export function makeSupervisor(service: ServiceConfig, ctx: SupervisorContext): 
 
 type LaunchdConfig = Extract<SupervisorConfig, { kind: 'launchd' }>;
 type SystemdConfig = Extract<SupervisorConfig, { kind: 'systemd' }>;
-type CommandConfig = Extract<SupervisorConfig, { kind: 'command' }>;
+export type CommandConfig = Extract<SupervisorConfig, { kind: 'command' }>;
 
 export function launchdDomain(config: { domain?: string }, uid: number): string {
   return config.domain ?? `gui/${uid}`;
@@ -84,6 +117,22 @@ export class LaunchdSupervisor implements Supervisor {
     this.domain = launchdDomain(config, ctx.uid);
     this.label = config.label;
     this.target = `${this.domain}/${this.label}`;
+  }
+
+  restartCommand(): SupervisorCommand {
+    return { argv: ['launchctl', 'kickstart', '-k', this.target], timeoutMs: KICKSTART_TIMEOUT_MS };
+  }
+
+  restartConfirm(view: ServiceView): string | null {
+    const sv = view.supervision;
+    // An orphan is not launchd's to restart: Re-adopt is offered instead.
+    if (!sv?.loaded || view.state === 'orphaned') return null;
+    const pid = sv.jobPid !== null ? `PID ${sv.jobPid}` : 'the job';
+    return `Run launchctl kickstart -k ${this.target}: launchd stops ${pid} (SIGTERM) and starts it again`;
+  }
+
+  launchdJob(): LaunchdJobRef {
+    return { domain: this.domain, label: this.label, target: this.target };
   }
 
   /** The plist this job should be loaded from: configured, else where launchd loaded it, else the convention. */
@@ -149,6 +198,15 @@ export class SystemdSupervisor implements Supervisor {
     this.scope = config.scope ?? 'system';
   }
 
+  restartCommand(): SupervisorCommand {
+    return { argv: ['systemctl', ...(this.scope === 'user' ? ['--user'] : []), 'restart', '--', this.target], timeoutMs: SYSTEMCTL_RESTART_TIMEOUT_MS };
+  }
+
+  restartConfirm(view: ServiceView): string | null {
+    if (!view.supervision?.loaded) return null;
+    return `Run systemctl ${this.scope === 'user' ? '--user ' : ''}restart ${this.target}`;
+  }
+
   async check(): Promise<Part<SupervisionCheck>> {
     const read = await readSystemdUnit(this.ctx.facts, this.target, this.scope);
     if (!read.ok) return read;
@@ -178,10 +236,6 @@ export class SystemdSupervisor implements Supervisor {
   }
 }
 
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
-
 /**
  * Whether a command line (as ps prints it: argv joined by spaces) is the configured `start`: it
  * ends with start's program (by name: PATH lookup or a shebang puts a directory or an
@@ -204,7 +258,7 @@ export function runsStartCommand(command: string, start: readonly string[], matc
  * A service Warden starts and stops itself. The process is the pidfile's pid when there is a
  * pidfile, else whatever serves the port; pids Warden started are remembered as well.
  */
-export class CommandSupervisor implements Supervisor {
+export class CommandSupervisor implements Supervisor, CommandControl {
   readonly kind = 'command' as const;
   private readonly started = new Set<number>();
 
@@ -215,6 +269,10 @@ export class CommandSupervisor implements Supervisor {
     /** The service's `match`: a substring of its command line that also identifies it. */
     readonly match?: string,
   ) {}
+
+  commandControl(): CommandControl {
+    return this;
+  }
 
   /** The process runs this service's start command (or its `match`). */
   runsStart(command: string): boolean {
