@@ -25,6 +25,7 @@ import { DISCOVERY_INTERVAL_SECONDS } from '../src/engine/services/discovery.js'
 import { RESIDENT_FLAG, measureResident, residentChild } from './resident.js';
 import { SETTLE_MS, benchLongRun, longRunSecondsFromEnv, measureFloor } from './long-run.js';
 import { benchManyProcesses } from './many-processes.js';
+import { benchSenses } from './senses.js';
 
 const DEFAULT_CYCLES = 50;
 const GATE_RATIO = 10;
@@ -173,7 +174,7 @@ async function main(): Promise<number> {
   report.section(`6. Warden headless: createEngine, zero config, no data folder, ${resident.cycles} cycles back to back in a fresh process`);
   report.row('resident memory (RSS) after the cycles', bytes(resident.rssBytes), `heap ${bytes(resident.heapUsedBytes)}`, `after a full GC; Node + code before the engine: ${bytes(resident.rssBeforeBytes)} RSS`);
   report.row('engine CPU per cycle, mean', ms(steadyCycle), `wall ${ms(resident.rest.wallMs / (resident.cycles - 1))}`, `the ${resident.cycles - 1} cycles after the first, incl. stop()`);
-  report.row('  discovery, in the first cycle', ms(discovery), `+${ms(discoveryShare)}/cycle`, `one lsof of every TCP listener for the default LLM ports, again every ${DISCOVERY_INTERVAL_SECONDS / 60} min`);
+  report.row('  discovery + host identity, first cycle', ms(discovery), `+${ms(discoveryShare)}/cycle`, `one lsof of every TCP listener for the default LLM ports, again every ${DISCOVERY_INTERVAL_SECONDS / 60} min; the identity read (systeminformation) once, beside the loop (counted here as if repeated with discovery)`);
   report.row('engine CPU at the default 5 s interval', percent(enginePercent), `budget ${CPU_BUDGET_PERCENT} %`, `of one core; ${enginePercent <= CPU_BUDGET_PERCENT ? 'within' : 'OVER'} budget`);
   if (resident.unknowns.length > 0) report.note(`unknown in the last cycle: ${resident.unknowns.join('; ')}`);
 
@@ -204,6 +205,17 @@ async function main(): Promise<number> {
     report.row('  the same through one ps + parsePs', `CPU ${ms(psMs)}`, `wall ${ms(median(walls(many.ps)))}`, `incl. the ps child; ${ratio(psMs / wardenMs)} Warden's /proc read`);
     report.row('  floor: a plain /proc walk', `CPU ${ms(many.floorMs)}`, '', 'meminfo, vmstat, pressure, every stat+status+cmdline');
   }
+  // 9. Senses
+  const senses = await benchSenses(clock, root, cycles);
+  report.section(`9. Senses per cycle (the differential's candidates), ${cycles} runs each, live on this host`);
+  costRow('thermal', senses.thermal, senses.thermal.outcome);
+  costRow('  pmset -g therm, parsing only', senses.pmsetParse, `a real sample (pmset cannot run here): ${senses.pmsetParse.outcome}`);
+  costRow('disk: statfs of swap, model folders, data', senses.disk, `no spawn; ${senses.disk.outcome}`);
+  costRow('load averages', senses.load, senses.load.outcome);
+  costRow('service log: one line appended', senses.logAppended, `stat + the appended bytes: ${senses.logAppended.outcome}`);
+  costRow('service log: nothing new', senses.logIdle, 'stat only');
+  costRow('all senses, as a cycle runs them', senses.all, senses.all.outcome);
+  report.row('host identity (systeminformation), once', `CPU ${ms(senses.identity.span.cpuMs)}`, `wall ${ms(senses.identity.span.wallMs)}`, `at start and after a wake, beside the loop, never in a cycle: ${senses.identity.outcome}`);
 
   const lines = [
     `Warden bench: ${process.platform} ${os.arch()}, ${os.cpus().length} cores, Node ${process.version}, ${cycles} sampling cycles (WARDEN_BENCH_CYCLES)`,

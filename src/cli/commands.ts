@@ -208,9 +208,10 @@ export async function runCapture(values: CliValues, rest: string[]): Promise<num
     process.stderr.write(`warden: sample ${i + 1} of ${samples} recorded\n`);
     if (i < samples - 1) await new Promise((r) => setTimeout(r, Math.max(0, interval * 1000 - (Date.now() - started))));
   }
+  await engine.identitySettled();
   await engine.stop();
   const cadence: CaptureCadence = { intervalSeconds: engine.cadence().intervalSeconds, probes };
-  const recorded = bundleFrom(recording, loaded.input, cadence, WARDEN_VERSION, `warden capture, ${samples} samples every ${interval} s`);
+  const recorded = bundleFrom(recording, loaded.input, cadence, WARDEN_VERSION, `warden capture, ${samples} samples every ${interval} s`, engine.hostIdentity());
   const keep = values.includeSecrets === true;
   const { bundle, secrets } = keep ? { bundle: recorded, secrets: 0 } : redactCapture(recorded);
   const target = path.resolve(values.output);

@@ -1,3 +1,4 @@
+import { differentialLines } from './render-differential.js';
 import pc from 'picocolors';
 import type { State } from '../common/state.js';
 import type { Severity } from '../common/severity.js';
@@ -46,6 +47,7 @@ export function renderStatus(state: State, now: number, fit: Fit = NO_FIT): stri
       if (d.cause) out.push(`  cause: ${t(d.cause, 300)}`);
       for (const e of d.causeEvidence) out.push(`    ${t(e, 200)}`);
       for (const thief of d.thieves) out.push(`  thief: ${t(thief, 200)}`);
+      out.push(...differentialLines(d.differential));
       if (d.suggestion) out.push(`  → ${t(d.suggestion, 200)}`);
     }
   }
@@ -127,6 +129,7 @@ export function renderStatus(state: State, now: number, fit: Fit = NO_FIT): stri
   }
   if (state.history.readOnly && state.history.reason) out.push('', pc.yellow(`history ${t(state.history.reason, 300)}`));
   else if (!state.history.available && state.history.reason) out.push('', pc.dim(`history unavailable: ${t(state.history.reason, 200)}`));
+  if (state.host.identity) out.push('', pc.dim(`host: ${t(state.host.identity.summary, 200)}`));
   return wrapToFit(out.join('\n'), fit) + '\n';
 }
 

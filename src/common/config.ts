@@ -31,6 +31,29 @@ export interface ServiceConfig {
   supervisor?: SupervisorConfig;
   /** Substring of the command line that identifies the server's process. */
   match?: string;
+  /** Numbers the server prints in its own log, tailed each cycle (opt in). */
+  logs?: ServiceLogConfig[];
+}
+
+/** Built-in log patterns for servers whose logs print timings. */
+export const LOG_BUILTINS = {
+  /** llama.cpp (llama-server, llama_perf_context_print): "prompt eval time =    2441.22 ms /   161 tokens". */
+  'llama.cpp': { name: 'prompt eval', pattern: 'prompt eval time =\\s*(?<v>[\\d.]+) ms', unit: 'ms' },
+} as const;
+export type LogBuiltin = keyof typeof LOG_BUILTINS;
+
+/**
+ * One number from a service's log: `pattern` is a regular expression with one named group `v`
+ * (digits; thousands commas allowed), e.g. `prefill_us=(?<v>[\d,]+)` with unit "us". Or
+ * `builtin` names a known server's pattern (name and unit come with it).
+ */
+export interface ServiceLogConfig {
+  path: string;
+  name?: string;
+  pattern?: string;
+  /** "us", "ms" or "s" are times (shown as durations); anything else is shown after the number. */
+  unit?: string;
+  builtin?: LogBuiltin;
 }
 
 export interface WatchedFileConfig {
@@ -126,6 +149,8 @@ export interface WardenConfig {
   launchAtLogin: boolean;
   /** null: no /metrics of its own (warden serve has one on its page's port). */
   metrics: MetricsConfig | null;
+  /** Folders holding models besides the known servers' own (their free space is a candidate cause). */
+  modelFolders?: string[];
 }
 
 /** What a config file may hold: every field optional, defaults fill the rest. */

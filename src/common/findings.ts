@@ -21,7 +21,7 @@ export interface Finding {
   causes: string[];
   actions: ActionOffer[];
   /** What the finding is about, for grouping and snoozing. */
-  subject: { kind: 'memory' | 'process' | 'service' | 'lock' | 'job' | 'warden'; id: string };
+  subject: { kind: 'memory' | 'process' | 'service' | 'lock' | 'job' | 'host' | 'warden'; id: string };
   /**
    * True: it already holds over its own window (N of the last M probes failed) or is a certain
    * fact (the service's process is gone), so it fires at once rather than after pendingCycles.
@@ -29,6 +29,22 @@ export interface Finding {
   settled?: boolean;
   /** True: shown (amber) but never paged, whatever onWarn says: a discovered server that stopped. */
   quiet?: boolean;
+  /** A service symptom's candidate causes, each in, out or unknown (the State's copy of its diagnosis's). */
+  differential?: Candidate[];
+}
+
+/** A usual suspect behind a symptom, and what Warden measured of it. */
+export type CandidateName = 'memory' | 'cpu' | 'thermal' | 'disk' | 'log' | 'network';
+
+/**
+ * `in`: measured and bad enough to explain the symptom (its numbers); `out`: measured and
+ * ruled out (the number that rules it out); `unknown`: not measured (why).
+ */
+export interface Candidate {
+  name: CandidateName;
+  verdict: 'in' | 'out' | 'unknown';
+  /** Short, with units: "load 8.0 / 16", "62 % free", "no warning". */
+  text: string;
 }
 
 /** The operator's note for a symptom: what was measured, why, what to do. */
@@ -43,6 +59,8 @@ export interface Diagnosis {
    * it as a button. Always set by the engine; absent from records written before it existed.
    */
   actionId?: string | null;
+  /** Every candidate cause measured in or out (a service symptom); absent from records written before it existed. */
+  differential?: Candidate[];
 }
 
 export interface Notification {

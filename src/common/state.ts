@@ -4,6 +4,8 @@ import type { Thief } from './processes.js';
 import type { JobView, LockView, ServiceView } from './services.js';
 import type { Finding, IncidentView } from './findings.js';
 import type { ModelServerView } from './models.js';
+import type { SensesView } from './senses.js';
+import type { HostIdentity } from './host-identity.js';
 
 export interface UnknownPart {
   part: string;
@@ -40,6 +42,8 @@ export interface HostInfo {
   hostname: string;
   uid: number;
   cpuCount: number;
+  /** OS, model, chip, cores, memory, GPU, read once at start and on wake (off the cycle); null until read. */
+  identity?: HostIdentity | null;
 }
 
 /** The one object the tray, the popover, the CLI and /metrics all render. */
@@ -75,4 +79,6 @@ export interface State {
   parts: PartView[];
   /** Notification channels besides the native one, in config order. */
   channels: ChannelView[];
+  /** Thermal, disk, load and the services' logs as read this cycle; null before the first cycle. */
+  senses: SensesView | null;
 }

@@ -1,3 +1,4 @@
+import { alsoInLine, ruledOutLine } from './differential.js';
 import type { NotificationConfig } from '../common/config.js';
 import type { Diagnosis, Finding, IncidentView, Notification } from '../common/findings.js';
 import type { SnoozeTarget } from '../common/api.js';
@@ -109,7 +110,7 @@ const KEEP_GAPS = 8;
 const MAX_ALSO_LINES = 4;
 /** A gap this many times the cycle is sleep or a changed clock, not a slow cycle. */
 const JUMP_FACTOR = 3;
-const KIND_ORDER: Record<Finding['subject']['kind'], number> = { service: 0, lock: 1, job: 2, memory: 3, process: 4, warden: 5 };
+const KIND_ORDER: Record<Finding['subject']['kind'], number> = { service: 0, lock: 1, job: 2, memory: 3, process: 4, host: 5, warden: 6 };
 
 export function systemLocalMinutes(now: number): number {
   const d = new Date(now);
@@ -291,9 +292,9 @@ export class AlertPolicy {
     return this.red(t) && this.pagesAlone(t, now);
   }
 
-  /** A symptom may page at once; a cause (memory, a process) only once it has shown this long. */
+  /** A symptom may page at once; a cause (memory, a process, a host sense) only once it has shown this long. */
   private pagesAlone(t: Tracker, now: number): boolean {
-    if (t.subject.kind === 'memory' || t.subject.kind === 'process') return now - t.firstSeen >= CAUSE_PAGES_ALONE_AFTER_MINUTES * 60_000;
+    if (t.subject.kind === 'memory' || t.subject.kind === 'process' || t.subject.kind === 'host') return now - t.firstSeen >= CAUSE_PAGES_ALONE_AFTER_MINUTES * 60_000;
     return true;
   }
 
@@ -503,6 +504,11 @@ export class AlertPolicy {
     const lines: string[] = [];
     if (diagnosis?.cause) lines.push(capitalise(diagnosis.cause));
     if (diagnosis) lines.push(...diagnosis.thieves);
+    if (diagnosis?.differential) {
+      // The cause line already names memory when memory is in.
+      const named = diagnosis.cause?.startsWith('memory pressure') ? 'memory' : null;
+      for (const line of [alsoInLine(diagnosis.differential, named), ruledOutLine(diagnosis.differential)]) if (line) lines.push(line);
+    }
     const also = members
       .filter((m) => m.present && m !== primary && !explained.has(m.key))
       .filter((m) => !(m.subject.kind === 'process' && (diagnosis?.thieves.length ?? 0) > 0))

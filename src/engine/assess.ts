@@ -1,3 +1,5 @@
+import { senseFindings } from './sense-findings.js';
+import type { SensesView } from '../common/senses.js';
 import type { Thresholds } from '../common/config.js';
 import type { Evidence, Finding } from '../common/findings.js';
 import type { MemoryView } from '../common/memory.js';
@@ -36,6 +38,8 @@ export type Observation = {
   cpuNow?: (pid: number) => number | null;
   /** IANA zone for local times in titles; this machine's when absent. */
   timeZone?: string;
+  /** Thermal, disk, load and the services' logs: the candidate causes besides memory. */
+  senses?: SensesView | null;
 };
 
 type Draft = Omit<Finding, 'since' | 'causes'>;
@@ -56,6 +60,7 @@ export function assess(
     ...input.services.flatMap((service) => serviceFindings(service, thresholds, input.wokeAt ?? null, input.timeZone)),
     ...input.locks.flatMap((lock) => lockFindings(lock, thresholds)),
     ...input.jobs.flatMap((job) => jobFindings(job, thresholds, now)),
+    ...senseFindings(input.senses, now),
     ...unknownFindings(input),
   ];
   const seen = new Set<string>();

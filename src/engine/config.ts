@@ -1,7 +1,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { AJV_OPTIONS, PRECOMPILED, loadAjv } from './config-validator.js';
 import type { ConfigProblem } from '../common/api.js';
-import type { WardenConfig, WardenConfigInput } from '../common/config.js';
+import { LOG_BUILTINS, type WardenConfig, type WardenConfigInput } from '../common/config.js';
 import { readFileBounded } from '../platform/read-file.js';
 import { DEFAULT_NOTIFICATIONS, DEFAULT_THRESHOLDS } from './defaults.js';
 
@@ -114,9 +114,26 @@ export const CONFIG_JSON_SCHEMA = {
             ],
           },
           match: { type: 'string', minLength: 1, maxLength: 1000 },
+          logs: {
+            type: 'array',
+            maxItems: 20,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['path'],
+              properties: {
+                path: absolutePath,
+                name: { type: 'string', minLength: 1, maxLength: 60 },
+                pattern: { type: 'string', minLength: 1, maxLength: 500 },
+                unit: { type: 'string', minLength: 1, maxLength: 20 },
+                builtin: { enum: Object.keys(LOG_BUILTINS) },
+              },
+            },
+          },
         },
       },
     },
+    modelFolders: { type: 'array', maxItems: 50, items: absolutePath },
     watchedFiles: {
       type: 'array',
       maxItems: 500,
@@ -307,6 +324,18 @@ export function pathProblem(value: string): string | null {
   return null;
 }
 
+/** A log pattern must compile and hold exactly one named group, `v`. */
+export function logPatternProblem(pattern: string): string | null {
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    return `is not a regular expression: ${(error as Error).message}`;
+  }
+  const groups = [...pattern.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].map((m) => m[1]);
+  if (groups.length !== 1 || groups[0] !== 'v') return `needs one named group (?<v>…) holding the number (has ${groups.length === 0 ? 'none' : groups.map((g) => `"${g}"`).join(', ')})`;
+  return null;
+}
+
 function semanticProblems(input: WardenConfigInput): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const checkPath = (field: string, value: string | undefined) => {
@@ -326,6 +355,15 @@ function semanticProblems(input: WardenConfigInput): ConfigProblem[] {
       if (value !== undefined && !isHttpUrl(value)) problems.push({ field: `services.${i}.${key}`, message: 'is not a valid http(s) URL' });
     }
     if (service.canary && !isHttpUrl(service.canary.url)) problems.push({ field: `services.${i}.canary.url`, message: 'is not a valid http(s) URL' });
+    (service.logs ?? []).forEach((log, j) => {
+      const field = `services.${i}.logs.${j}`;
+      checkPath(`${field}.path`, log.path);
+      if ((log.pattern === undefined) === (log.builtin === undefined)) problems.push({ field, message: 'needs exactly one of pattern or builtin' });
+      if (log.pattern !== undefined) {
+        const problem = logPatternProblem(log.pattern);
+        if (problem) problems.push({ field: `${field}.pattern`, message: problem });
+      }
+    });
     const sup = service.supervisor;
     if (sup?.kind === 'launchd') checkPath(`services.${i}.supervisor.plist`, sup.plist);
     if (sup?.kind === 'command') {
@@ -357,6 +395,7 @@ function semanticProblems(input: WardenConfigInput): ConfigProblem[] {
       channelNames.add(channel.name);
     }
   });
+  (input.modelFolders ?? []).forEach((folder, i) => checkPath(`modelFolders.${i}`, folder));
   checkPath('metrics.tokenFile', input.metrics?.tokenFile);
   if (input.metrics?.listen !== undefined && !isLoopback(input.metrics.listen) && !input.metrics.tokenFile) {
     problems.push({ field: 'metrics.tokenFile', message: `is needed to listen on ${input.metrics.listen}: off loopback every request must carry a bearer token` });
@@ -390,6 +429,7 @@ export function resolveConfig(input: WardenConfigInput, home: string): WardenCon
     metrics: input.metrics ? { ...input.metrics, ...(input.metrics.tokenFile ? { tokenFile: expand(input.metrics.tokenFile) } : {}) } : null,
     services: (input.services ?? []).map((s) => {
       const sup = s.supervisor;
+      if (s.logs) s = { ...s, logs: s.logs.map((l) => ({ ...l, path: expand(l.path) })) };
       if (sup?.kind === 'launchd' && sup.plist) return { ...s, supervisor: { ...sup, plist: expand(sup.plist) } };
       if (sup?.kind === 'command') {
         return {
@@ -400,6 +440,7 @@ export function resolveConfig(input: WardenConfigInput, home: string): WardenCon
       return s;
     }),
     watchedFiles: (input.watchedFiles ?? []).map((f) => ({ ...f, path: expand(f.path) })),
+    modelFolders: (input.modelFolders ?? []).map(expand),
     jobs: (input.jobs ?? []).map((j) => (j.logPath ? { ...j, logPath: expand(j.logPath) } : j)),
     thresholds: { ...DEFAULT_THRESHOLDS, ...(input.thresholds ?? {}) },
     notifications: { ...DEFAULT_NOTIFICATIONS, ...(input.notifications ?? {}) },

@@ -15,6 +15,8 @@ import type { AlertSnapshot } from './alerts.js';
 import { Engine } from './engine.js';
 import { ChannelHub } from './channels/hub.js';
 import { withoutChannelSecrets } from './channels/secrets.js';
+import { readHostIdentity } from '../platform/host-identity.js';
+import type { HostIdentity } from '../common/host-identity.js';
 
 export type HostPlatform = 'darwin' | 'linux';
 
@@ -76,6 +78,7 @@ export async function createEngine(options: LiveOptions = {}): Promise<Engine> {
       settleParts: false,
       replay: false,
       dataDir: dir,
+      readIdentity: () => readHostIdentity(),
       ...(options.log ? { log: options.log } : {}),
       ...(options.intervalSeconds === undefined ? {} : { intervalSeconds: options.intervalSeconds }),
     },
@@ -116,12 +119,13 @@ export function createRecordingEngine(config: LoadedConfig, intervalSeconds: num
     settleParts: true,
     replay: false,
     dataDir: null,
+    readIdentity: () => readHostIdentity(),
     onSampleStart: (at) => recording.beginSample(at),
   });
   return { engine, recording };
 }
 
-export function bundleFrom(recording: RecordingFacts, configInput: unknown, cadence: CaptureCadence, version: string, note?: string): CaptureBundle {
+export function bundleFrom(recording: RecordingFacts, configInput: unknown, cadence: CaptureCadence, version: string, note?: string, identity: HostIdentity | null = null): CaptureBundle {
   return {
     format: CAPTURE_FORMAT,
     version: CAPTURE_VERSION,
@@ -136,6 +140,7 @@ export function bundleFrom(recording: RecordingFacts, configInput: unknown, cade
       createdAt: recording.samples[0]?.at ?? Date.now(),
       wardenVersion: version,
       timeZone: systemTimeZone(),
+      ...(identity ? { identity } : {}),
     },
     cadence,
     // A capture goes into bug reports: the channels' URLs and bearers stay behind.
@@ -182,6 +187,7 @@ export function createReplayEngine(bundle: CaptureBundle, override?: LoadedConfi
       hostname: bundle.host.hostname,
       uid: bundle.host.uid,
       cpuCount: bundle.host.cpuCount ?? 1,
+      identity: bundle.host.identity ?? null,
     },
     home,
     config,

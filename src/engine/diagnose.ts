@@ -9,6 +9,7 @@ import { formatBytes, formatDecimalGB, formatDuration, formatGrowthRate, formatP
 import { fileName, samplesOf, shortCommand, thiefLabel, thiefWho, type Observation } from './assess.js';
 import { WAKE_GRACE_SECONDS } from './defaults.js';
 import { modelArrivalLine, modelArrivals, unloadSuggestion } from './model-arrivals.js';
+import { differentialOf } from './differential.js';
 
 /** At or above this CPU a silent server is working on something; below it, it is waiting or stuck. */
 export const BUSY_CPU_PERCENT = 50;
@@ -37,10 +38,15 @@ export function diagnose(
   const growthKeys = findings.filter((f) => /^thief:.*:growth$/.test(f.key)).map((f) => f.key);
   const heldLocks = input.locks.filter((lock) => keys.has(lockKey(lock)));
 
+  // A swap volume that cannot grow explains the memory findings; throttling explains a slow or silent service.
+  const swapFull = findings.filter((f) => f.key.startsWith('disk:') && f.title.endsWith('swap cannot grow')).map((f) => f.key);
+  const throttled = keys.has('thermal:throttled');
   const linked = findings.map((finding): Finding => {
     const causes = new Set(finding.causes);
     if (SERVICE_SYMPTOM.test(finding.key) && stressed) memoryKeys.forEach((k) => causes.add(k));
+    if (SERVICE_SYMPTOM.test(finding.key) && throttled) causes.add('thermal:throttled');
     if (finding.subject.kind === 'memory' && finding.severity !== 'unknown') growthKeys.forEach((k) => causes.add(k));
+    if (finding.subject.kind === 'memory' && finding.severity !== 'unknown') swapFull.forEach((k) => causes.add(k));
     if (finding.subject.kind === 'job') {
       const job = input.jobs.find((j) => j.name === finding.subject.id);
       if (job) lockBehindJob(job, heldLocks).forEach((lock) => causes.add(lockKey(lock)));
@@ -136,7 +142,8 @@ function serviceDiagnosis(
   if (input.wokeAt != null && now - input.wokeAt < 2 * WAKE_GRACE_SECONDS * 1000) {
     causeEvidence.push(`host woke from sleep ${formatDuration((now - input.wokeAt) / 1000)} ago`);
   }
-  return { symptom, cause, causeEvidence, thieves, suggestion, actionId };
+  const differential = differentialOf({ service, memory: input.memory, stressed, thieves: input.thieves, senses: input.senses ?? null });
+  return { symptom, cause, causeEvidence, thieves, suggestion, actionId, differential };
 }
 
 /**

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ConfigSaveResult, EngineHandle, MemoryHistoryPoint, SnoozeFor, SnoozeTarget } from '../common/api.js';
 import type { ServiceConfig, WardenConfig, WardenConfigInput } from '../common/config.js';
-import type { Finding, Notification } from '../common/findings.js';
+import type { Diagnosis, Finding, Notification } from '../common/findings.js';
 import type { MemorySample, MemoryView } from '../common/memory.js';
 import type { ProcessTable } from '../common/processes.js';
 import type { ActionResult, ProbeView, ServiceView } from '../common/services.js';
@@ -36,6 +36,10 @@ import type { HistoryStore } from './history.js';
 import type { ChannelHub } from './channels/hub.js';
 import { buildState, withFreshness } from './state.js';
 import { partViews, timed, type PartName } from './parts.js';
+import { SenseMonitor } from './senses.js';
+import type { HostIdentity } from '../common/host-identity.js';
+import type { AppThermalState } from '../common/senses.js';
+import type { Part } from '../common/result.js';
 
 /** How many of the biggest processes get their physical footprint read (darwin). */
 const FOOTPRINT_TOP = 10;
@@ -80,6 +84,8 @@ export interface EngineDeps {
   notes?: string[];
   /** Webhook, ntfy and Slack channels; null where nothing is delivered (status, capture, replay). */
   channels?: ChannelHub | null;
+  /** Reads the host's identity (systeminformation): called at the first cycle and after a wake, never awaited by a cycle. */
+  readIdentity?: () => Promise<Part<HostIdentity>>;
 }
 
 /**
@@ -100,6 +106,9 @@ export class Engine implements EngineHandle {
   private readonly jobs: JobMonitor;
   private readonly actions: ActionRunner;
   private readonly alerts: AlertPolicy;
+  private readonly senses = new SenseMonitor();
+  private identity: HostIdentity | null;
+  private identityRead: Promise<void> | null = null;
   private previousFindings = new Map<string, Finding>();
   private state: State;
   private readonly footprints = new FootprintCache();
@@ -118,6 +127,7 @@ export class Engine implements EngineHandle {
   constructor(private readonly deps: EngineDeps, alertSnapshot: ReturnType<AlertPolicy['snapshot']> | null = null) {
     this.config = this.withOverrides(deps.config.config);
     this.input = deps.config.input;
+    this.identity = deps.host.identity ?? null;
     this.thieves = new ThiefTracker(this.config.thresholds);
     this.services = new ServiceMonitor(deps.facts);
     this.models = new ModelMonitor(deps.facts);
@@ -145,7 +155,7 @@ export class Engine implements EngineHandle {
       now: deps.clock.now(),
       sampledAt: null,
       intervalSeconds: this.config.intervalSeconds,
-      host: deps.host,
+      host: this.host(),
       memory: null,
       thieves: [],
       services: [],
@@ -161,6 +171,7 @@ export class Engine implements EngineHandle {
       notes: this.notes(),
       parts: [],
       channels: [],
+      senses: null,
     });
   }
 
@@ -186,6 +197,7 @@ export class Engine implements EngineHandle {
     this.locks.configure(c.watchedFiles, { platform: this.deps.platform, uid: this.deps.host.uid, thresholds: c.thresholds });
     this.jobs.configure(c.jobs, { platform: this.deps.platform, uid: this.deps.host.uid, thresholds: c.thresholds, ...(this.deps.timeZone ? { timeZone: this.deps.timeZone } : {}) });
     this.alerts.setConfig(c.notifications);
+    this.senses.configure({ platform: this.deps.platform, home: this.deps.home, services: c.services, modelFolders: c.modelFolders ?? [], dataDir: this.deps.dataDir });
     this.deps.channels?.configure(c.notifications.channels);
   }
 
@@ -222,18 +234,21 @@ export class Engine implements EngineHandle {
     await this.maybeReloadConfig(now);
     this.deps.onSampleStart?.(now);
     const interval = this.config.intervalSeconds * 1000;
+    const first = this.lastTickAt === null;
     if (this.lastTickAt !== null && (now - this.lastTickAt > 3 * interval || now < this.lastTickAt)) this.wokeAt = now;
     // A cycle between suspend and resume (a dark wake) sees a host that is not really up.
     if (this.suspendedAt !== null) this.wokeAt = now;
     this.lastTickAt = now;
+    if (first || this.wokeAt === now) this.startIdentityRead();
 
     const wantFootprints = platform === 'darwin' && this.footprints.due(now);
     const took: Partial<Record<PartName, number>> = {};
     const clockNow = () => clock.now();
-    const [memoryPart, tablePart, footprintPart] = await Promise.all([
+    const [memoryPart, tablePart, footprintPart, senses] = await Promise.all([
       timed(took, 'memory', clockNow, () => readMemory(facts, platform, now)),
       timed(took, 'processes', clockNow, () => readProcessTable(facts, now)),
       wantFootprints ? timed(took, 'footprint', clockNow, () => readFootprints(facts, FOOTPRINT_TOP)) : Promise.resolve(null),
+      timed(took, 'senses', clockNow, () => this.senses.poll(facts, now)),
     ]);
     const unknowns: UnknownPart[] = [];
     const cycleNotes: string[] = [];
@@ -309,6 +324,7 @@ export class Engine implements EngineHandle {
       wokeAt: this.wokeAt,
       processes: table?.rows ?? [],
       cpuNow: (pid) => (table ? this.thieves.cpuNow(pid) : null),
+      senses,
       ...(this.deps.timeZone ? { timeZone: this.deps.timeZone } : {}),
     };
     const assessed = assess(observation, this.previousFindings, this.config.thresholds, now);
@@ -334,15 +350,16 @@ export class Engine implements EngineHandle {
       now,
       sampledAt: now,
       intervalSeconds: this.config.intervalSeconds,
-      host: this.deps.host,
+      host: this.host(),
       memory,
       thieves: observation.thieves,
       services,
       locks,
       jobs,
       models,
-      findings,
+      findings: withDifferentials(findings, diagnoses),
       incidents: step.incidents,
+      senses,
       unknowns,
       snoozedUntil: this.alerts.snoozedUntil(now),
       replay: this.deps.replay,
@@ -354,6 +371,40 @@ export class Engine implements EngineHandle {
     this.publish();
     for (const n of step.notifications) for (const listener of this.notificationListeners) listener(n);
     return this.state;
+  }
+
+  /** The identity is read beside the loop: a slow system_profiler never holds a cycle. */
+  private startIdentityRead(): void {
+    const read = this.deps.readIdentity;
+    if (!read || this.identityRead) return;
+    this.identityRead = read()
+      .then((part) => {
+        if (part.ok) this.identity = part.value;
+        else this.deps.log?.(part.reason);
+      })
+      .catch((error: unknown) => this.deps.log?.(`host identity: ${errorText(error)}`))
+      .finally(() => {
+        this.identityRead = null;
+      });
+  }
+
+  /** The app's Electron powerMonitor thermal state (src/main/thermal.ts); read with the next cycle's thermal sense. */
+  setAppThermalState(state: AppThermalState | null): void {
+    this.senses.setAppThermalState(state);
+  }
+
+  /** The host's identity when read (a capture records it). */
+  hostIdentity(): HostIdentity | null {
+    return this.identity;
+  }
+
+  /** Resolves when an identity read under way has finished. */
+  async identitySettled(): Promise<void> {
+    await this.identityRead;
+  }
+
+  private host(): HostInfo {
+    return { ...this.deps.host, identity: this.identity };
   }
 
   private publish(): void {
@@ -604,6 +655,14 @@ export function serviceObservations(services: ServiceView[]): Observations {
       return `${plural(Math.max(1, answered), what)} answered, ${probe.latencyMs !== null ? formatLatency(probe.latencyMs) : probe.measured}`;
     },
   };
+}
+
+/** The State's findings carry their diagnosis's differential (`status --json` has it per finding). */
+function withDifferentials(findings: Finding[], diagnoses: Map<string, Diagnosis>): Finding[] {
+  return findings.map((f) => {
+    const differential = diagnoses.get(f.key)?.differential;
+    return differential ? { ...f, differential } : f;
+  });
 }
 
 /** Waits for `work` at most `ms`; the timer is cleared so a finished wait holds nothing open. */

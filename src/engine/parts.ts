@@ -5,7 +5,7 @@ import type { PartView, UnknownPart } from '../common/state.js';
  * collector success and duration) and `status --json`. A part is ok when no unknown of it was
  * reported this cycle; its seconds are the time the cycle spent on it (null: not run this cycle).
  */
-export const PART_NAMES = ['memory', 'processes', 'footprint', 'services', 'locks', 'jobs', 'history', 'config'] as const;
+export const PART_NAMES = ['memory', 'processes', 'footprint', 'senses', 'services', 'locks', 'jobs', 'history', 'config'] as const;
 export type PartName = (typeof PART_NAMES)[number];
 
 /** The part an unknown belongs to: "service x: probe" → services, "discovery: port 8080" → services. */
@@ -21,7 +21,7 @@ export function partViews(seconds: Partial<Record<PartName, number>>, unknowns: 
   const out: PartView[] = [];
   for (const name of PART_NAMES) {
     const took = seconds[name];
-    if (name === 'footprint' && took === undefined && !failing.has(name)) continue;
+    if ((name === 'footprint' || name === 'senses') && took === undefined && !failing.has(name)) continue;
     if (name === 'history' && historyOk === null) continue;
     const ok = name === 'history' ? historyOk === true : !failing.has(name);
     out.push({ name, ok, seconds: took === undefined ? null : took });

@@ -21,6 +21,7 @@ import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler, PAGE_URL } from 
 import { guardEveryContents, hardenSession } from './security.js';
 import { SettingsStore, settingsStoreOptions, type StoreCtor } from './settings-store.js';
 import { isTemplateIcon, TRAY_ICON_FILES, TRAY_LEVELS, TrayController, type TrayLevel } from './tray.js';
+import { watchThermalState } from './thermal.js';
 
 // The bundle is CommonJS (dist/main/main.cjs), so __dirname is dist/main.
 const DIST = path.join(__dirname, '..');
@@ -151,6 +152,7 @@ async function start(): Promise<void> {
   engine.subscribe(render);
   engine.onNotification((notification) => notifications.show(notification));
   render(engine.currentState());
+  watchThermalState(powerMonitor, engine, log);
   engine.start();
   const metrics = startAppMetrics(engine);
 

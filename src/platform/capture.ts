@@ -1,7 +1,8 @@
 import type { ValidateFunction } from 'ajv';
 import { loadAjv } from './load-ajv.js';
 import { isTimeZone } from '../common/zoned-time.js';
-import type { CommandResult, DirList, FileRead, FileStat, HttpResult, LinkRead } from './facts.js';
+import type { HostIdentity } from '../common/host-identity.js';
+import type { CommandResult, DirList, FileChunk, FileRead, FileStat, HttpResult, LinkRead, LoadRead, VolumeStat } from './facts.js';
 
 /**
  * A capture bundle: every external fact Warden read during one or more samples, so the same
@@ -25,6 +26,8 @@ export interface CaptureHost {
   wardenVersion: string;
   /** IANA zone of the recording host (version 2): job schedules, quiet hours and local times replay in it. */
   timeZone?: string;
+  /** OS, model, chip, cores, GPU as read at the start of the capture; absent from older captures. */
+  identity?: HostIdentity;
 }
 
 /** One service's probe intervals as the engine used them; null: that probe was not configured. */
@@ -43,7 +46,9 @@ export type FileRecord =
   | { op: 'read'; path: string; result: FileRead }
   | { op: 'stat'; path: string; result: FileStat }
   | { op: 'list'; path: string; result: DirList }
-  | { op: 'readlink'; path: string; result: LinkRead };
+  | { op: 'readlink'; path: string; result: LinkRead }
+  | { op: 'statfs'; path: string; result: VolumeStat }
+  | { op: 'range'; path: string; result: FileChunk };
 
 export interface HttpRecord {
   method: string;
@@ -56,6 +61,8 @@ export interface CaptureSample {
   commands: CommandResult[];
   files: FileRecord[];
   http: HttpRecord[];
+  /** The load averages read this sample; absent from captures made before Warden read them. */
+  load?: LoadRead;
 }
 
 export interface CaptureBundle {
@@ -98,6 +105,8 @@ const fileResults = [
   ['stat', { required: ['exists', 'isFile', 'isDirectory', 'size', 'mtimeMs'], properties: { exists: { type: 'boolean' }, isFile: { type: 'boolean' }, isDirectory: { type: 'boolean' }, size: { type: 'number', minimum: 0 }, mtimeMs: { type: 'number' }, error: stringOrNull } }],
   ['list', { required: ['exists', 'entries'], properties: { exists: { type: 'boolean' }, entries: { type: ['array', 'null'], items: { type: 'string' } }, error: stringOrNull } }],
   ['readlink', { required: ['target'], properties: { target: stringOrNull, error: stringOrNull } }],
+  ['statfs', { required: ['exists', 'totalBytes', 'availableBytes', 'dev'], properties: { exists: { type: 'boolean' }, totalBytes: { type: 'number', minimum: 0 }, availableBytes: { type: 'number', minimum: 0 }, dev: { type: 'number' }, error: stringOrNull } }],
+  ['range', { required: ['offset', 'exists', 'size', 'ino', 'content', 'bytes'], properties: { offset: { type: 'integer', minimum: 0 }, exists: { type: 'boolean' }, size: { type: 'number', minimum: 0 }, ino: { type: 'number' }, content: stringOrNull, bytes: { type: 'integer', minimum: 0 }, error: stringOrNull } }],
 ].map(([op, result]) => ({ if: { properties: { op: { const: op } } }, then: { properties: { result } } }));
 
 const schema = {
@@ -121,6 +130,19 @@ const schema = {
         createdAt: time,
         wardenVersion: { type: 'string' },
         timeZone: { type: 'string', minLength: 1 },
+        identity: {
+          type: 'object',
+          required: ['os', 'model', 'chip', 'cores', 'memoryBytes', 'gpus', 'summary'],
+          properties: {
+            os: { type: 'string' },
+            model: stringOrNull,
+            chip: stringOrNull,
+            cores: { type: 'object', required: ['logical'], properties: { logical: { type: 'integer', minimum: 0 } } },
+            memoryBytes: { type: 'number', minimum: 0 },
+            gpus: { type: 'array', items: { type: 'string' } },
+            summary: { type: 'string' },
+          },
+        },
       },
     },
     cadence: {
@@ -173,11 +195,20 @@ const schema = {
               type: 'object',
               required: ['op', 'path', 'result'],
               properties: {
-                op: { enum: ['read', 'stat', 'list', 'readlink'] },
+                op: { enum: ['read', 'stat', 'list', 'readlink', 'statfs', 'range'] },
                 path: { type: 'string' },
                 result: { type: 'object' },
               },
               allOf: fileResults,
+            },
+          },
+          load: {
+            type: 'object',
+            required: ['loadavg', 'cores'],
+            properties: {
+              loadavg: { type: 'array', minItems: 3, maxItems: 3, items: { type: 'number', minimum: 0 } },
+              cores: { type: 'integer', minimum: 1 },
+              error: stringOrNull,
             },
           },
           http: {

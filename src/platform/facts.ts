@@ -81,6 +81,38 @@ export interface HttpResult {
   bodyTruncated: boolean;
 }
 
+/** A volume's space, read with statfs(2) (no spawn); `dev` is the path's device, to tell volumes apart. */
+export interface VolumeStat {
+  path: string;
+  exists: boolean;
+  totalBytes: number;
+  /** Free to an unprivileged user (f_bavail), what a swap file or a model download can still use. */
+  availableBytes: number;
+  dev: number;
+  error: string | null;
+}
+
+/** Bytes of a file from an offset, with the file's size and identity when read (a log being tailed). */
+export interface FileChunk {
+  path: string;
+  offset: number;
+  exists: boolean;
+  /** The file's size and inode as the read found them: a smaller size is a truncation, another inode a rotation. */
+  size: number;
+  ino: number;
+  content: string | null;
+  /** Bytes read from `offset` (the content's length in bytes, even when a character was cut at the end). */
+  bytes: number;
+  error: string | null;
+}
+
+/** Load averages (1, 5, 15 min) and the cores they are measured against. */
+export interface LoadRead {
+  loadavg: [number, number, number];
+  cores: number;
+  error: string | null;
+}
+
 export type FactsMode = 'live' | 'recording' | 'replay';
 
 export interface Facts {
@@ -102,6 +134,10 @@ export interface Facts {
    * unchanged, the listener owners read by lsof still stand. Absent elsewhere.
    */
   listeningSockets?(): Promise<string | null>;
+  statfs(path: string): Promise<VolumeStat>;
+  /** At most `maxBytes` from `offset`; past the end is an empty chunk with the size. */
+  readRange(path: string, offset: number, maxBytes: number): Promise<FileChunk>;
+  loadAverage(): Promise<LoadRead>;
 }
 
 /** Thrown by replay when the bundle holds no answer for a fact; the message names the fact. */

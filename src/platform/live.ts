@@ -1,5 +1,6 @@
 import { promises as fs, readFileSync } from 'node:fs';
-import type { DirList, Facts, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, RunOptions, CommandResult } from './facts.js';
+import type { DirList, Facts, FileChunk, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, LoadRead, RunOptions, CommandResult, VolumeStat } from './facts.js';
+import { loadNow, readChunk, statVolume } from './volumes.js';
 import { runCommand } from './runner.js';
 import { httpRequest } from './http.js';
 import { readFileBounded } from './read-file.js';
@@ -86,6 +87,18 @@ export class LiveFacts implements Facts {
 
   http(request: HttpRequest): Promise<HttpResult> {
     return httpRequest(request);
+  }
+
+  statfs(path: string): Promise<VolumeStat> {
+    return statVolume(path);
+  }
+
+  readRange(path: string, offset: number, maxBytes: number): Promise<FileChunk> {
+    return readChunk(path, offset, maxBytes);
+  }
+
+  async loadAverage(): Promise<LoadRead> {
+    return loadNow();
   }
 }
 

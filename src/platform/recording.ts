@@ -1,4 +1,4 @@
-import type { CommandResult, Facts, HttpRequest, HttpResult, RunOptions } from './facts.js';
+import type { CommandResult, Facts, FileChunk, HttpRequest, HttpResult, LoadRead, RunOptions, VolumeStat } from './facts.js';
 import type { CaptureSample } from './capture.js';
 
 /**
@@ -60,6 +60,27 @@ export class RecordingFacts implements Facts {
     const sample = this.current();
     const result = await this.inner.http(request);
     sample.http.push({ method: request.method ?? 'GET', url: request.url, result });
+    return result;
+  }
+
+  async statfs(path: string): Promise<VolumeStat> {
+    const sample = this.current();
+    const result = await this.inner.statfs(path);
+    sample.files.push({ op: 'statfs', path, result });
+    return result;
+  }
+
+  async readRange(path: string, offset: number, maxBytes: number): Promise<FileChunk> {
+    const sample = this.current();
+    const result = await this.inner.readRange(path, offset, maxBytes);
+    sample.files.push({ op: 'range', path, result });
+    return result;
+  }
+
+  async loadAverage(): Promise<LoadRead> {
+    const sample = this.current();
+    const result = await this.inner.loadAverage();
+    sample.load = result;
     return result;
   }
 }

@@ -1,4 +1,4 @@
-import type { CommandResult, DirList, Facts, FileRead, FileStat, HttpResult, LinkRead } from './facts.js';
+import type { CommandResult, DirList, Facts, FileChunk, FileRead, FileStat, HttpResult, LinkRead, LoadRead, VolumeStat } from './facts.js';
 import { MissingFactError, describeArgv } from './facts.js';
 import type { CaptureBundle, CaptureSample } from './capture.js';
 
@@ -81,5 +81,21 @@ export class ReplayFacts implements Facts {
     const method = request.method ?? 'GET';
     const matches = this.sample().http.filter((h) => h.url === request.url && h.method === method);
     return this.pick(`http:${method} ${request.url}`, matches, `HTTP ${method} ${request.url}`).result;
+  }
+
+  async statfs(path: string): Promise<VolumeStat> {
+    return this.file<VolumeStat>('statfs', path);
+  }
+
+  /** The chunk recorded at this offset (the engine asks for the same ones as while recording). */
+  async readRange(path: string, offset: number): Promise<FileChunk> {
+    const matches = this.sample().files.filter((f) => f.op === 'range' && f.path === path && (f.result as FileChunk).offset === offset);
+    return this.pick(`range:${path}:${offset}`, matches, `file range of ${path} from byte ${offset}`).result as FileChunk;
+  }
+
+  async loadAverage(): Promise<LoadRead> {
+    const load = this.sample().load;
+    if (!load) throw new MissingFactError(`the load average in sample ${this.index + 1}`);
+    return load;
   }
 }

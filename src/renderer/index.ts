@@ -221,7 +221,11 @@ class Popover {
     // No history with no reason is a choice (a replay, a one-shot look), not a problem to show.
     const history = state.history.available || state.history.reason === null ? '' : state.history.readOnly ? ` · history ${state.history.reason}` : ` · no history: ${state.history.reason}`;
     const notes = state.notes.length > 0 ? ` · ${state.notes.join(' · ')}` : '';
-    return el('footer', { class: 'foot muted' }, `${age} · every ${formatDuration(state.intervalSeconds)}`, history ? hostText(history, 120) : null, notes ? hostText(notes, 200) : null);
+    // Short (model, chip, memory), the whole line its tooltip; an open incident's glance leaves it to Details.
+    const glance = !this.details && state.incidents.some((i) => i.closedAt === null);
+    const id = glance ? null : state.host.identity;
+    const identity = id ? [id.model ?? id.os, id.chip, formatBytes(id.memoryBytes)].filter(Boolean).join(' · ') : null;
+    return el('footer', { class: 'foot muted' }, `${age} · every ${formatDuration(state.intervalSeconds)}`, history ? hostText(history, 120) : null, notes ? hostText(notes, 200) : null, identity ? el('span', { class: 'host-identity', title: id?.summary ?? '' }, identity) : null);
   }
 }
 

@@ -6,6 +6,7 @@ import { clockTime, type ViewContext } from './context.js';
 import { el, hostText } from './dom.js';
 import { LEVEL_CLASS, actionButtons } from './ui.js';
 import { findOffer } from '../common/ipc.js';
+import { viewDifferential } from './view-differential.js';
 
 /** The open incidents, and the warnings and alerts no incident covers: what the top block shows. */
 function shown(state: State): { open: IncidentView[]; others: Finding[] } {
@@ -51,7 +52,7 @@ function diagnosis(d: NonNullable<IncidentView['diagnosis']>, title: string, ctx
   const offer = d.actionId ? findOffer(ctx.state, d.actionId) : null;
   // A symptom that only repeats the title above it is left out.
   const symptom = d.symptom !== title;
-  if (!symptom && d.cause === null && d.thieves.length === 0 && d.suggestion === null) return null;
+  if (!symptom && d.cause === null && d.thieves.length === 0 && d.suggestion === null && !d.differential?.length) return null;
   return el(
     'dl',
     { class: 'diagnosis' },
@@ -61,6 +62,8 @@ function diagnosis(d: NonNullable<IncidentView['diagnosis']>, title: string, ctx
     d.cause === null ? null : el('dd', {}, hostText(d.cause, 300), list(d.causeEvidence)),
     d.thieves.length === 0 ? null : el('dt', {}, 'Thieves'),
     d.thieves.length === 0 ? null : el('dd', {}, list(d.thieves)),
+    d.differential?.length ? el('dt', {}, 'Measured') : null,
+    d.differential?.length ? el('dd', {}, viewDifferential(d.differential)) : null,
     d.suggestion === null ? null : el('dt', {}, 'Try'),
     d.suggestion === null ? null : el('dd', {}, hostText(d.suggestion, 300), offer ? el('div', { class: 'actions' }, ...actionButtons([offer], ctx)) : null),
   );
@@ -94,7 +97,7 @@ function disclosure(key: string, summary: string, content: HTMLElement): HTMLEle
 
 const RANK = { crit: 0, warn: 1, unknown: 2, ok: 3 } as const;
 /** Symptoms before causes: what the user feels (services, memory) first, then who is responsible. */
-const KIND = { service: 0, memory: 1, process: 2, lock: 3, job: 4, warden: 5 } as const;
+const KIND = { service: 0, memory: 1, process: 2, lock: 3, job: 4, host: 5, warden: 6 } as const;
 
 function findingList(title: string, findings: Finding[], ctx: ViewContext): HTMLElement {
   const sorted = [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity] || KIND[a.subject.kind] - KIND[b.subject.kind] || b.since - a.since);

@@ -91,6 +91,12 @@ describe('popover in Chromium over warden serve', () => {
     expect(await page.locator('#section-memory').count()).toBe(0);
     for (const more of await incident.locator('.evidence-more > summary').all()) await more.click();
     await reads(incident, 'qemu-system-aarch64 at 368% CPU');
+    // The differential: each usual suspect, in or ruled out, with its number.
+    await reads(incident.locator('[data-candidate="log"]'), 'Server log');
+    await reads(incident.locator('[data-candidate="log"]'), 'prefill 59.2 s, baseline 200 ms (296×)');
+    await expect.poll(() => text(incident.locator('[data-candidate="thermal"] .candidate-verdict'))).toBe('ruled out');
+    await expect.poll(() => text(incident.locator('[data-candidate="disk"]'))).toBe('Diskruled out62 % free');
+    await expect.poll(() => text(incident.locator('[data-candidate="memory"] .candidate-verdict'))).toBe('in');
     await openDetails(page);
     await expect.poll(() => text(page.locator('#section-memory .badge'))).toBe('Pressure critical');
     await reads(page.locator('#section-memory'), '10.1 GiB of 11 GiB');
@@ -98,6 +104,9 @@ describe('popover in Chromium over warden serve', () => {
     await reads(page.locator('#section-thieves'), '368% CPU');
     await reads(page.locator('#section-thieves'), '50.2 GB RSS');
     await reads(page.locator('[data-service="cathedral"]'), 'Canary: no answer within 10 s');
+    // The footer says what machine this is, as a bug report needs it.
+    await reads(page.locator('footer .host-identity'), 'Mac mini · Apple M4 Pro · 64 GiB');
+    expect(await page.locator('footer .host-identity').getAttribute('title')).toBe('macOS 15.4 · Mac mini · Apple M4 Pro, 16 cores (12 P + 4 E) · 64 GiB');
     // The incident comes before the detail sections.
     const order = await page.evaluate(() => [...document.querySelectorAll('.incident, .section')].map((n) => n.className.split(' ')[0]));
     expect(order[0]).toBe('incident');

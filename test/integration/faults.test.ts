@@ -30,6 +30,7 @@ import { FOOTPRINT_TIMEOUT_MS } from '../../src/platform/darwin/footprint.js';
 import { ReplayEffects } from '../../src/platform/effects.js';
 import { commandProblem } from '../../src/platform/facts.js';
 import { PS_TIMEOUT_MS } from '../../src/platform/processes.js';
+import { PMSET_TIMEOUT_MS } from '../../src/platform/thermal.js';
 import { KILL_GRACE_MS, runCommand } from '../../src/platform/runner.js';
 import { isAlive, startModelServer, type ModelServer } from '../support/model-server.js';
 import { StandInBin, StandInFacts, type Behaviour, type StandIn } from '../support/stand-ins.js';
@@ -84,6 +85,8 @@ const SYSCTL = [
 ].join('\n');
 const TOP = fixture('top-footprint-synthetic-from-nodeterm-139.txt');
 const LAUNCHCTL = fixture('launchctl-print-running.txt');
+// A real Apple Silicon `pmset -g therm` (real/pmset-therm/1.txt), without the publisher's prompt line.
+const PMSET = fixture('real/pmset-therm/1.txt').split('\n').slice(1).join('\n');
 
 function healthyMac(): StandInBin {
   const bin = new StandInBin();
@@ -93,6 +96,7 @@ function healthyMac(): StandInBin {
   bin.set('sysctl', { behaviour: 'answer', answer: SYSCTL });
   bin.set('top', { behaviour: 'answer', answer: TOP });
   bin.set('launchctl', { behaviour: 'answer', answer: LAUNCHCTL });
+  bin.set('pmset', { behaviour: 'answer', answer: PMSET });
   // lsof exits 1, printing nothing, when no process has the file or port.
   bin.set('lsof', { behaviour: 'answer', answer: '', exitCode: 1 });
   return bin;
@@ -286,8 +290,22 @@ describe.runIf(linux)('a simulated Mac whose commands misbehave: the loop keeps 
     expect(last.thieves.map((t) => t.pid)).toContain(1204);
     expect(last.services[0]).toMatchObject({ name: 'model', supervision: expect.objectContaining({ kind: 'launchd' }) });
     // Every stand-in the fault table breaks is one the engine really runs.
-    expect(new Set(facts.ran.map((argv) => argv[0]))).toEqual(new Set(['ps', 'vm_stat', 'sysctl', 'top', 'launchctl', 'lsof']));
+    expect(new Set(facts.ran.map((argv) => argv[0]))).toEqual(new Set(['ps', 'vm_stat', 'sysctl', 'top', 'launchctl', 'lsof', 'pmset']));
+    expect(last.senses?.thermal).toMatchObject({ ok: true, value: { throttled: false, summary: 'no thermal or performance warning recorded' } });
   }, 30_000);
+
+  it.concurrent.each(['hang', 'crash', 'garbage'] as const)('pmset %s: thermal unknown with the reason, no part unknown, the cadence kept', async (behaviour) => {
+    const bin = healthyMac();
+    bin.set('pmset', { behaviour, answer: PMSET });
+    const { engine } = darwinEngine(bin);
+    const { states, gaps } = await runLoop(engine, (s) => s.senses?.thermal.ok === false && s.locks.length === 1, { times: 2, withinMs: 40_000 });
+    const last = states.at(-1)!;
+    const reason = { hang: /^pmset -g therm: no answer within [3-9]\.\d s$/, crash: /^pmset -g therm: killed by SIGSEGV$/, garbage: /^pmset -g therm printed nothing Warden recognises/ }[behaviour];
+    expect(last.senses?.thermal.ok === false && last.senses.thermal.reason).toMatch(reason);
+    expect(last.unknowns).toEqual([]);
+    expect(last.memory?.totalBytes).toBe(68719476736);
+    expect(Math.max(...gaps.slice(1))).toBeLessThan(PMSET_TIMEOUT_MS + KILL_GRACE_MS + ABANDON_MS + PART_WAIT_MS + MARGIN_MS);
+  }, 60_000);
 
   // The hangs take longest: they start first, so the slots run side by side.
   const slowestFirst = [...FAULTS].sort((a, b) => Number(b.behaviour.startsWith('hang')) - Number(a.behaviour.startsWith('hang')));

@@ -63,6 +63,19 @@ describe('warden status --replay on the incident', () => {
     expect(text).toContain('pressure critical (kern.memorystatus_vm_pressure_level = 4)');
   });
 
+  it('shows the differential: every usual suspect measured in or out, with its number', () => {
+    const block = text.slice(text.indexOf('  differential:'), text.indexOf('  → '));
+    expect(block.split('\n').map((l) => l.trim().replace(/\s+/g, ' '))).toEqual([
+      'differential:',
+      'in memory swap 10.1 GiB used, 1.7 GiB available of 64 GiB, pressure critical',
+      'in CPU load 19.5 / 16; qemu-system-aarch64 368% (3.7 cores)',
+      'out thermal no warning',
+      'out disk 62 % free',
+      'in log prefill 59.2 s, baseline 200 ms (296×)',
+      '',
+    ]);
+  });
+
   it('names the three thieves with their stories', () => {
     expect(text).toMatch(/thief: cathedral \(sanctum-mlx, PID 4242\), 50\.\d GB footprint, growing 3\.5 GB\/h/);
     // The straw is the model LM Studio loaded, named as a model, in the worker that holds it.
@@ -111,6 +124,8 @@ describe('warden watch --replay --notify on the incident', () => {
     expect(stdout).toContain('LM Studio loaded qwen2.5-coder-14b (13.0 GB) 28 min before the first failure');
     expect(stdout).toContain('Next: Free memory: unload qwen2.5-coder-14b from LM Studio (warden unload lm-studio qwen2.5-coder-14b)');
     expect(stdout).toContain('368% CPU');
+    expect(stdout).toContain('Ruled out: thermal (no warning), disk (62 % free)');
+    expect(stdout).toContain('log (prefill 59.2 s, baseline 200 ms (296×))');
     expect(stdout).toMatch(/sanctum-mlx.*growing 3\.5 GB\/h/);
   });
 });

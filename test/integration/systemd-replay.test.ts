@@ -16,7 +16,7 @@ import { PS_ARGV } from '../../src/platform/ps.js';
 import { systemctlShowArgv } from '../../src/platform/linux/systemd.js';
 import { lsofTcpListenersArgv } from '../../src/platform/lsof.js';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, parseCapture, type CaptureBundle } from '../../src/platform/capture.js';
-import type { CommandResult, DirList, Facts, FileRead, FileStat, HttpRequest, HttpResult, LinkRead } from '../../src/platform/facts.js';
+import type { CommandResult, DirList, Facts, FileChunk, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, LoadRead, VolumeStat } from '../../src/platform/facts.js';
 import type { WardenConfigInput } from '../../src/common/config.js';
 
 const fixture = (name: string) => readFileSync(`test/fixtures/linux/${name}`, 'utf8');
@@ -59,9 +59,11 @@ class ScriptedLinux implements Facts {
       '/proc/meminfo': fixture('meminfo-vm-24g.txt'),
       '/proc/vmstat': fixture('vmstat-vm.txt'),
       '/proc/pressure/memory': fixture('pressure-memory-idle.txt'),
+      // /proc/swaps's layout (procfs swaps.c: a header line, then one row per area).
+      '/proc/swaps': 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n/swapfile                               file\t\t8388604\t\t0\t\t-2\n',
     };
     const content = files[path];
-    if (content === undefined) this.unanswered.push(`read ${path}`);
+    if (content === undefined && !/^\/sys\/devices\/system\/cpu\/cpu\d+\/cpufreq\//.test(path)) this.unanswered.push(`read ${path}`);
     return { path, exists: content !== undefined, content: content ?? null, truncated: false, error: null };
   }
   async stat(path: string): Promise<FileStat> {
@@ -69,11 +71,25 @@ class ScriptedLinux implements Facts {
     return { path, exists: false, isFile: false, isDirectory: false, size: 0, mtimeMs: 0, dev: 0, ino: 0, uid: -1, error: null };
   }
   async listDir(path: string): Promise<DirList> {
+    // A VM: the thermal class is there with no zones, and no core has cpufreq.
+    if (path === '/sys/class/thermal') return { path, exists: true, entries: [], error: null };
+    if (path === '/sys/devices/system/cpu') return { path, exists: true, entries: ['cpu0', 'cpu1', 'online'], error: null };
     this.unanswered.push(`list ${path}`);
     return { path, exists: false, entries: null, error: null };
   }
   async readLink(path: string): Promise<LinkRead> {
     return { path, target: null, error: 'not a link' };
+  }
+  async statfs(path: string): Promise<VolumeStat> {
+    if (path === '/swapfile') return { path, exists: true, totalBytes: 250_438_021_120, availableBytes: 141_733_695_488, dev: 2049, error: null };
+    return { path, exists: false, totalBytes: 0, availableBytes: 0, dev: 0, error: null };
+  }
+  async readRange(path: string, offset: number): Promise<FileChunk> {
+    this.unanswered.push(`range ${path}`);
+    return { path, offset, exists: false, size: 0, ino: 0, content: null, bytes: 0, error: null };
+  }
+  async loadAverage(): Promise<LoadRead> {
+    return { loadavg: [0.82, 0.61, 0.44], cores: 8, error: null };
   }
   async http(request: HttpRequest): Promise<HttpResult> {
     const base = { url: request.url, method: request.method ?? 'GET', headers: {}, bodyTruncated: false, timedOut: false };

@@ -5,7 +5,7 @@
  * be evicted, and a reused pid must not inherit a dead process's history).
  */
 import type { Clock } from '../../src/platform/clock.js';
-import type { CommandResult, DirList, Facts, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, RunOptions } from '../../src/platform/facts.js';
+import type { CommandResult, DirList, Facts, FileChunk, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, LoadRead, RunOptions, VolumeStat } from '../../src/platform/facts.js';
 import { PS_ARGV } from '../../src/platform/ps.js';
 import { SimulatedMac, UID } from './simulated-mac.js';
 
@@ -128,6 +128,18 @@ export class ChurningMac implements Facts {
 
   http(request: HttpRequest): Promise<HttpResult> {
     return this.mac.http(request);
+  }
+
+  statfs(path: string): Promise<VolumeStat> {
+    return this.mac.statfs(path);
+  }
+
+  readRange(path: string, offset: number, maxBytes: number): Promise<FileChunk> {
+    return this.mac.readRange(path, offset, maxBytes);
+  }
+
+  loadAverage(): Promise<LoadRead> {
+    return this.mac.loadAverage();
   }
 }
 

@@ -1,4 +1,4 @@
-import type { CommandResult, DirList, Facts, FactsMode, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, RunOptions } from '../../src/platform/facts.js';
+import type { CommandResult, DirList, Facts, FactsMode, FileChunk, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, LoadRead, RunOptions, VolumeStat } from '../../src/platform/facts.js';
 
 /** Facts that pass every read to `inner`; a test host overrides only the facts it changes. */
 export class DelegatingFacts implements Facts {
@@ -30,5 +30,17 @@ export class DelegatingFacts implements Facts {
 
   http(request: HttpRequest): Promise<HttpResult> {
     return this.inner.http(request);
+  }
+
+  statfs(path: string): Promise<VolumeStat> {
+    return this.inner.statfs(path);
+  }
+
+  readRange(path: string, offset: number, maxBytes: number): Promise<FileChunk> {
+    return this.inner.readRange(path, offset, maxBytes);
+  }
+
+  loadAverage(): Promise<LoadRead> {
+    return this.inner.loadAverage();
   }
 }

@@ -5,7 +5,8 @@ import { ReplayEffects } from '../../src/platform/effects.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type CaptureBundle } from '../../src/platform/capture.js';
 import type { WardenConfigInput } from '../../src/common/config.js';
-import { CAPTURE_INTERVAL_MS, CAPTURE_SAMPLES, CAPTURE_START, DB_PATH, HOME, SimulatedMac, UID, type Afternoon } from './simulated-mac.js';
+import { identityFrom } from '../../src/platform/host-identity.js';
+import { CATHEDRAL_LOG, CAPTURE_INTERVAL_MS, CAPTURE_SAMPLES, CAPTURE_START, DB_PATH, HOME, SimulatedMac, UID, type Afternoon } from './simulated-mac.js';
 
 /**
  * What the operator had configured on that Mac: the cathedral, its canary, the database, the
@@ -30,6 +31,7 @@ export const AFTERNOON_CONFIG: WardenConfigInput = {
       },
       supervisor: { kind: 'launchd', label: 'com.sanctum.mlx' },
       match: 'sanctum-mlx',
+      logs: [{ path: CATHEDRAL_LOG, name: 'prefill', pattern: 'prefill_us=(?<v>[\\d,]+)', unit: 'us' }],
     },
   ],
   watchedFiles: [{ path: DB_PATH, name: 'workspace.duckdb', maxHeldMinutes: 30 }],
@@ -45,6 +47,18 @@ export const AFTERNOON_CONFIG: WardenConfigInput = {
 };
 
 /**
+ * The Mac's identity as systeminformation would report it (its answers' shape; the numbers are
+ * the scenario's: 16 cores, 64 GiB; macOS and the chip are assumed, the write-up does not say).
+ */
+export const MAC_MINI_IDENTITY = identityFrom({
+  osInfo: { platform: 'darwin', distro: 'macOS', release: '15.4' },
+  system: { manufacturer: 'Apple Inc.', model: 'Mac mini' },
+  cpu: { manufacturer: 'Apple', brand: 'M4 Pro', cores: 16, physicalCores: 16, performanceCores: 12, efficiencyCores: 4 },
+  graphics: { controllers: [{ model: 'Apple M4 Pro' }] },
+  mem: { total: 64 * 1024 ** 3 },
+});
+
+/**
  * Runs the real engine against the simulated Mac, recording every fact it reads: the capture
  * a user on that Mac would have attached to a bug report.
  */
@@ -58,6 +72,7 @@ export async function recordAfternoon(afternoon: Afternoon): Promise<{ bundle: C
     clock,
     platform: 'darwin',
     host: { platform: 'darwin', arch: 'arm64', hostname: 'mac-mini', uid: UID, cpuCount: 16 },
+    readIdentity: async () => ({ ok: true, value: MAC_MINI_IDENTITY }),
     home: HOME,
     config: { input: AFTERNOON_CONFIG, config: resolveConfig(AFTERNOON_CONFIG, HOME), source: 'test' },
     configPath: null,
@@ -72,6 +87,7 @@ export async function recordAfternoon(afternoon: Afternoon): Promise<{ bundle: C
     clock.set(CAPTURE_START + i * CAPTURE_INTERVAL_MS);
     await engine.tick();
   }
+  await engine.identitySettled();
   await engine.stop();
   const bundle: CaptureBundle = {
     format: CAPTURE_FORMAT,
@@ -80,7 +96,7 @@ export async function recordAfternoon(afternoon: Afternoon): Promise<{ bundle: C
       afternoon === 'incident'
         ? 'The 2026-05-10 incident on a 64 GiB Mac mini (shared/scenarios/incident-2026-05-10.md), recorded from a simulated Mac that answers in the real macOS formats.'
         : 'A healthy afternoon on the same 64 GiB Mac mini, recorded from a simulated Mac that answers in the real macOS formats.',
-    host: { platform: 'darwin', arch: 'arm64', hostname: 'mac-mini', uid: UID, user: 'bert', home: HOME, cpuCount: 16, createdAt: CAPTURE_START, wardenVersion: '0.1.0', timeZone: 'UTC' },
+    host: { platform: 'darwin', arch: 'arm64', hostname: 'mac-mini', uid: UID, user: 'bert', home: HOME, cpuCount: 16, createdAt: CAPTURE_START, wardenVersion: '0.1.0', timeZone: 'UTC', identity: engine.hostIdentity()! },
     cadence: engine.cadence(),
     config: AFTERNOON_CONFIG,
     samples: recording.samples,

@@ -4,7 +4,7 @@
  * shared/reference/macos-command-formats.md; files live in a map; HTTP goes to a real server
  * unless a handler is given. ScriptedEffects records what would have changed the world.
  */
-import type { CommandResult, DirList, Facts, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, RunOptions } from '../../src/platform/facts.js';
+import type { CommandResult, DirList, Facts, FileChunk, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, LoadRead, RunOptions, VolumeStat } from '../../src/platform/facts.js';
 import type { EffectResult, Effects, SpawnResult } from '../../src/platform/effects.js';
 import { httpRequest } from '../../src/platform/http.js';
 import { lsofTcpListenersArgv } from '../../src/platform/lsof.js';
@@ -29,6 +29,9 @@ export class ScriptedFacts implements Facts {
   readonly ran: string[][] = [];
   readonly files = new Map<string, ScriptedFile>();
   readonly dirs = new Set<string>();
+  /** statfs answers by path; a path not here does not exist. */
+  readonly volumes = new Map<string, { totalBytes: number; availableBytes: number; dev: number }>();
+  load: LoadRead = { loadavg: [0.5, 0.4, 0.3], cores: 8, error: null };
   private readonly handlers: Handler[] = [];
 
   constructor(private readonly httpHandler: ((request: HttpRequest) => Promise<HttpResult>) | null = null) {}
@@ -83,6 +86,22 @@ export class ScriptedFacts implements Facts {
 
   http(request: HttpRequest): Promise<HttpResult> {
     return this.httpHandler ? this.httpHandler(request) : httpRequest(request);
+  }
+
+  async statfs(path: string): Promise<VolumeStat> {
+    const volume = this.volumes.get(path);
+    return volume ? { path, exists: true, ...volume, error: null } : { path, exists: false, totalBytes: 0, availableBytes: 0, dev: 0, error: null };
+  }
+
+  async readRange(path: string, offset: number, maxBytes: number): Promise<FileChunk> {
+    const file = this.files.get(path);
+    if (!file) return { path, offset, exists: false, size: 0, ino: 0, content: null, bytes: 0, error: null };
+    const chunk = Buffer.from(file.content).subarray(offset, offset + maxBytes);
+    return { path, offset, exists: true, size: Buffer.byteLength(file.content), ino: path.length, content: chunk.toString('utf8'), bytes: chunk.length, error: null };
+  }
+
+  async loadAverage(): Promise<LoadRead> {
+    return this.load;
   }
 }
 

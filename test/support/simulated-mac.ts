@@ -6,7 +6,7 @@
  * The capture fixtures are recorded by running the real engine against it.
  */
 import type { Clock } from '../../src/platform/clock.js';
-import type { CommandResult, DirList, Facts, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, RunOptions } from '../../src/platform/facts.js';
+import type { CommandResult, DirList, Facts, FileChunk, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, LoadRead, RunOptions, VolumeStat } from '../../src/platform/facts.js';
 import { launchctlPrintJob, topFootprintOutput, vmStatOutput } from './scripted-facts.js';
 
 export type Afternoon = 'incident' | 'healthy';
@@ -27,6 +27,19 @@ const GB = 1e9;
 const AGENTS = `${HOME}/Library/LaunchAgents`;
 const PLIST = `${AGENTS}/com.sanctum.mlx.plist`;
 export const DB_PATH = `${HOME}/sanctum/data/workspace.duckdb`;
+
+/** The cathedral's own log: one line per chat request, written when it completes, with its prefill and decode times. */
+export const CATHEDRAL_LOG = `${HOME}/Library/Logs/sanctum/cathedral.log`;
+/** The slow prefills of the failed canary requests (14:21, 14:24, 14:27), as the server logged them. */
+export const SLOW_PREFILLS_US = [61_870_402, 59_241_877, 59_229_150];
+const CANARY_EVERY_MS = 3 * MIN;
+/** `pmset -g therm` on an Apple Silicon Mac with nothing recorded (test/fixtures/darwin/real/pmset-therm/1.txt, without its prompt line). */
+const PMSET_THERM_CALM = 'Note: No thermal warning level has been recorded\nNote: No performance warning level has been recorded\nNote: No CPU power status has been recorded\n';
+/** The Mac mini's 1 TB APFS container: the VM volume and the Data volume share its free space. */
+const CONTAINER_BYTES = 994_662_584_320;
+const CONTAINER_FREE = 616_690_802_688;
+const DATA_DEV = 16777233;
+const VM_DEV = 16777235;
 
 export const CATHEDRAL_PID = 4242;
 export const LMSTUDIO_PID = 1500;
@@ -287,10 +300,54 @@ export class SimulatedMac implements Facts {
     return null;
   }
 
+  /** The cathedral log as it stood at `now`: requests every 3 min from 3 h before the capture; the failed ones logged ~60 s late. */
+  private cathedralLog(now: number): string {
+    const lines: string[] = [];
+    let slow = 0;
+    for (let at = CAPTURE_START - 3 * HOUR; at <= now; at += CANARY_EVERY_MS) {
+      const failed = this.incident && at >= FIRST_FAILURE && slow < SLOW_PREFILLS_US.length;
+      // ~200 ms, spread ±15 ms deterministically.
+      const prefill = failed ? SLOW_PREFILLS_US[slow++]! : 200_000 + (((at / MIN) * 7919) % 31) * 1_000 - 16_000;
+      const decode = failed ? 6_012_331 : 2_180_000;
+      const done = at + Math.round((prefill + decode) / 1000);
+      if (done > now) break;
+      const stamp = new Date(done).toISOString().replace('T', ' ').slice(0, 19);
+      lines.push(`${stamp} INFO sanctum.server chat done model=Qwen3-VL-32B-Instruct-8bit prompt_tokens=412 prefill_us=${prefill.toLocaleString('en-US')} decode_us=${decode.toLocaleString('en-US')} tokens=1\n`);
+    }
+    return lines.join('');
+  }
+
+  async statfs(path: string): Promise<VolumeStat> {
+    const volumes: Record<string, number> = {
+      '/System/Volumes/VM': VM_DEV,
+      [`${HOME}/.lmstudio/models`]: DATA_DEV,
+      [`${HOME}/.cache/huggingface`]: DATA_DEV,
+    };
+    const dev = volumes[path];
+    if (dev === undefined) return { path, exists: false, totalBytes: 0, availableBytes: 0, dev: 0, error: null };
+    return { path, exists: true, totalBytes: CONTAINER_BYTES, availableBytes: CONTAINER_FREE, dev, error: null };
+  }
+
+  async readRange(path: string, offset: number, maxBytes: number): Promise<FileChunk> {
+    if (path !== CATHEDRAL_LOG) {
+      this.unanswered.push(`range ${path}`);
+      return { path, offset, exists: false, size: 0, ino: 0, content: null, bytes: 0, error: null };
+    }
+    const bytes = Buffer.from(this.cathedralLog(this.clock.now()));
+    const chunk = bytes.subarray(offset, offset + maxBytes);
+    return { path, offset, exists: true, size: bytes.length, ino: 88_001, content: chunk.toString('utf8'), bytes: chunk.length, error: null };
+  }
+
+  /** qemu's idle spin and the swapping: 19.49 on 16 cores that afternoon; about 3 on a calm one. */
+  async loadAverage(): Promise<LoadRead> {
+    return this.incident ? { loadavg: [19.49, 18.72, 17.95], cores: 16, error: null } : { loadavg: [3.12, 2.88, 2.61], cores: 16, error: null };
+  }
+
   async run(argv: readonly string[], _options?: RunOptions): Promise<CommandResult> {
     const now = this.clock.now();
     const [cmd, ...args] = argv;
     const key = argv.join(' ');
+    if (key === 'pmset -g therm') return ok(argv, PMSET_THERM_CALM);
     if (cmd === 'vm_stat' && args.length === 0) return ok(argv, this.vmStat(now));
     if (cmd === 'sysctl') return ok(argv, this.sysctl(now));
     if (cmd === 'ps' && key === 'ps -A -ww -o pid=,ppid=,uid=,rss=,%cpu=,time=,etime=,command=') return ok(argv, this.ps(now));
@@ -342,6 +399,10 @@ export class SimulatedMac implements Facts {
   }
 
   async stat(path: string): Promise<FileStat> {
+    if (path === CATHEDRAL_LOG) {
+      const size = Buffer.byteLength(this.cathedralLog(this.clock.now()));
+      return { path, exists: true, isFile: true, isDirectory: false, size, mtimeMs: this.clock.now(), dev: DATA_DEV, ino: 88_001, uid: UID, error: null };
+    }
     const backup = BACKUPS.find((b) => `${AGENTS}/${b.name}` === path);
     const content = this.fileContent(path);
     const isDb = path === DB_PATH;

@@ -3,6 +3,7 @@
  * (scenarios/incident-2026-05-10.md). Times are relative to `now`, so a browser reading its own
  * clock sees the same ages ("arrived 28 min ago", "held 3 d 2 h").
  */
+import { MAC_MINI_IDENTITY } from './record-afternoon.js';
 import type { ActionOffer, JobView, LockView, ServiceView } from '../../src/common/services.js';
 import type { Finding, IncidentView } from '../../src/common/findings.js';
 import type { MemoryView } from '../../src/common/memory.js';
@@ -326,7 +327,7 @@ export function greenState(now = Date.now()): State {
     sampledAt: now - 2000,
     stale: false,
     intervalSeconds: 5,
-    host: { platform: 'darwin', arch: 'arm64', hostname: 'mac-mini', uid: 501, cpuCount: 16 },
+    host: { platform: 'darwin', arch: 'arm64', hostname: 'mac-mini', uid: 501, cpuCount: 16, identity: MAC_MINI_IDENTITY },
     memory: memory(now, 'green'),
     thieves: thieves(now, 'green'),
     services: services(now, 'green'),
@@ -340,6 +341,7 @@ export function greenState(now = Date.now()): State {
     replay: false,
     history: { available: true, reason: null, readOnly: false },
     notes: [],
+    senses: null,
     parts: [
       { name: 'memory', ok: true, seconds: 0.004 },
       { name: 'processes', ok: true, seconds: 0.012 },
@@ -437,6 +439,13 @@ export function redState(now = Date.now()): State {
       ],
       suggestion: 'Free memory: unload qwen2.5-coder-14b from LM Studio (warden unload lm-studio qwen2.5-coder-14b), then watch the canary',
       actionId: UNLOAD_CODER.id,
+      differential: [
+        { name: 'memory', verdict: 'in', text: 'swap 10.1 GiB used, 1.7 GiB available of 64 GiB, pressure critical' },
+        { name: 'cpu', verdict: 'in', text: 'load 19.5 / 16; qemu-system-aarch64 368% (3.7 cores)' },
+        { name: 'thermal', verdict: 'out', text: 'no warning' },
+        { name: 'disk', verdict: 'out', text: '62 % free' },
+        { name: 'log', verdict: 'in', text: 'prefill 59.2 s, baseline 200 ms (296×)' },
+      ],
     },
     notified: true,
   };

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../src/engine/defaults.js';
 import { ServiceMonitor } from '../../src/engine/services/monitor.js';
 import type { ServiceConfig } from '../../src/common/config.js';
-import type { CommandResult, DirList, Facts, FileRead, FileStat, HttpRequest, HttpResult, LinkRead } from '../../src/platform/facts.js';
+import type { CommandResult, DirList, Facts, FileChunk, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, LoadRead, VolumeStat } from '../../src/platform/facts.js';
 
 const NOW = Date.UTC(2026, 4, 10, 14, 30, 0);
 
@@ -24,6 +24,15 @@ class Remote implements Facts {
   }
   async readLink(path: string): Promise<LinkRead> {
     return { path, target: null, error: 'EINVAL' };
+  }
+  async statfs(path: string): Promise<VolumeStat> {
+    return { path, exists: false, totalBytes: 0, availableBytes: 0, dev: 0, error: null };
+  }
+  async readRange(path: string, offset: number): Promise<FileChunk> {
+    return { path, offset, exists: false, size: 0, ino: 0, content: null, bytes: 0, error: null };
+  }
+  async loadAverage(): Promise<LoadRead> {
+    return { loadavg: [0, 0, 0], cores: 1, error: null };
   }
   http(request: HttpRequest): Promise<HttpResult> {
     this.asked.push(request.url);

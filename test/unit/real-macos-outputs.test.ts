@@ -3,8 +3,8 @@
  * `.source` files from shared/reference/real-macos-outputs/), each run through the parser
  * Warden uses for it, with plausibility checks: each parses right, or is refused with a clear
  * reason where it is cut short, wrapped by its publisher (the unwrapped text must then parse)
- * or older than the oldest macOS Warden supports. pmset-therm is another part's (thermal) and
- * is not copied here.
+ * or older than the oldest macOS Warden supports. pmset-therm's samples are parsed in
+ * test/unit/thermal.test.ts.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';

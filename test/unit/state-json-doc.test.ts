@@ -20,6 +20,7 @@ import { HistoryStore } from '../../src/engine/history.js';
 import { parseCapture } from '../../src/platform/capture.js';
 import type { ChannelView, UnknownPart } from '../../src/common/state.js';
 import type { Finding } from '../../src/common/findings.js';
+import type { SensesView } from '../../src/common/senses.js';
 
 const DOC = 'docs/state-json.md';
 const CAPTURES = ['test/fixtures/captures/incident-2026-05-10.json', 'test/fixtures/captures/healthy-2026-05-10.json'];
@@ -31,6 +32,7 @@ const CAPTURES = ['test/fixtures/captures/incident-2026-05-10.json', 'test/fixtu
 const ONLY_IN_TYPES: ReadonlyArray<{ path: string; key: string; why: string }> = [
   { path: 'unknowns[].part', key: 'part' satisfies keyof UnknownPart, why: 'the captures and a healthy host read every part; an unknown needs a failing reader' },
   { path: 'unknowns[].reason', key: 'reason' satisfies keyof UnknownPart, why: 'as unknowns[].part' },
+  { path: 'senses.load.reason', key: 'reason' satisfies keyof Extract<SensesView['load'], { ok: false }>, why: 'os.loadavg() always answers; only a capture made before Warden read the load lacks it' },
   { path: 'findings[].quiet', key: 'quiet' satisfies keyof Finding, why: 'only a discovered server that stopped is quiet; the captures configure their services' },
   ...(['name', 'kind', 'queued', 'sentTotal', 'failedTotal', 'lastSentAt', 'retrying', 'lastFailure'] satisfies Array<keyof ChannelView>).map((key) => ({
     path: `channels[].${key}`,

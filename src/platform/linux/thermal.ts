@@ -1,0 +1,79 @@
+import type { ThermalView } from '../../common/senses.js';
+import { known, unknownPart, type Part } from '../../common/result.js';
+import type { Facts } from '../facts.js';
+
+/** Trip points past which the kernel itself throttles or shuts down (`passive` is where cooling by slowing starts). */
+const THROTTLE_TRIPS = new Set(['passive', 'hot', 'critical']);
+/** The cores whose frequency is read: enough for a mean, bounded on a 256-core box. */
+const MAX_CORES = 64;
+
+export interface LinuxThermalRoots {
+  /** Default "/": a test points it at a fake sysfs tree. */
+  root?: string;
+}
+
+/** A zone's temperature and its lowest throttling trip point, in °C (sysfs gives millidegrees). */
+export function parseZone(type: string, temp: string, trips: Array<{ type: string; temp: string }>): { type: string; celsius: number; tripCelsius: number | null } | null {
+  const milli = Number(temp.trim());
+  if (!Number.isFinite(milli) || temp.trim() === '') return null;
+  const tripValues = trips
+    .filter((t) => THROTTLE_TRIPS.has(t.type.trim()))
+    .map((t) => Number(t.temp.trim()) / 1000)
+    .filter((c) => Number.isFinite(c) && c > 0);
+  return { type: type.trim() || 'zone', celsius: milli / 1000, tripCelsius: tripValues.length > 0 ? Math.min(...tripValues) : null };
+}
+
+/** Judges zones and cpufreq: a zone at or past its trip point is throttling; cpufreq under max alone is not (that is frequency scaling). */
+export function judgeLinuxThermal(zones: ThermalView['zones'], cpuFreq: ThermalView['cpuFreq']): ThermalView {
+  const hot = zones.filter((z) => z.tripCelsius !== null && z.celsius >= z.tripCelsius);
+  const hottest = [...zones].sort((a, b) => b.celsius - a.celsius)[0];
+  const freq = cpuFreq ? `, CPU at ${(cpuFreq.currentKHz / 1e6).toFixed(2)} of ${(cpuFreq.maxKHz / 1e6).toFixed(2)} GHz` : '';
+  let summary: string;
+  if (hot.length > 0) summary = hot.map((z) => `${z.type} ${z.celsius.toFixed(0)} °C at or past its ${z.tripCelsius!.toFixed(0)} °C trip point`).join(', ');
+  else if (hottest) summary = `hottest zone ${hottest.type} ${hottest.celsius.toFixed(0)} °C${hottest.tripCelsius !== null ? ` (trip ${hottest.tripCelsius.toFixed(0)} °C)` : ''}${freq}`;
+  else summary = `no thermal zones${freq}`;
+  return { source: '/sys/class/thermal', throttled: hot.length > 0, summary, speedLimitPercent: null, schedulerLimitPercent: null, thermalWarning: null, performanceWarning: null, zones, cpuFreq, throttledSince: null, appState: null };
+}
+
+/**
+ * /sys/class/thermal/thermal_zone* /{type,temp,trip_point_*} and the cores' cpufreq. Containers
+ * and VMs often have neither: that is unknown with the reason, not "no throttling".
+ */
+export async function readLinuxThermal(facts: Facts, options: LinuxThermalRoots = {}): Promise<Part<ThermalView>> {
+  const root = (options.root ?? '/').replace(/\/$/, '');
+  const thermalDir = `${root}/sys/class/thermal`;
+  const list = await facts.listDir(thermalDir);
+  const zoneNames = (list.entries ?? []).filter((e) => /^thermal_zone\d+$/.test(e));
+  const zones: ThermalView['zones'] = [];
+  for (const name of zoneNames) {
+    const dir = `${thermalDir}/${name}`;
+    const [type, temp, entries] = await Promise.all([facts.readFile(`${dir}/type`), facts.readFile(`${dir}/temp`), facts.listDir(dir)]);
+    if (!temp.content) continue;
+    const tripIds = (entries.entries ?? []).map((e) => /^trip_point_(\d+)_type$/.exec(e)?.[1]).filter((id): id is string => id !== undefined);
+    const trips = await Promise.all(
+      tripIds.map(async (id) => {
+        const [t, c] = await Promise.all([facts.readFile(`${dir}/trip_point_${id}_type`), facts.readFile(`${dir}/trip_point_${id}_temp`)]);
+        return { type: t.content ?? '', temp: c.content ?? '' };
+      }),
+    );
+    const zone = parseZone(type.content ?? name, temp.content, trips);
+    if (zone) zones.push(zone);
+  }
+  const cpuDir = `${root}/sys/devices/system/cpu`;
+  const cpus = ((await facts.listDir(cpuDir)).entries ?? []).filter((e) => /^cpu\d+$/.test(e)).slice(0, MAX_CORES);
+  const freqs = await Promise.all(
+    cpus.map(async (cpu) => {
+      const [cur, max] = await Promise.all([facts.readFile(`${cpuDir}/${cpu}/cpufreq/scaling_cur_freq`), facts.readFile(`${cpuDir}/${cpu}/cpufreq/cpuinfo_max_freq`)]);
+      const c = Number(cur.content?.trim());
+      const m = Number(max.content?.trim());
+      return cur.content && max.content && c > 0 && m > 0 ? { c, m } : null;
+    }),
+  );
+  const read = freqs.filter((f): f is { c: number; m: number } => f !== null);
+  const cpuFreq = read.length > 0 ? { currentKHz: read.reduce((s, f) => s + f.c, 0) / read.length, maxKHz: read.reduce((s, f) => s + f.m, 0) / read.length } : null;
+  if (zones.length === 0 && !cpuFreq) {
+    const why = list.error ?? (list.exists ? 'no thermal zone reports a temperature' : `${thermalDir} does not exist`);
+    return unknownPart(`${why} and no cpufreq (a VM or container has neither): throttling not measurable here`);
+  }
+  return known(judgeLinuxThermal(zones, cpuFreq));
+}
