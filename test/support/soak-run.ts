@@ -107,7 +107,11 @@ async function main(): Promise<void> {
   const warnings: string[] = [];
   process.on('warning', (w) => warnings.push(`${w.name}: ${w.message}`));
 
-  // Settled first: what the start-up itself left in flight is not a baseline.
+  // Settled first: what the start-up itself left in flight is not a baseline. This process's own
+  // stdout and stderr are opened first too: Node opens them lazily, and net's Socket destroy
+  // touches process.stderr, so the first HTTP socket closed would open a pipe that is Node's.
+  void process.stdout.writableLength;
+  void process.stderr.writableLength;
   await new Promise((resolve) => setImmediate(resolve));
   const handlesBefore = process.getActiveResourcesInfo();
   const replayed = args.mode === 'replayed';
