@@ -17,6 +17,8 @@ import {
 } from '../common/format.js';
 import { SLOW_MIN_MS, WAKE_GRACE_SECONDS } from './defaults.js';
 import { clockOf } from '../common/zoned-time.js';
+import { shortCommand } from '../common/text.js';
+export { shortCommand };
 
 /** Everything one cycle read, already analysed into views; the input of the judgement. */
 export type Observation = {
@@ -447,16 +449,6 @@ function serviceFindings(service: ServiceView, t: Thresholds, wokeAt: number | n
 export function fileName(path: string): string {
   const parts = path.split('/').filter((p) => p.length > 0);
   return parts[parts.length - 1] ?? path;
-}
-
-/** "Python scripts/message-to-duckdb.py": argv[0] as its basename, the rest as ps printed it. */
-export function shortCommand(command: string, max = 80): string {
-  const trimmed = command.trim();
-  const space = trimmed.indexOf(' ');
-  const argv0 = space === -1 ? trimmed : trimmed.slice(0, space);
-  const rest = space === -1 ? '' : trimmed.slice(space);
-  const text = fileName(argv0) + rest;
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 function lockFindings(lock: LockView, t: Thresholds): Draft[] {

@@ -2,6 +2,7 @@
 import { formatDuration } from '../common/format.js';
 import type { Finding, IncidentView } from '../common/findings.js';
 import type { State } from '../common/state.js';
+import { SEVERITY_RANK } from '../common/severity.js';
 import { clockTime, type ViewContext } from './context.js';
 import { el, hostText } from './dom.js';
 import { LEVEL_CLASS, actionButtons } from './ui.js';
@@ -95,12 +96,11 @@ function disclosure(key: string, summary: string, content: HTMLElement): HTMLEle
   return node;
 }
 
-const RANK = { crit: 0, warn: 1, unknown: 2, ok: 3 } as const;
 /** Symptoms before causes: what the user feels (services, memory) first, then who is responsible. */
 const KIND = { service: 0, memory: 1, process: 2, lock: 3, job: 4, host: 5, warden: 6 } as const;
 
 function findingList(title: string, findings: Finding[], ctx: ViewContext): HTMLElement {
-  const sorted = [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity] || KIND[a.subject.kind] - KIND[b.subject.kind] || b.since - a.since);
+  const sorted = [...findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || KIND[a.subject.kind] - KIND[b.subject.kind] || b.since - a.since);
   return el(
     'div',
     { class: 'findings' },
