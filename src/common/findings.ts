@@ -31,7 +31,39 @@ export interface Finding {
   quiet?: boolean;
   /** A service symptom's candidate causes, each in, out or unknown (the State's copy of its diagnosis's). */
   differential?: Candidate[];
+  /**
+   * The engine's typed link to what was judged (never in the State: its `key` and `subject` say
+   * it there). Set on every finding `assess` makes; absent from findings built elsewhere.
+   */
+  about?: FindingAbout;
 }
+
+/**
+ * What a finding judged, typed, so the engine never parses a key back: the service and which of
+ * its signals, the process by PID and start, the lock's path, the job's name, the part not read.
+ */
+export type FindingAbout =
+  | { kind: 'memory'; signal: 'pressure' | 'swap' | 'available' }
+  | { kind: 'process'; pid: number; startedAt: number; signal: 'growth' | 'cpu' }
+  | { kind: 'service'; name: string; signal: ServiceSignal }
+  | { kind: 'lock'; path: string; signal: 'held' }
+  | { kind: 'job'; name: string; signal: 'failed' | 'overdue' }
+  | { kind: 'disk'; path: string; holdsSwap: boolean; signal: 'low' }
+  | { kind: 'thermal'; signal: 'throttled' }
+  | { kind: 'unread'; part: string };
+
+/** `down`, `canary` and `slow` are judged from probes; `unknown`: its state could not be read. */
+export type ServiceSignal = 'down' | 'canary' | 'slow' | 'stopped' | 'orphaned' | 'plist' | 'unknown';
+
+/** The probe signals of a service: the symptoms diagnose explains and probes observe. */
+export type ProbeSignal = Extract<ServiceSignal, 'down' | 'canary' | 'slow'>;
+
+export function isProbeSymptom(about: FindingAbout | undefined): about is { kind: 'service'; name: string; signal: ProbeSignal } {
+  return about?.kind === 'service' && (about.signal === 'down' || about.signal === 'canary' || about.signal === 'slow');
+}
+
+/** A finding as `assess` makes it: always with its typed link. */
+export type JudgedFinding = Finding & { about: FindingAbout };
 
 /** A usual suspect behind a symptom, and what Warden measured of it. */
 export type CandidateName = 'memory' | 'cpu' | 'thermal' | 'disk' | 'log' | 'network';

@@ -1,6 +1,6 @@
 import { alsoInLine, ruledOutLine } from './differential.js';
 import type { NotificationConfig } from '../common/config.js';
-import type { Diagnosis, Finding, IncidentView, Notification } from '../common/findings.js';
+import type { Diagnosis, Finding, FindingAbout, IncidentView, Notification } from '../common/findings.js';
 import type { SnoozeTarget } from '../common/api.js';
 import { SEVERITY_RANK, worst, type Severity } from '../common/severity.js';
 import { formatDuration, plural } from '../common/format.js';
@@ -32,10 +32,10 @@ export interface AlertPolicyOptions {
 
 /** Where the policy learns what an observation is, and what a recovery measured. */
 export interface Observations {
-  /** When the newest input `key` is judged from was taken (a probe's time); null: each cycle is one. */
-  at(key: string): number | null;
-  /** What shows the subject of `key` is well again ("5 probes answered, 36 ms"); null: nothing measured. */
-  recovered(key: string): string | null;
+  /** When the newest input a finding about `about` is judged from was taken (a probe's time); null: each cycle is one. */
+  at(about: FindingAbout): number | null;
+  /** What shows `about` is well again ("5 probes answered, 36 ms"); null: nothing measured. */
+  recovered(about: FindingAbout): string | null;
 }
 
 const EACH_CYCLE: Observations = { at: () => null, recovered: () => null };
@@ -56,6 +56,8 @@ interface Tracker {
   severity: Severity;
   title: string;
   subject: Finding['subject'];
+  /** What the finding judged; absent from a snapshot written before it was kept (each cycle is an observation). */
+  about?: FindingAbout;
   causes: string[];
   firstSeen: number;
   incidentId: string | null;
@@ -204,6 +206,7 @@ export class AlertPolicy {
     for (const f of alerting.values()) {
       const t = this.trackers.get(f.key) ?? { key: f.key, hits: [], present: false, severity: f.severity, title: f.title, subject: f.subject, causes: [], firstSeen: now, incidentId: null };
       Object.assign(t, { present: true, severity: f.severity, title: f.title, subject: f.subject, causes: f.causes, settled: f.settled === true });
+      if (f.about) t.about = f.about;
       this.trackers.set(f.key, t);
     }
     for (const t of this.trackers.values()) if (!alerting.has(t.key)) t.present = false;
@@ -246,7 +249,7 @@ export class AlertPolicy {
   private countObservations(now: number): void {
     for (const t of [...this.trackers.values()]) {
       const window = Math.max(1, this.config.pendingWindow) * this.cyclesPerObservation(t);
-      const at = this.observations.at(t.key) ?? now;
+      const at = (t.about ? this.observations.at(t.about) : null) ?? now;
       const changed = t.hits.length === 0 || t.hits[t.hits.length - 1] !== t.present;
       if (at === t.observedAt && !changed) continue;
       t.observedAt = at;
@@ -418,7 +421,7 @@ export class AlertPolicy {
    */
   private recoveryNotice(incident: IncidentState, members: Tracker[], present: Tracker[], now: number): Notification {
     const primary = members.find((m) => m.key === incident.primaryKey) ?? members[0];
-    const measured = primary ? this.observations.recovered(primary.key) : null;
+    const measured = primary?.about ? this.observations.recovered(primary.about) : null;
     const paged = incident.pagedTitle ?? incident.title;
     const name = primary?.subject.kind === 'service' ? primary.subject.id : null;
     const title = measured && name ? `${name} recovered: ${measured}` : `Recovered: ${paged}`;

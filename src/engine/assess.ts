@@ -1,7 +1,7 @@
 import { senseFindings } from './sense-findings.js';
 import type { SensesView } from '../common/senses.js';
 import type { Thresholds } from '../common/config.js';
-import type { Evidence, Finding } from '../common/findings.js';
+import type { Evidence, Finding, JudgedFinding } from '../common/findings.js';
 import type { MemoryView } from '../common/memory.js';
 import type { ModelServerView } from '../common/models.js';
 import type { ProcessRow, Thief } from '../common/processes.js';
@@ -44,7 +44,8 @@ export type Observation = {
   senses?: SensesView | null;
 };
 
-type Draft = Omit<Finding, 'since' | 'causes'>;
+/** A finding before its `since` and causes are known; `about` is what it judged. */
+type Draft = Omit<JudgedFinding, 'since' | 'causes'>;
 
 /**
  * Judges one observation. Every signal over its threshold becomes a Finding with a stable key;
@@ -55,7 +56,7 @@ export function assess(
   previous: Map<string, Finding> | null,
   thresholds: Thresholds,
   now: number,
-): Finding[] {
+): JudgedFinding[] {
   const drafts: Draft[] = [
     ...memoryFindings(input.memory, thresholds),
     ...input.thieves.flatMap((thief) => thiefFindings(thief, thresholds, input.services)),
@@ -66,7 +67,7 @@ export function assess(
     ...unknownFindings(input),
   ];
   const seen = new Set<string>();
-  const out: Finding[] = [];
+  const out: JudgedFinding[] = [];
   for (const draft of drafts) {
     if (seen.has(draft.key)) continue;
     seen.add(draft.key);
@@ -90,6 +91,7 @@ function memoryFindings(memory: MemoryView | null, t: Thresholds): Draft[] {
     const critical = memory.pressure === 'critical';
     out.push({
       key: 'memory:pressure',
+      about: { kind: 'memory', signal: 'pressure' },
       severity: critical ? 'crit' : 'warn',
       title: critical ? 'Memory pressure critical' : 'Memory pressure elevated',
       evidence: [
@@ -104,6 +106,7 @@ function memoryFindings(memory: MemoryView | null, t: Thresholds): Draft[] {
   if (swapping && memory.rates) {
     out.push({
       key: 'memory:swap',
+      about: { kind: 'memory', signal: 'swap' },
       severity: 'warn',
       title: `Swapping: ${formatBytes(memory.swapUsedBytes)} in swap, writing ${formatRate(memory.rates.swapOutBytesPerSec)}`,
       evidence: [
@@ -125,6 +128,7 @@ function memoryFindings(memory: MemoryView | null, t: Thresholds): Draft[] {
     if (percent < t.availableCritPercent && (swapping || memory.pressure === 'critical')) {
       out.push({
         key: 'memory:available',
+        about: { kind: 'memory', signal: 'available' },
         severity: 'crit',
         title: `Memory nearly exhausted: ${formatBytes(memory.availableBytes)} available of ${formatBytes(memory.totalBytes)}`,
         evidence: [
@@ -203,6 +207,7 @@ function thiefFindings(thief: Thief, t: Thresholds, services: ServiceView[]): Dr
       g.exhaustsInSeconds <= t.growthExhaustWarnHours * 3600) {
     out.push({
       key: `thief:${id}:growth`,
+      about: { kind: 'process', pid: thief.pid, startedAt: thief.startedAt, signal: 'growth' },
       severity: 'warn',
       title: `${who} growing ${formatGrowthRate(g.bytesPerHour)}: available memory gone in ~${formatDuration(g.exhaustsInSeconds)}`,
       evidence: [
@@ -219,6 +224,7 @@ function thiefFindings(thief: Thief, t: Thresholds, services: ServiceView[]): Dr
   if (cpu && sustainedCpuThief(thief, t)) {
     out.push({
       key: `thief:${id}:cpu`,
+      about: { kind: 'process', pid: thief.pid, startedAt: thief.startedAt, signal: 'cpu' },
       severity: 'warn',
       title: `${who} at ${formatPercent(cpu.averagePercent)} CPU for ${formatDuration(cpu.forSeconds)}`,
       evidence: [
@@ -312,6 +318,7 @@ function serviceFindings(service: ServiceView, t: Thresholds, wokeAt: number | n
   if (service.state === 'unknown') {
     out.push({
       key: `unknown:service:${name}`,
+      about: { kind: 'service', name, signal: 'unknown' },
       severity: 'unknown',
       title: `${name}: state not known — ${service.stateReason}`,
       evidence: [{ label: 'state', text: service.stateReason }],
@@ -328,6 +335,7 @@ function serviceFindings(service: ServiceView, t: Thresholds, wokeAt: number | n
       const served = service.port !== null ? `; it served port ${service.port}` : service.url ? `; it answered ${service.url}` : '';
       out.push({
         key: `service:${name}:stopped`,
+        about: { kind: 'service', name, signal: 'stopped' },
         severity: 'warn',
         title: `${name} stopped at ${clockOf(service.goneAt, timeZone)}${served}`,
         evidence: [{ label: 'state', text: `${service.state}: ${service.stateReason}` }],
@@ -355,6 +363,7 @@ function serviceFindings(service: ServiceView, t: Thresholds, wokeAt: number | n
     const gone = stateDown && service.source === 'config';
     out.push({
       key: `service:${name}:down`,
+      about: { kind: 'service', name, signal: 'down' },
       severity: probeFailing || gone ? 'crit' : 'warn',
       title: gone
         ? `${name}: ${goneTitle(service)}`
@@ -373,6 +382,7 @@ function serviceFindings(service: ServiceView, t: Thresholds, wokeAt: number | n
     if (canary.failing) {
       out.push({
         key: `service:${name}:canary`,
+        about: { kind: 'service', name, signal: 'canary' },
         severity: 'crit',
         title: `${name}: canary${service.canary.ok ? ': ' : ' '}${failingWindowPhrase(service.canary, canary, '')}`,
         evidence: probeEvidence('canary', service.canary, canary),
@@ -390,6 +400,7 @@ function serviceFindings(service: ServiceView, t: Thresholds, wokeAt: number | n
     const worst = slow.reduce((a, b) => (b.latency / b.baseline > a.latency / a.baseline ? b : a));
     out.push({
       key: `service:${name}:slow`,
+      about: { kind: 'service', name, signal: 'slow' },
       severity: 'warn',
       title: `${name}: ${worst.probe.tier === 'canary' ? 'canary' : 'health probe'} slow — ${formatDuration(worst.latency / 1000)}, usually ${formatDuration(worst.baseline / 1000)}`,
       evidence: slow.map((s) => ({
@@ -419,6 +430,7 @@ function serviceFindings(service: ServiceView, t: Thresholds, wokeAt: number | n
     const plistMissing = orphan?.canonicalExists === false;
     out.push({
       key: `service:${name}:orphaned`,
+      about: { kind: 'service', name, signal: 'orphaned' },
       severity: 'warn',
       title: `${name}: running unsupervised${plistMissing ? ' (plist missing)' : ''} — nothing restarts it if it dies`,
       evidence,
@@ -430,6 +442,7 @@ function serviceFindings(service: ServiceView, t: Thresholds, wokeAt: number | n
     if (plist && (!plist.exists || plist.lintOk === false)) {
       out.push({
         key: `service:${name}:plist`,
+        about: { kind: 'service', name, signal: 'plist' },
         severity: 'warn',
         title: plist.exists ? `${name}: launchd plist invalid` : `${name}: launchd plist missing`,
         evidence: [
@@ -468,6 +481,7 @@ function lockFindings(lock: LockView, t: Thresholds): Draft[] {
   const what = fileName(lock.path);
   return [{
     key: `lock:${lock.path}:held`,
+    about: { kind: 'lock', path: lock.path, signal: 'held' },
     // A lock is a symptom when it blocks someone: red once a reader was refused; held past its
     // limit with no refusal seen, it is amber, shown with its Release action but not paged.
     severity: lock.readerError ? 'crit' : 'warn',
@@ -491,12 +505,13 @@ function jobFindings(job: JobView, t: Thresholds, now: number): Draft[] {
     ];
     if (job.lastRunAt !== null) evidence.push({ label: 'last run', text: `${formatDuration((now - job.lastRunAt) / 1000)} ago`, value: (now - job.lastRunAt) / 1000, unit: 'seconds' });
     if (job.logPath) evidence.push({ label: 'log', text: job.logPath });
-    out.push({ key: `job:${job.name}:failed`, severity: 'warn', title: `${job.name}: last run ${exit.text}`, evidence, actions: [], subject });
+    out.push({ key: `job:${job.name}:failed`, about: { kind: 'job', name: job.name, signal: 'failed' }, severity: 'warn', title: `${job.name}: last run ${exit.text}`, evidence, actions: [], subject });
   }
   const grace = t.jobGraceMinutes * 60;
   if (job.overdueSeconds !== null && job.overdueSeconds > grace) {
     out.push({
       key: `job:${job.name}:overdue`,
+      about: { kind: 'job', name: job.name, signal: 'overdue' },
       severity: 'warn',
       title: `${job.name}: did not run — overdue by ${formatDuration(job.overdueSeconds)}`,
       evidence: [
@@ -518,6 +533,7 @@ function unknownFindings(input: Observation): Draft[] {
   parts.push(...input.unknowns);
   return parts.map((u) => ({
     key: `unknown:${u.part}`,
+    about: { kind: 'unread' as const, part: u.part },
     severity: 'unknown' as const,
     title: `${u.part}: not read — ${u.reason}`,
     evidence: [{ label: 'reason', text: u.reason }],

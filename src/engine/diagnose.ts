@@ -1,7 +1,7 @@
 import { isRemote } from './services/monitor.js';
 import { DEFAULT_THRESHOLDS } from './defaults.js';
 import type { Thresholds } from '../common/config.js';
-import type { Diagnosis, Finding } from '../common/findings.js';
+import { isProbeSymptom, type Diagnosis, type Finding, type JudgedFinding, type ProbeSignal } from '../common/findings.js';
 import type { MemoryView } from '../common/memory.js';
 import type { Thief } from '../common/processes.js';
 import { actionVerb, type ActionOffer, type JobView, type LockView, type ProbeView, type ServiceView } from '../common/services.js';
@@ -16,40 +16,38 @@ export const BUSY_CPU_PERCENT = 50;
 const TOP_MEMORY_THIEVES = 3;
 const TOP_CPU_THIEVES = 2;
 
-const SERVICE_SYMPTOM = /^service:(.+):(down|canary|slow)$/;
-
 /**
  * Links symptoms to the causes measured beside them and writes the operator's note for each
  * finding. Read the memory before reading the source: a probe failing while the host swaps is
  * explained by the memory findings, and the thieves are named, the latest arrival first among equals.
  */
 export function diagnose(
-  findings: Finding[],
+  findings: JudgedFinding[],
   input: Observation,
   now: number,
   thresholds: Thresholds = DEFAULT_THRESHOLDS,
-): { findings: Finding[]; diagnoses: Map<string, Diagnosis> } {
-  const keys = new Set(findings.map((f) => f.key));
-  const memoryKeys = findings.filter((f) => f.subject.kind === 'memory' && f.severity !== 'unknown').map((f) => f.key);
-  const stressed =
-    keys.has('memory:swap') ||
-    keys.has('memory:available') ||
-    findings.some((f) => f.key === 'memory:pressure' && f.severity === 'crit');
-  const growthKeys = findings.filter((f) => /^thief:.*:growth$/.test(f.key)).map((f) => f.key);
-  const heldLocks = input.locks.filter((lock) => keys.has(lockKey(lock)));
+): { findings: JudgedFinding[]; diagnoses: Map<string, Diagnosis> } {
+  const keysOf = (judged: (about: JudgedFinding['about'], finding: JudgedFinding) => boolean): string[] =>
+    findings.filter((f) => judged(f.about, f)).map((f) => f.key);
+  const memoryKeys = keysOf((a) => a.kind === 'memory');
+  const stressed = findings.some(({ about, severity }) => about.kind === 'memory' && (about.signal !== 'pressure' || severity === 'crit'));
+  const growthKeys = keysOf((a) => a.kind === 'process' && a.signal === 'growth');
+  const lockKeys = new Map(findings.flatMap(({ about, key }) => (about.kind === 'lock' ? [[about.path, key] as const] : [])));
+  const heldLocks = input.locks.filter((lock) => lockKeys.has(lock.path));
 
   // A swap volume that cannot grow explains the memory findings; throttling explains a slow or silent service.
-  const swapFull = findings.filter((f) => f.key.startsWith('disk:') && f.title.endsWith('swap cannot grow')).map((f) => f.key);
-  const throttled = keys.has('thermal:throttled');
-  const linked = findings.map((finding): Finding => {
+  const swapFull = keysOf((a) => a.kind === 'disk' && a.holdsSwap);
+  const throttled = keysOf((a) => a.kind === 'thermal');
+  const linked = findings.map((finding): JudgedFinding => {
     const causes = new Set(finding.causes);
-    if (SERVICE_SYMPTOM.test(finding.key) && stressed) memoryKeys.forEach((k) => causes.add(k));
-    if (SERVICE_SYMPTOM.test(finding.key) && throttled) causes.add('thermal:throttled');
-    if (finding.subject.kind === 'memory' && finding.severity !== 'unknown') growthKeys.forEach((k) => causes.add(k));
-    if (finding.subject.kind === 'memory' && finding.severity !== 'unknown') swapFull.forEach((k) => causes.add(k));
-    if (finding.subject.kind === 'job') {
-      const job = input.jobs.find((j) => j.name === finding.subject.id);
-      if (job) lockBehindJob(job, heldLocks).forEach((lock) => causes.add(lockKey(lock)));
+    const about = finding.about;
+    if (isProbeSymptom(about) && stressed) memoryKeys.forEach((k) => causes.add(k));
+    if (isProbeSymptom(about)) throttled.forEach((k) => causes.add(k));
+    if (about.kind === 'memory') growthKeys.forEach((k) => causes.add(k));
+    if (about.kind === 'memory') swapFull.forEach((k) => causes.add(k));
+    if (about.kind === 'job') {
+      const job = input.jobs.find((j) => j.name === about.name);
+      if (job) lockBehindJob(job, heldLocks).forEach((lock) => causes.add(lockKeys.get(lock.path)!));
     }
     causes.delete(finding.key);
     return { ...finding, causes: [...causes] };
@@ -63,27 +61,23 @@ export function diagnose(
   return { findings: linked, diagnoses };
 }
 
-function diagnoseOne(finding: Finding, input: Observation, now: number, stressed: boolean, heldLocks: LockView[], t: Thresholds): Diagnosis | null {
-  const service = SERVICE_SYMPTOM.exec(finding.key);
-  if (service) {
-    const svc = input.services.find((s) => s.name === service[1]);
-    if (svc) return serviceDiagnosis(finding, service[2] as 'down' | 'canary' | 'slow', svc, input, now, stressed, t);
-  }
-  switch (finding.subject.kind) {
+function diagnoseOne(finding: JudgedFinding, input: Observation, now: number, stressed: boolean, heldLocks: LockView[], t: Thresholds): Diagnosis | null {
+  const about = finding.about;
+  switch (about.kind) {
     case 'memory':
-      if (finding.severity === 'unknown') return plain(finding);
       return memoryDiagnosis(finding, input, t);
     case 'lock': {
-      const lock = input.locks.find((l) => l.path === finding.subject.id);
+      const lock = input.locks.find((l) => l.path === about.path);
       return lock ? lockDiagnosis(finding, lock) : plain(finding);
     }
     case 'job': {
-      const job = input.jobs.find((j) => j.name === finding.subject.id);
+      const job = input.jobs.find((j) => j.name === about.name);
       return job ? jobDiagnosis(finding, job, heldLocks) : plain(finding);
     }
     case 'service': {
-      const svc = input.services.find((s) => s.name === finding.subject.id);
-      if (svc && finding.key.endsWith(':orphaned')) return orphanDiagnosis(finding, svc);
+      const svc = input.services.find((s) => s.name === about.name);
+      if (svc && isProbeSymptom(about)) return serviceDiagnosis(finding, about.signal, svc, input, now, stressed, t);
+      if (svc && about.signal === 'orphaned') return orphanDiagnosis(finding, svc);
       return plain(finding);
     }
     default:
@@ -99,7 +93,7 @@ function plain(finding: Finding): Diagnosis {
 
 function serviceDiagnosis(
   finding: Finding,
-  kind: 'down' | 'canary' | 'slow',
+  kind: ProbeSignal,
   service: ServiceView,
   input: Observation,
   now: number,
@@ -316,10 +310,6 @@ function capitalized(text: string): string {
 }
 
 // ---------------------------------------------------------------- locks, jobs, orphans
-
-function lockKey(lock: LockView): string {
-  return `lock:${lock.path}:held`;
-}
 
 function holderText(lock: LockView): string {
   const holder = [...lock.holders].sort((a, b) => b.heldSeconds - a.heldSeconds)[0];

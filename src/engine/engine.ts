@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ConfigSaveResult, EngineHandle, MemoryHistoryPoint, SnoozeFor, SnoozeTarget } from '../common/api.js';
 import type { ServiceConfig, WardenConfig, WardenConfigInput } from '../common/config.js';
-import type { Diagnosis, Finding, Notification } from '../common/findings.js';
+import { isProbeSymptom, type Diagnosis, type Finding, type FindingAbout, type Notification } from '../common/findings.js';
 import type { MemorySample, MemoryView } from '../common/memory.js';
 import type { ProcessTable } from '../common/processes.js';
 import type { ActionResult, ProbeView, ServiceView } from '../common/services.js';
@@ -625,14 +625,14 @@ export class Engine implements EngineHandle {
  */
 export function serviceObservations(services: ServiceView[]): Observations {
   const byName = new Map(services.map((s) => [s.name, s]));
-  const parse = (key: string) => {
-    const m = /^service:(.+):(down|canary|slow)$/.exec(key);
-    const service = m ? byName.get(m[1]!) : undefined;
-    return service && m ? { service, kind: m[2] as 'down' | 'canary' | 'slow' } : null;
+  const probedService = (about: FindingAbout) => {
+    if (!isProbeSymptom(about)) return null;
+    const service = byName.get(about.name);
+    return service ? { service, kind: about.signal } : null;
   };
   return {
-    at(key) {
-      const p = parse(key);
+    at(about) {
+      const p = probedService(about);
       if (!p) return null;
       const { probe, canary } = p.service;
       if (p.kind === 'canary') return canary?.at ?? null;
@@ -642,8 +642,8 @@ export function serviceObservations(services: ServiceView[]): Observations {
       }
       return probe?.at ?? null;
     },
-    recovered(key) {
-      const p = parse(key);
+    recovered(about) {
+      const p = probedService(about);
       const probe = p ? (p.kind === 'canary' ? p.service.canary : p.service.probe) : null;
       if (!p || !probe || !probe.ok) return null;
       let answered = 0;
@@ -657,9 +657,12 @@ export function serviceObservations(services: ServiceView[]): Observations {
   };
 }
 
-/** The State's findings carry their diagnosis's differential (`status --json` has it per finding). */
+/**
+ * The State's findings carry their diagnosis's differential (`status --json` has it per finding)
+ * and not the engine's typed link (`key` and `subject` say it there).
+ */
 function withDifferentials(findings: Finding[], diagnoses: Map<string, Diagnosis>): Finding[] {
-  return findings.map((f) => {
+  return findings.map(({ about: _about, ...f }) => {
     const differential = diagnoses.get(f.key)?.differential;
     return differential ? { ...f, differential } : f;
   });

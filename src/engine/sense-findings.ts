@@ -1,9 +1,9 @@
-import type { Finding } from '../common/findings.js';
+import type { JudgedFinding } from '../common/findings.js';
 import type { SensesView } from '../common/senses.js';
 import { formatDuration } from '../common/format.js';
 import { sharePercent, volumeLow, volumeText } from './differential.js';
 
-type Draft = Omit<Finding, 'since' | 'causes'>;
+type Draft = Omit<JudgedFinding, 'since' | 'causes'>;
 
 /** Throttled this long without a calm read is sustained: a finding of its own. */
 export const THROTTLE_SUSTAINED_MINUTES = 5;
@@ -24,6 +24,7 @@ export function senseFindings(senses: SensesView | null | undefined, now: number
       const swap = volume.roles.includes('swap') ? ' — swap cannot grow' : '';
       out.push({
         key: `disk:${volume.path}:low`,
+        about: { kind: 'disk', path: volume.path, holdsSwap: volume.roles.includes('swap'), signal: 'low' },
         severity: percent < DISK_CRIT_PERCENT && volume.availableBytes < DISK_CRIT_BYTES ? 'crit' : 'warn',
         // The title names the share (it changes seldom); the bytes are in the evidence.
         title: `Disk nearly full: ${volume.path}, ${sharePercent(percent)} % free${swap}`,
@@ -41,6 +42,7 @@ export function senseFindings(senses: SensesView | null | undefined, now: number
     const lasted = formatDuration((now - thermal.throttledSince) / 1000);
     out.push({
       key: 'thermal:throttled',
+      about: { kind: 'thermal', signal: 'throttled' },
       severity: 'warn',
       title: `CPU throttled: ${thermal.summary}`,
       evidence: [
