@@ -3,7 +3,7 @@ import pc from 'picocolors';
 import type { State } from '../common/state.js';
 import type { Severity } from '../common/severity.js';
 import { actionVerb, holderKindText, type ServiceView } from '../common/services.js';
-import type { Finding } from '../common/findings.js';
+import { serviceLevel, type Finding } from '../common/findings.js';
 import { formatBytes, formatDecimalGB, formatDuration, formatPercent, formatRate } from '../common/format.js';
 import { plainText } from '../common/text.js';
 import { AVAILABILITY_MEANINGFUL_SAMPLES, LEVEL_NAME } from '../common/level-words.js';
@@ -86,7 +86,7 @@ export function renderStatus(state: State, now: number, fit: Fit = NO_FIT): stri
 
   if (state.services.length > 0) {
     out.push('', pc.bold('SERVICES'));
-    const rows = state.services.map((s) => [t(s.name, 30), paint(serviceLevel(s), s.state), probeText(s), availability(s), t(serviceDetail(s), 100)]);
+    const rows = state.services.map((s) => [t(s.name, 30), paint(serviceLevel(state.findings, s.name), s.state), probeText(s), availability(s), t(serviceDetail(s), 100)]);
     out.push(renderTable(['NAME', 'STATE', 'PROBE', 'UP 1h', 'DETAIL'], rows, fit));
     for (const s of state.services) for (const a of s.actions) out.push(pc.dim(`  → ${a.label}: warden ${actionVerb(a.kind)} ${shellWord(a.target)}`));
   }
@@ -146,14 +146,6 @@ function evidenceText(f: Finding): string {
 function storyTail(story: string): string {
   const i = story.indexOf(', ');
   return i === -1 ? '' : story.slice(i + 2);
-}
-
-function serviceLevel(s: ServiceView): Severity {
-  if (s.state === 'missing' || s.state === 'crashed') return 'crit';
-  if (s.state === 'orphaned' || s.state === 'stopped') return 'warn';
-  if (s.state === 'unknown') return 'unknown';
-  if (s.probe && !s.probe.ok) return 'crit';
-  return 'ok';
 }
 
 function probeText(s: ServiceView): string {

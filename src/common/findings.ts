@@ -1,4 +1,4 @@
-import type { Severity } from './severity.js';
+import { worst, type Severity } from './severity.js';
 import type { ActionOffer } from './services.js';
 
 export interface Evidence {
@@ -64,6 +64,14 @@ export function isProbeSymptom(about: FindingAbout | undefined): about is { kind
 
 /** A finding as `assess` makes it: always with its typed link. */
 export type JudgedFinding = Finding & { about: FindingAbout };
+
+/**
+ * A service's colour: the worst of the findings about it (a quiet one too: shown amber, never
+ * paged), `ok` when there are none. Views read this; they do not judge a service's state again.
+ */
+export function serviceLevel(findings: readonly Finding[], name: string): Severity {
+  return worst(findings.filter((f) => f.subject.kind === 'service' && f.subject.id === name).map((f) => f.severity));
+}
 
 /** A usual suspect behind a symptom, and what Warden measured of it. */
 export type CandidateName = 'memory' | 'cpu' | 'thermal' | 'disk' | 'log' | 'network';

@@ -1,19 +1,17 @@
 /** Services: are they answering, are they supervised, and the repair each one offers. */
 import { formatDuration } from '../common/format.js';
-import type { ProbeView, ServiceState, ServiceView } from '../common/services.js';
+import { serviceLevel } from '../common/findings.js';
+import type { ProbeView, ServiceView } from '../common/services.js';
 import { baseName, plainText } from '../common/text.js';
 import { clockTime, type ViewContext } from './context.js';
 import { button, el, hostText } from './dom.js';
 import { actionButtons, badge, muted, num, section } from './ui.js';
 
-const STATE_TONE: Record<ServiceState, 'ok' | 'warn' | 'crit' | 'unknown' | 'neutral'> = {
-  running: 'ok',
-  orphaned: 'warn',
-  stopped: 'neutral',
-  missing: 'crit',
-  crashed: 'crit',
-  unknown: 'unknown',
-};
+/** The badge's colour is the findings' level; a service stopped with nothing found about it is grey, not green. */
+function stateTone(s: ServiceView, ctx: ViewContext): 'ok' | 'warn' | 'crit' | 'unknown' | 'neutral' {
+  const level = serviceLevel(ctx.state.findings, s.name);
+  return level === 'ok' && s.state === 'stopped' ? 'neutral' : level;
+}
 
 /** Availability with tenths: 99% and 99.9% are different services. */
 export function availabilityText(ratio: number): string {
@@ -39,7 +37,7 @@ function serviceRow(s: ServiceView, ctx: ViewContext): HTMLElement {
     el(
       'div',
       { class: 'row-main' },
-      el('span', { class: 'row-name' }, hostText(s.name, 30, 'span', 'name'), ' ', badge(s.state, STATE_TONE[s.state])),
+      el('span', { class: 'row-name' }, hostText(s.name, 30, 'span', 'name'), ' ', badge(s.state, stateTone(s, ctx))),
       el(
         'span',
         { class: 'row-value' },
