@@ -23,12 +23,13 @@ export { shortCommand };
 /** Everything one cycle read, already analysed into views; the input of the judgement. */
 export type Observation = {
   memory: MemoryView | null;
-  /** Why memory could not be read this cycle, when it could not. */
+  /** Why memory could not be read this cycle, when it could not (the one place it is carried). */
   memoryUnknown: string | null;
   thieves: Thief[];
   services: ServiceView[];
   locks: LockView[];
   jobs: JobView[];
+  /** The other parts not read this cycle; memory's is `memoryUnknown`. */
   unknowns: UnknownPart[];
   /** What the local LLM servers have loaded (the straw may be a model). */
   models?: ModelServerView[];

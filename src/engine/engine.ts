@@ -250,6 +250,7 @@ export class Engine implements EngineHandle {
       wantFootprints ? timed(took, 'footprint', clockNow, () => readFootprints(facts, FOOTPRINT_TOP)) : Promise.resolve(null),
       timed(took, 'senses', clockNow, () => this.senses.poll(facts, now)),
     ]);
+    // Memory's failure is the observation's memoryUnknown; every other part not read is here.
     const unknowns: UnknownPart[] = [];
     const cycleNotes: string[] = [];
 
@@ -259,9 +260,8 @@ export class Engine implements EngineHandle {
       memory = { ...memoryPart.value, rates: prev ? pagingRates(prev, memoryPart.value) : null };
       this.previousMemory = memoryPart.value;
       this.deps.history?.addMemorySample(memory);
-    } else {
-      unknowns.push({ part: 'memory', reason: memoryPart.reason });
     }
+    const memoryUnknown = memoryPart.ok ? null : memoryPart.reason;
 
     if (footprintPart) {
       if (footprintPart.ok) {
@@ -313,7 +313,7 @@ export class Engine implements EngineHandle {
 
     const observation: Observation = {
       memory,
-      memoryUnknown: memoryPart.ok ? null : memoryPart.reason,
+      memoryUnknown,
       // No table this cycle: the thieves of the last one would be stale values shown as current.
       thieves: table ? this.thieves.thieves(now, memory) : [],
       services,
@@ -346,6 +346,7 @@ export class Engine implements EngineHandle {
     // Queued (one small file write), then sent beside the cycle: a hanging receiver never holds it.
     await this.deps.channels?.enqueue(step.notifications);
 
+    const stateUnknowns = memoryUnknown === null ? unknowns : [{ part: 'memory', reason: memoryUnknown }, ...unknowns];
     this.state = buildState({
       now,
       sampledAt: now,
@@ -360,12 +361,12 @@ export class Engine implements EngineHandle {
       findings: withDifferentials(findings, diagnoses),
       incidents: step.incidents,
       senses,
-      unknowns,
+      unknowns: stateUnknowns,
       snoozedUntil: this.alerts.snoozedUntil(now),
       replay: this.deps.replay,
       history: this.historyStatus(),
       notes: this.notes(cycleNotes),
-      parts: partViews(took, unknowns, history ? history.available : null),
+      parts: partViews(took, stateUnknowns, history ? history.available : null),
       channels: this.deps.channels?.views(now) ?? [],
     });
     this.publish();
