@@ -60,7 +60,7 @@ export async function readoptService(deps: ActionDeps, target: ServiceTarget): P
 
   const gone = await waitForGone(deps, orphan.process, target.port, deps.clock.now() + waits.exitSeconds * 1000);
   if (!gone.ok) {
-    return steps.done(false, `${gone.why} ${waits.exitSeconds} s after SIGTERM; launchd was not asked to load ${canonical}`);
+    return steps.done(false, `${gone.reason} ${waits.exitSeconds} s after SIGTERM; launchd was not asked to load ${canonical}`);
   }
   steps.add(`PID ${orphan.process.pid} exited${target.port !== null ? ` and port ${target.port} is free` : ''}`);
 

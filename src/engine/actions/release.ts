@@ -4,16 +4,16 @@ import { releaseKillOffer } from './release-offers.js';
 import { signalProcess } from './guard.js';
 import { type ActionDeps, type Outcome, Steps, seconds, waitsOf } from './wait.js';
 
-type HoldersCheck = { free: true; others: number[] } | { free: false; why: string };
+type HoldersCheck = { free: true; others: number[] } | { free: false; reason: string };
 
 async function holdersNow(deps: ActionDeps, path: string, pid: number): Promise<HoldersCheck> {
   const read = await readFileHolders(deps.facts, deps.platform, path);
-  if (!read.ok) return { free: false, why: `cannot see who holds ${path}: ${read.reason}` };
+  if (!read.ok) return { free: false, reason: `cannot see who holds ${path}: ${read.reason}` };
   // On Linux the locks themselves are visible; on macOS only who has the file open.
   const holding = (h: FileHolderRef) => deps.platform === 'darwin' || h.kind !== 'open';
   // macOS's lsof shows who has the file open, not who holds the lock: said as such.
   const holds = deps.platform === 'darwin' ? 'still has' : 'still holds';
-  if (read.value.some((h) => h.pid === pid && holding(h))) return { free: false, why: `PID ${pid} ${holds} ${path}${deps.platform === 'darwin' ? ' open' : ''}` };
+  if (read.value.some((h) => h.pid === pid && holding(h))) return { free: false, reason: `PID ${pid} ${holds} ${path}${deps.platform === 'darwin' ? ' open' : ''}` };
   return { free: true, others: read.value.filter(holding).map((h) => h.pid) };
 }
 
@@ -43,7 +43,7 @@ export async function releaseLock(deps: ActionDeps, path: string, holder: Proces
     const gone = deps.platform === 'darwin' ? `no longer has ${path} open` : `no longer holds ${path}`;
     return steps.done(true, `PID ${holder.pid} ${gone} (${seconds(deps.clock.now() - at)} after ${signal})${others}`);
   }
-  const outcome = steps.done(false, `${check.why} ${waits.lockFreeSeconds} s after ${signal}`);
+  const outcome = steps.done(false, `${check.reason} ${waits.lockFreeSeconds} s after ${signal}`);
   if (signal === 'SIGTERM') {
     const offer = releaseKillOffer(path, holder);
     outcome.followUp = { id: offer.id, label: offer.label, confirm: offer.confirm, holder };

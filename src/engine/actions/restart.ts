@@ -33,7 +33,7 @@ export async function restartService(deps: ActionDeps, target: ServiceTarget): P
     if (problem) return steps.done(false, `restart failed: ${problem}`);
   } else if (control) {
     const stopped = await stopCommand(deps, target, control, steps);
-    if (!stopped.ok) return steps.done(false, stopped.message);
+    if (!stopped.ok) return steps.done(false, stopped.reason);
     downSince = stopped.at;
     const logPath = deps.logDir ? `${deps.logDir.replace(/\/+$/, '')}/${logFileName(name)}` : undefined;
     const spawned = await deps.effects.spawnDetached(control.config.start, {
@@ -63,7 +63,7 @@ async function stopCommand(
   target: ServiceTarget,
   supervisor: CommandControl,
   steps: Steps,
-): Promise<{ ok: true; at: number } | { ok: false; message: string }> {
+): Promise<{ ok: true; at: number } | { ok: false; reason: string }> {
   const running = target.view.process;
   if (!running) {
     steps.add('nothing runs, so nothing was stopped');
@@ -75,15 +75,15 @@ async function stopCommand(
     steps.add(`ran ${describeArgv(stop)}`);
     const result = await deps.effects.run(stop, { timeoutMs: waitsOf(deps).exitSeconds * 1000 });
     const problem = commandProblem(result);
-    if (problem) return { ok: false, message: `the stop command failed: ${problem}; nothing was started` };
+    if (problem) return { ok: false, reason: `the stop command failed: ${problem}; nothing was started` };
   } else {
     const belongs = (row: ProcessRow) => servesService(deps, supervisor, target.port, row);
     const sent = await signalProcess(deps.facts, deps.effects, running, 'SIGTERM', deps.uid, at, { belongs, ...(deps.ownPid !== undefined ? { ownPid: deps.ownPid } : {}) });
-    if (!sent.ok) return { ok: false, message: `not stopped: ${sent.reason}` };
+    if (!sent.ok) return { ok: false, reason: `not stopped: ${sent.reason}` };
     steps.add(sent.value);
   }
   const gone = await waitForGone(deps, running, target.port, deps.clock.now() + waitsOf(deps).exitSeconds * 1000);
-  if (!gone.ok) return { ok: false, message: `${gone.why} ${waitsOf(deps).exitSeconds} s after it was asked to stop; nothing was started` };
+  if (!gone.ok) return { ok: false, reason: `${gone.reason} ${waitsOf(deps).exitSeconds} s after it was asked to stop; nothing was started` };
   steps.add(`PID ${running.pid} is gone${target.port !== null ? ` and port ${target.port} is free` : ''}`);
   return { ok: true, at };
 }

@@ -101,24 +101,24 @@ export async function waitForHealth(deps: ActionDeps, spec: ProbeSpec, deadline:
  * Waits until the process is gone (no row with its pid and start time) and, given a port,
  * nothing listens on it. The reason says which of the two did not happen.
  */
-export async function waitForGone(deps: ActionDeps, ref: ProcessRef, port: number | null, deadline: number): Promise<{ ok: true } | { ok: false; why: string }> {
+export async function waitForGone(deps: ActionDeps, ref: ProcessRef, port: number | null, deadline: number): Promise<{ ok: true } | { ok: false; reason: string }> {
   const { clock, facts } = deps;
   const pollMs = waitsOf(deps).pollMs;
-  let why = 'not checked';
+  let reason = 'not checked';
   for (;;) {
     const now = clock.now();
     const table = await readProcessTable(facts, now);
     const alive = table.ok && table.value.rows.some((r) => r.pid === ref.pid && !r.zombie && Math.abs(r.startedAt - ref.startedAt) <= START_TOLERANCE_MS);
     let held = false;
-    if (!table.ok) why = `cannot read the process table: ${table.reason}`;
-    else if (alive) why = `PID ${ref.pid} is still running`;
+    if (!table.ok) reason = `cannot read the process table: ${table.reason}`;
+    else if (alive) reason = `PID ${ref.pid} is still running`;
     else if (port !== null) {
       const listeners = await readPortListeners(facts, port);
       held = !listeners.ok || listeners.value.length > 0;
-      why = !listeners.ok ? `cannot see who listens on port ${port}: ${listeners.reason}` : `port ${port} is still held by PID ${listeners.value.map((l) => l.pid).join(', ')}`;
+      reason = !listeners.ok ? `cannot see who listens on port ${port}: ${listeners.reason}` : `port ${port} is still held by PID ${listeners.value.map((l) => l.pid).join(', ')}`;
     }
     if (table.ok && !alive && !held) return { ok: true };
-    if (clock.now() >= deadline) return { ok: false, why };
+    if (clock.now() >= deadline) return { ok: false, reason };
     await clock.sleep(pollMs);
   }
 }

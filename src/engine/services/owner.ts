@@ -10,7 +10,7 @@ import type { Facts } from '../../platform/facts.js';
 import { readCgroupUnit } from '../../platform/linux/cgroup.js';
 import { ownedBy } from './state.js';
 
-export type Owner = { found: true; supervisor: SupervisorConfig } | { found: false; why: string };
+export type Owner = { found: true; supervisor: SupervisorConfig } | { found: false; reason: string };
 
 export interface OwnerContext {
   facts: Facts;
@@ -30,12 +30,12 @@ export async function findOwner(ctx: OwnerContext, pid: number): Promise<Part<Ow
     for (const [jobPid, label] of owners.value) {
       if (ownedBy(pid, new Set([jobPid]), ctx.rows)) return { ok: true, value: { found: true, supervisor: { kind: 'launchd', label, domain } } };
     }
-    return { ok: true, value: { found: false, why: `no launchd job in ${domain} runs PID ${pid} or a parent of it (launchctl print ${domain}, ${owners.value.size} jobs running)` } };
+    return { ok: true, value: { found: false, reason: `no launchd job in ${domain} runs PID ${pid} or a parent of it (launchctl print ${domain}, ${owners.value.size} jobs running)` } };
   }
   const unit = await readCgroupUnit(ctx.facts, pid);
   if (!unit.ok) return unit;
   if (unit.value) return { ok: true, value: { found: true, supervisor: { kind: 'systemd', unit: unit.value.unit, scope: unit.value.scope } } };
-  return { ok: true, value: { found: false, why: `PID ${pid} is in no systemd service (/proc/${pid}/cgroup)` } };
+  return { ok: true, value: { found: false, reason: `PID ${pid} is in no systemd service (/proc/${pid}/cgroup)` } };
 }
 
 /** What a service without a configured supervisor has adopted, kept between inspections. */
@@ -54,6 +54,6 @@ export async function adopt(ctx: OwnerContext, pid: number | undefined, last: Ad
   if (pid === undefined) return last;
   const owner = await findOwner(ctx, pid);
   if (!owner.ok) return { ...last, note: `whether a job supervises it is not known: ${owner.reason}` };
-  if (!owner.value.found) return { key: null, supervisor: null, note: `${owner.value.why}: nothing restarts it` };
+  if (!owner.value.found) return { key: null, supervisor: null, note: `${owner.value.reason}: nothing restarts it` };
   return { key: JSON.stringify(owner.value.supervisor), supervisor: owner.value.supervisor, note: null };
 }
