@@ -229,18 +229,20 @@ describe('popover in Chromium over warden serve', () => {
     expect(engine.mutations()).toEqual([]);
   });
 
-  it('settings: problems from the engine appear next to their fields', async () => {
+  it('settings: its own page, opened from the popover; problems from the engine appear next to their fields', async () => {
     const { page, engine } = await popover(greenState());
     engine.configAnswer = { ok: false, problems: [{ field: 'services.0.url', message: 'must be an http:// or https:// URL' }, { field: 'intervalSeconds', message: 'must be >= 1' }] };
     await page.getByRole('button', { name: 'Settings' }).click();
     await expect.poll(() => text(page.locator('.settings-bar h1'))).toBe('Settings');
-    await page.locator('#f-intervalSeconds').fill('0');
+    expect(new URL(page.url()).pathname).toBe('/settings');
+    expect(await page.locator('.bar').count()).toBe(0);
+    await page.locator('#f-intervalSeconds').fill('7');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => text(page.locator('[data-field="services.0.url"] .problem'))).toBe('must be an http:// or https:// URL');
     await expect.poll(() => text(page.locator('[data-field="intervalSeconds"] .problem'))).toBe('must be >= 1');
     await expect.poll(() => page.locator('#f-intervalSeconds').getAttribute('aria-invalid')).toBe('true');
     const saved = engine.mutations().find((c) => c.method === 'setConfig');
-    expect(saved && 'config' in saved ? saved.config.intervalSeconds : null).toBe(0);
+    expect(saved && 'config' in saved ? saved.config.intervalSeconds : null).toBe(7);
     await page.getByRole('button', { name: 'Test probe' }).click();
     await reads(page.locator('.probe-result'), 'Answered: 200 in 41 ms');
     await shoot(page, 'settings');
