@@ -99,6 +99,7 @@ export const checkConfigInput: Check = all(
     intervalSeconds: num(),
     discovery: bool,
     launchAtLogin: bool,
+    app: objectsOnly,
     services: all(listOfObjects, arrayOf(objectsOnly, { max: 500 })),
     watchedFiles: all(listOfObjects, arrayOf(objectsOnly, { max: 500 })),
     jobs: all(listOfObjects, arrayOf(objectsOnly, { max: 500 })),

@@ -3,7 +3,7 @@
  * hands Electron's objects to the controllers, which tests drive with fakes.
  */
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, nativeTheme, Notification, powerMonitor, protocol, screen, session, Tray } from 'electron';
+import { app, BrowserWindow, globalShortcut, ipcMain, Menu, nativeImage, nativeTheme, Notification, powerMonitor, protocol, screen, session, Tray } from 'electron';
 import Store from 'electron-store';
 import type { EngineHandle } from '../common/api.js';
 import type { State } from '../common/state.js';
@@ -26,6 +26,7 @@ import { guardEveryContents, hardenSession } from './security.js';
 import { SettingsStore, settingsStoreOptions, type StoreCtor } from './settings-store.js';
 import { isTemplateIcon, TRAY_ICON_FILES, TRAY_LEVELS, TrayController, type TrayLevel } from './tray.js';
 import { watchThermalState } from './thermal.js';
+import { GlobalShortcut } from './global-shortcut.js';
 
 // The bundle is CommonJS (dist/main/main.cjs), so __dirname is dist/main.
 const DIST = path.join(__dirname, '..');
@@ -144,10 +145,13 @@ async function start(): Promise<void> {
   });
   followPower(powerMonitor, engine, log);
 
+  const shortcut = new GlobalShortcut(globalShortcut, () => popover.show({ bounds: tray.getBounds() }), log);
   const followConfig = () => {
     const config = settings.read();
-    if (config.ok) loginItem.apply(config.value.launchAtLogin === true);
-    else log(config.reason);
+    if (config.ok) {
+      loginItem.apply(config.value.launchAtLogin === true);
+      shortcut.apply(config.value.app?.globalShortcut ?? null);
+    } else log(config.reason);
   };
   settings.onChange(followConfig);
   followConfig();
@@ -188,6 +192,7 @@ async function start(): Promise<void> {
     stopping = true;
     event.preventDefault();
     settings.close();
+    shortcut.apply(null);
     settingsWindow.dispose();
     popover.dispose();
     metrics

@@ -107,6 +107,7 @@ export class SettingsView {
         this.number('Sample every', ['intervalSeconds'], 's'),
         this.toggle('Find local LLM servers on their usual ports', ['discovery']),
         this.toggle('Launch at login', ['launchAtLogin']),
+        this.text('Shortcut to open Warden from any app', ['app', 'globalShortcut'], { placeholder: 'off, e.g. CmdOrCtrl+Shift+M' }),
       ),
       this.group('Services', ...this.list('services', (i) => this.serviceCard(i)), this.adder('Add service', 'services', { name: '' })),
       this.group('Watched files', ...this.list('watchedFiles', (i) => this.fileCard(i)), this.adder('Add file', 'watchedFiles', { path: '' })),

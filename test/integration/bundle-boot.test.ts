@@ -149,6 +149,18 @@ describe.runIf(process.platform === 'linux')('the built app (dist/main/main.cjs)
     expect(ofType('window-close').length).toBe(1);
   }, WAIT_MS * 2);
 
+  it('takes no global shortcut by default; the one the config names opens the popover', async () => {
+    expect(ofType('shortcut-register')).toEqual([]);
+    const configFile = path.join(home, 'config.json');
+    const config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(configFile, JSON.stringify({ ...config, app: { globalShortcut: 'CmdOrCtrl+Shift+M' } }));
+    await expect.poll(() => ofType('shortcut-register').map((e) => e.accelerator), { timeout: WAIT_MS }).toEqual(['CmdOrCtrl+Shift+M']);
+    // The popover is hidden (Esc, above); the shortcut brings it back.
+    const shows = ofType('window-show').length;
+    send('shortcut CmdOrCtrl+Shift+M');
+    await expect.poll(() => ofType('window-show').length, { timeout: WAIT_MS }).toBeGreaterThan(shows);
+  }, WAIT_MS * 2);
+
   it('turns the tray red when the model server dies, and shows one notification for it', async () => {
     process.kill(serverPid, 'SIGKILL');
     await waitForExit(serverPid);
@@ -169,6 +181,8 @@ describe.runIf(process.platform === 'linux')('the built app (dist/main/main.cjs)
     send('key CmdOrCtrl+Q');
     expect(await exit).toBe(0);
     expect(ofType('exit').map((e) => e.code)).toEqual([0]);
+    // The shortcut is given back on the way out.
+    expect(ofType('shortcut-unregister').map((e) => e.accelerator)).toEqual(['CmdOrCtrl+Shift+M']);
     expect(output).not.toMatch(/failed to start|unexpected error|TypeError|at .*\.cjs:\d+/);
   }, WAIT_MS);
 });

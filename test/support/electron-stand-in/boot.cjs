@@ -3,7 +3,7 @@
  * `electron`, then takes commands on stdin, one per line: "click" (the tray icon), "state" (the
  * State's level, as the page would ask), "key <accelerator>" (an app menu item's keys, e.g.
  * CmdOrCtrl+, for Settings, CmdOrCtrl+Q for Quit), "invoke <page> <channel>" (an argument-less
- * IPC call from app://warden/<page>), "quit" (the tray menu's Quit).
+ * IPC call from app://warden/<page>), "shortcut <accelerator>" (a global shortcut), "quit" (the tray menu's Quit).
  */
 'use strict';
 const Module = require('node:module');
@@ -30,6 +30,8 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       (state) => record('state', { level: state.level, stale: state.stale, services: state.services.map((s) => ({ name: s.name, state: s.state })) }),
       (error) => record('state-error', { message: String(error) }),
     );
+  } else if (command.startsWith('shortcut ')) {
+    electron.__standIn.shortcut(command.slice(9));
   } else if (command.startsWith('key ')) {
     electron.__standIn.accelerator(command.slice(4));
   } else if (command.startsWith('invoke ')) {

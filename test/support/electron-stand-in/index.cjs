@@ -46,6 +46,19 @@ class StandInSession {
 const defaultSession = new StandInSession();
 
 let appMenu = null;
+const shortcuts = new Map();
+const globalShortcut = {
+  register(accelerator, callback) {
+    if (shortcuts.has(accelerator)) return false;
+    shortcuts.set(accelerator, callback);
+    record('shortcut-register', { accelerator });
+    return true;
+  },
+  unregister(accelerator) {
+    shortcuts.delete(accelerator);
+    record('shortcut-unregister', { accelerator });
+  },
+};
 const app = new EventEmitter();
 let ready;
 const readyPromise = new Promise((resolve) => (ready = resolve));
@@ -189,6 +202,7 @@ async function invokeFrom(url, channel, ...args) {
 module.exports = {
   app,
   BrowserWindow,
+  globalShortcut,
   ipcMain,
   Menu: {
     buildFromTemplate: (items) => ({ items }),
@@ -213,6 +227,12 @@ module.exports = {
     /** Invokes an IPC channel as a page would (a top frame at that page's URL; the popover's by default). */
     invoke: async (channel, ...args) => invokeFrom('app://warden/index.html', channel, ...args),
     invokeFrom: (url, channel, ...args) => invokeFrom(url, channel, ...args),
+    /** Presses a global shortcut, as the OS would from any app. */
+    shortcut: (accelerator) => {
+      const callback = shortcuts.get(accelerator);
+      if (!callback) throw new Error(`no global shortcut ${accelerator}`);
+      callback();
+    },
     /** Clicks the app menu item with this accelerator, as the keyboard would. */
     accelerator: (accelerator) => {
       const find = (items) => items.flatMap((item) => [item, ...find(item.submenu ?? [])]);
