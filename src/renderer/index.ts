@@ -22,7 +22,7 @@ import { LEVEL_CLASS, section } from './ui.js';
 import { headlineShownBelow, viewIncidents } from './view-incident.js';
 import { viewJobs } from './view-jobs.js';
 import { viewLocks } from './view-locks.js';
-import { viewMemory } from './view-memory.js';
+import { calmSparkline, viewMemory } from './view-memory.js';
 import { viewServices } from './view-services.js';
 import { viewModels } from './view-models.js';
 import { viewThieves } from './view-thieves.js';
@@ -194,12 +194,13 @@ class Popover {
     );
   }
 
-  /** Green: one calm line (the engine's headline) and the way to see more. */
+  /** Green: one calm line (the engine's headline) beside the last hour of available memory, its numbers, and the way to see more. */
   private calmLine(state: State): HTMLElement {
     return el(
       'div',
       { class: 'calm' },
       el('h1', { class: 'calm-text' }, hostText(state.headline, 160)),
+      state.memory ? calmSparkline(this.series, state.memory.totalBytes) : null,
       el('p', { class: 'calm-figures' }, calmFigures(state), button('Details', () => this.toggleDetails(true), { kind: 'link', focusKey: 'details' })),
     );
   }

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../src/cli/serve.js';
 import { RENDERER_CSP } from '../../src/common/csp.js';
 import type { State } from '../../src/common/state.js';
-import { launchChromium, openPopover, reads, shoot, STATIC_DIR, text } from '../support/chromium.js';
+import { launchChromium, openPopover, POPOVER_WIDTH, reads, shoot, STATIC_DIR, text } from '../support/chromium.js';
 import { FakeEngine } from '../support/fake-engine.js';
 import { amberState, greenState, HOSTILE_NAME, hostileState, redState, RESTART_EMBED, staleState, UNLOAD_CODER } from '../support/states.js';
 
@@ -227,6 +227,39 @@ describe('popover in Chromium over warden serve', () => {
     await page.getByRole('menuitem', { name: 'For 1 hour' }).click();
     await reads(page.locator('.banner-crit'), 'missing or wrong X-Warden-Token');
     expect(engine.mutations()).toEqual([]);
+  });
+
+  it('green: the last hour of available memory beside the calm line, inside 360 px and three lines', async () => {
+    const now = Date.now();
+    const state = greenState(now);
+    const engine = new FakeEngine(state);
+    const total = state.memory!.totalBytes;
+    // One point a minute for the hour before: available memory falling from 60 % to 40 % of the total.
+    engine.history = Array.from({ length: 60 }, (_, i) => ({ at: now - (61 - i) * 60_000, availableBytes: Math.round(total * (0.6 - (0.2 * i) / 59)), swapUsedBytes: 0, totalBytes: total }));
+    const server = await startServer(engine, { port: 0, staticDir: STATIC_DIR });
+    const { page, errors } = await openPopover(browser, server.url);
+    open.push({ server, page });
+    const chart = page.locator('.calm svg.spark-calm');
+    await chart.waitFor();
+    expect(await chart.getAttribute('aria-label')).toBe('Available memory, last hour');
+    const points = (await chart.locator('.spark-line').getAttribute('points'))!.split(' ');
+    expect(points.length).toBeGreaterThanOrEqual(58);
+    // Falling: the newest point sits lower (a larger y) than the oldest.
+    expect(Number(points.at(-1)!.split(',')[1])).toBeGreaterThan(Number(points[0]!.split(',')[1]));
+    const calm = (await page.locator('.calm').boundingBox())!;
+    const box = (await chart.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(calm.x);
+    expect(box.x + box.width).toBeLessThanOrEqual(Math.min(calm.x + calm.width, POPOVER_WIDTH));
+    const lines = await page.locator('.calm').evaluate((node) => {
+      const style = getComputedStyle(node);
+      const content = node.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+      return Math.round(content / (parseFloat(getComputedStyle(node.querySelector('.calm-text')!).lineHeight) || 18));
+    });
+    expect(lines).toBeLessThanOrEqual(3);
+    const overflow = await page.evaluate(() => [...document.querySelectorAll('#app *')].filter((n) => n.scrollWidth > n.clientWidth + 1 && n.clientWidth > 0 && getComputedStyle(n).textOverflow !== 'ellipsis').map((n) => n.className));
+    expect(overflow).toEqual([]);
+    expect(errors).toEqual([]);
+    await shoot(page, 'green-sparkline');
   });
 
   it('settings: its own page, opened from the popover; problems from the engine appear next to their fields', async () => {
