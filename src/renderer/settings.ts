@@ -18,12 +18,14 @@ type Json = Record<string, unknown>;
 
 const MiB = 1024 * 1024;
 const GB = 1e9;
+const GiB = 1024 * MiB;
 
 const THRESHOLDS: { key: string; label: string; unit: string; scale?: number }[] = [
   { key: 'availableCritPercent', label: 'Available memory critical below', unit: '%' },
   { key: 'swapOutWarnBytesPerSec', label: 'Swap-out warning above', unit: 'MiB/s', scale: MiB },
   { key: 'topByMemory', label: 'Processes listed by memory', unit: '' },
-  { key: 'arrivalMinBytes', label: 'Arrival: at least', unit: 'GB', scale: GB },
+  // A size, in GiB as memory is shown (its default is 2 GiB); rates stay in decimal GB/h.
+  { key: 'arrivalMinBytes', label: 'Arrival: at least', unit: 'GiB', scale: GiB },
   { key: 'arrivalWindowMinutes', label: 'Arrival: within', unit: 'min' },
   { key: 'growthMinBytesPerHour', label: 'Growth: at least', unit: 'GB/h', scale: GB },
   { key: 'growthMinWindowMinutes', label: 'Growth: measured over at least', unit: 'min' },

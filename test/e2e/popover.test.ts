@@ -279,5 +279,15 @@ describe('popover in Chromium over warden serve', () => {
     await page.getByRole('button', { name: 'Test probe' }).click();
     await reads(page.locator('.probe-result'), 'Answered: 200 in 41 ms');
     await shoot(page, 'settings');
+    // Esc closes it: the settings page goes back to the popover, which still holds the token.
+    await page.locator('#f-intervalSeconds').press('Escape');
+    await page.locator('.bar').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    // An open menu takes Esc first: it closes, the page stays.
+    await page.getByRole('button', { name: 'Snooze' }).click();
+    await page.getByRole('menuitem', { name: 'For 1 hour' }).waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('menu').isHidden()).toBe(true);
+    expect(await page.locator('.bar').count()).toBe(1);
   });
 });

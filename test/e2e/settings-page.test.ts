@@ -61,6 +61,9 @@ describe('the settings page over warden serve, on the real engine', () => {
     expect(await top.inputValue()).toBe('5');
     expect(await top.getAttribute('class')).toContain('is-default');
     expect(await page.locator('#f-thresholds-availableCritPercent').inputValue()).toBe('5');
+    expect(await page.locator('#f-thresholds-arrivalMinBytes').inputValue()).toBe('2');
+    expect(await text(page.locator('[data-field="thresholds.arrivalMinBytes"] .unit'))).toBe('GiB · ≥ 0');
+    expect(await page.locator('#f-app-globalShortcut').inputValue()).toBe('');
     expect(await text(page.locator('[data-field="notifications.reminderHours"] .unit'))).toBe('h · 4–720');
     expect(await page.locator('#f-notifications-reminderHours').inputValue()).toBe('');
     expect(await page.locator('#f-notifications-onWarn').isChecked()).toBe(true);
