@@ -72,6 +72,7 @@ if (existsSync('src/renderer/index.ts')) {
 await Promise.all(jobs);
 if (existsSync('src/renderer/index.html')) {
   await cp('src/renderer/index.html', 'dist/renderer/index.html');
+  await cp('src/renderer/settings.html', 'dist/renderer/settings.html');
   await cp('src/renderer/styles.css', 'dist/renderer/styles.css');
 }
 if (existsSync('assets')) await cp('assets', 'dist/assets', { recursive: true });

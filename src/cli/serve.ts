@@ -7,6 +7,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
 import type net from 'node:net';
 import path from 'node:path';
 import type { EngineHandle } from '../common/api.js';
@@ -17,9 +18,10 @@ import { errorText } from '../common/result.js';
 import type { ServiceConfig } from '../common/config.js';
 import type { State } from '../common/state.js';
 import { holdsRedaction, REDACTED, redactConfig } from '../common/redact.js';
-import { BODY_ROUTES, READ_PATHS, ROUTES } from '../common/routes.js';
+import { BODY_ROUTES, PAGES, READ_PATHS, ROUTES } from '../common/routes.js';
 import { plainText } from '../common/text.js';
 import { probeSpecOf } from '../engine/services/probes.js';
+import { configFacts } from '../engine/config-facts.js';
 import { createMetrics } from './metrics.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -67,6 +69,7 @@ export interface RunningServer {
 const STATIC_FILES: Record<string, { file: string; type: string; optional?: boolean }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  [PAGES.settings]: { file: 'settings.html', type: 'text/html; charset=utf-8' },
   '/renderer.js': { file: 'renderer.js', type: 'text/javascript; charset=utf-8' },
   '/styles.css': { file: 'styles.css', type: 'text/css; charset=utf-8' },
   '/renderer.js.map': { file: 'renderer.js.map', type: 'application/json; charset=utf-8', optional: true },
@@ -182,6 +185,7 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
       const config = await engine.getConfig();
       return sendJson(res, 200, tokenGiven(req) ? config : redactConfig(config).value);
     }
+    if (get && pathname === ROUTES.configFacts.path) return sendJson(res, 200, configFacts(os.homedir()));
     if (get && pathname === ROUTES.memoryHistory.path) return sendJson(res, 200, await engine.memoryHistory());
     if (method === 'HEAD' && pathname === ROUTES.events.path) {
       res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8' });

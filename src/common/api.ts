@@ -2,6 +2,7 @@ import type { State } from './state.js';
 import type { ActionResult, ProbeView } from './services.js';
 import type { ServiceConfig, WardenConfigInput } from './config.js';
 import type { Notification } from './findings.js';
+import type { ConfigFacts } from './config-facts.js';
 
 /** One point of host memory history, for the popover's sparklines. */
 export interface MemoryHistoryPoint {
@@ -45,4 +46,16 @@ export interface WardenApi {
 export interface EngineHandle extends WardenApi {
   currentState(): State;
   onNotification(listener: (notification: Notification) => void): () => void;
+}
+
+/**
+ * What a page asks of the shell around it rather than of the engine: the settings form's facts
+ * and its windows. Electron answers over IPC; `warden serve` reads the facts over HTTP and moves
+ * between its pages.
+ */
+export interface ShellApi {
+  configFacts(): Promise<ConfigFacts>;
+  openSettings(): Promise<void>;
+  /** The popover hides, the settings window closes (the settings page goes back to the popover). */
+  closeWindow(): Promise<void>;
 }

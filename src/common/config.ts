@@ -138,6 +138,12 @@ export interface MetricsConfig {
   tokenFile?: string;
 }
 
+/** The app's own behaviour (Electron only; the CLI ignores it). */
+export interface AppConfig {
+  /** An Electron accelerator that opens the popover from anywhere (e.g. "CmdOrCtrl+Shift+M"); null: none, the default. */
+  globalShortcut: string | null;
+}
+
 export interface WardenConfig {
   intervalSeconds: number;
   discovery: boolean;
@@ -147,6 +153,7 @@ export interface WardenConfig {
   thresholds: Thresholds;
   notifications: NotificationConfig;
   launchAtLogin: boolean;
+  app: AppConfig;
   /** null: no /metrics of its own (warden serve has one on its page's port). */
   metrics: MetricsConfig | null;
   /** Folders holding models besides the known servers' own (their free space is a candidate cause). */
@@ -154,7 +161,8 @@ export interface WardenConfig {
 }
 
 /** What a config file may hold: every field optional, defaults fill the rest. */
-export type WardenConfigInput = Partial<Omit<WardenConfig, 'thresholds' | 'notifications' | 'metrics'>> & {
+export type WardenConfigInput = Partial<Omit<WardenConfig, 'thresholds' | 'notifications' | 'metrics' | 'app'>> & {
+  app?: Partial<AppConfig>;
   metrics?: MetricsConfig;
   thresholds?: Partial<Thresholds>;
   notifications?: Partial<NotificationConfig>;

@@ -5,6 +5,7 @@
  */
 import type { ConfigProblem, ConfigSaveResult, MemoryHistoryPoint, SnoozeFor, SnoozeTarget } from './api.js';
 import type { ServiceConfig, WardenConfigInput } from './config.js';
+import type { ConfigFacts } from './config-facts.js';
 import type { ActionOffer, ActionResult, ProbeView } from './services.js';
 import type { State } from './state.js';
 import { all, arrayOf, bool, type Check, isPlainObject, jsonValue, num, object, oneOf, str, tagged } from './json-guards.js';
@@ -18,6 +19,11 @@ export interface InvokeChannels {
   'config:set': { args: [config: WardenConfigInput]; result: ConfigSaveResult };
   'probe:test': { args: [service: ServiceConfig]; result: ProbeView };
   'history:memory': { args: []; result: MemoryHistoryPoint[] };
+  'config:facts': { args: []; result: ConfigFacts };
+  /** Opens (or brings up) the settings window. */
+  'window:settings': { args: []; result: void };
+  /** Closes the sender's own window: the popover hides (Esc), the settings window closes (Done). */
+  'window:close': { args: []; result: void };
 }
 
 /** Main → renderer messages. */
@@ -30,7 +36,7 @@ export type PushChannel = keyof PushChannels;
 export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
 export type InvokeResult<C extends InvokeChannel> = InvokeChannels[C]['result'];
 
-export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['state:get', 'action:run', 'snooze:set', 'config:get', 'config:set', 'probe:test', 'history:memory'];
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['state:get', 'action:run', 'snooze:set', 'config:get', 'config:set', 'probe:test', 'history:memory', 'config:facts', 'window:settings', 'window:close'];
 export const STATE_PUSH: PushChannel = 'state:push';
 
 export function isInvokeChannel(value: unknown): value is InvokeChannel {
@@ -93,6 +99,7 @@ export const checkConfigInput: Check = all(
     intervalSeconds: num(),
     discovery: bool,
     launchAtLogin: bool,
+    app: objectsOnly,
     services: all(listOfObjects, arrayOf(objectsOnly, { max: 500 })),
     watchedFiles: all(listOfObjects, arrayOf(objectsOnly, { max: 500 })),
     jobs: all(listOfObjects, arrayOf(objectsOnly, { max: 500 })),
@@ -116,6 +123,9 @@ const ARG_CHECKS: { [C in InvokeChannel]: { names: string[]; checks: Check[] } }
   'config:set': { names: ['config'], checks: [checkConfigInput] },
   'probe:test': { names: ['service'], checks: [checkServiceConfig] },
   'history:memory': { names: [], checks: [] },
+  'config:facts': { names: [], checks: [] },
+  'window:settings': { names: [], checks: [] },
+  'window:close': { names: [], checks: [] },
 };
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };

@@ -20,10 +20,14 @@ export interface BodyRoute {
   fields: readonly string[] | null;
 }
 
+/** The pages `warden serve` answers with the renderer's HTML (the popover at "/"). */
+export const PAGES = { popover: '/', settings: '/settings' } as const;
+
 export const ROUTES = {
   state: { method: 'GET', path: '/api/state' },
   events: { method: 'GET', path: '/api/events' },
   config: { method: 'GET', path: '/api/config' },
+  configFacts: { method: 'GET', path: '/api/config/facts' },
   memoryHistory: { method: 'GET', path: '/api/history/memory' },
   metrics: { method: 'GET', path: '/metrics' },
   action: { method: 'POST', path: '/api/action', channel: 'action:run', fields: ['actionId'] },

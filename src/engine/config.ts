@@ -31,6 +31,25 @@ export const CONFIG_JSON_SCHEMA = {
     intervalSeconds: { ...seconds(1, 3600), default: 5, description: 'How often memory and processes are sampled.' },
     discovery: { type: 'boolean', default: true, description: 'Find local LLM servers on their default ports.' },
     launchAtLogin: { type: 'boolean', default: false },
+    app: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        globalShortcut: {
+          anyOf: [
+            { type: 'null' },
+            {
+              type: 'string',
+              maxLength: 80,
+              // At least one modifier: a bare key taken system-wide would be lost to every other app.
+              pattern: '^((CommandOrControl|CmdOrCtrl|Command|Cmd|Control|Ctrl|Alt|Option|Shift|Super|Meta)\\+){1,4}([A-Z0-9]|F([1-9]|1[0-9]|2[0-4])|Space|[,./;=`-])$',
+            },
+          ],
+          default: null,
+          description: 'Opens the popover from any app, e.g. "CmdOrCtrl+Shift+M" (Electron accelerator, at least one modifier). Off unless set.',
+        },
+      },
+    },
     metrics: {
       type: 'object',
       additionalProperties: false,
@@ -426,6 +445,7 @@ export function resolveConfig(input: WardenConfigInput, home: string): WardenCon
     intervalSeconds: input.intervalSeconds ?? 5,
     discovery: input.discovery ?? true,
     launchAtLogin: input.launchAtLogin ?? false,
+    app: { globalShortcut: input.app?.globalShortcut ?? null },
     metrics: input.metrics ? { ...input.metrics, ...(input.metrics.tokenFile ? { tokenFile: expand(input.metrics.tokenFile) } : {}) } : null,
     services: (input.services ?? []).map((s) => {
       const sup = s.supervisor;

@@ -11,6 +11,8 @@ import { RENDERER_CSP_HEADER } from '../common/csp.js';
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'warden';
 export const PAGE_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
+/** The settings window's page: the same renderer, the settings form alone. */
+export const SETTINGS_PAGE_URL = `${APP_SCHEME}://${APP_HOST}/settings.html`;
 
 /**
  * For protocol.registerSchemesAsPrivileged, before the app is ready: a standard, secure origin

@@ -4,6 +4,7 @@
  * and an action is one the current State offers.
  */
 import type { EngineHandle } from '../common/api.js';
+import type { ConfigFacts } from '../common/config-facts.js';
 import type { ActionOffer, ActionResult } from '../common/services.js';
 import { checkInvoke, configProblemsText, findOffer, INVOKE_CHANNELS, type InvokeChannel, notOffered } from '../common/ipc.js';
 
@@ -26,6 +27,12 @@ export interface IpcDeps {
   now(): number;
   onActionResult?(result: ActionResult, offer: ActionOffer): void;
   onConfigSaved?(): void;
+  /** The app's other pages (the settings window's), equally trusted. */
+  otherPages?: readonly string[];
+  configFacts?(): ConfigFacts;
+  openSettings?(): void;
+  /** Closes the window whose page sent this (by its frame's URL). */
+  closeWindow?(frameUrl: string): void;
 }
 
 /** The app's own page, whatever fragment it was opened with; anything else (another file, http, a subframe) is foreign. */
@@ -48,7 +55,14 @@ export class IpcRejection extends Error {
 /** Registers one handler per channel; returns a function that removes them. */
 export function registerIpc(ipcMain: IpcMainLike, deps: IpcDeps): () => void {
   const { engine, log } = deps;
-  const handlers: { [C in InvokeChannel]: (args: unknown[]) => Promise<unknown> } = {
+  const pages = [deps.pageUrl, ...(deps.otherPages ?? [])];
+  const handlers: { [C in InvokeChannel]: (args: unknown[], frameUrl: string) => Promise<unknown> } = {
+    'config:facts': async () => {
+      if (!deps.configFacts) throw new IpcRejection('config:facts: not available');
+      return deps.configFacts();
+    },
+    'window:settings': async () => deps.openSettings?.(),
+    'window:close': async (_args, frameUrl) => deps.closeWindow?.(frameUrl),
     'state:get': async () => engine.currentState(),
     'history:memory': async () => engine.memoryHistory(),
     'action:run': async ([actionId]) => {
@@ -77,7 +91,7 @@ export function registerIpc(ipcMain: IpcMainLike, deps: IpcDeps): () => void {
   for (const channel of INVOKE_CHANNELS) {
     ipcMain.handle(channel, async (event, ...args) => {
       const frame = event.senderFrame;
-      if (!frame || frame.parent !== null || !isOwnPage(frame.url, deps.pageUrl)) {
+      if (!frame || frame.parent !== null || !pages.some((page) => isOwnPage(frame.url, page))) {
         const from = frame ? frame.url.slice(0, 200) : 'a frame that is gone';
         log(`ipc ${channel} rejected: sender ${from} is not Warden's popover`);
         throw new IpcRejection(`${channel}: sender is not Warden's popover`);
@@ -87,7 +101,7 @@ export function registerIpc(ipcMain: IpcMainLike, deps: IpcDeps): () => void {
         log(`ipc rejected: ${checked.problem}`);
         throw new IpcRejection(checked.problem);
       }
-      return handlers[channel](checked.value);
+      return handlers[channel](checked.value, frame.url);
     });
   }
   return () => {

@@ -3,25 +3,30 @@
  * hands Electron's objects to the controllers, which tests drive with fakes.
  */
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, nativeTheme, Notification, powerMonitor, protocol, screen, session, Tray } from 'electron';
+import { app, BrowserWindow, globalShortcut, ipcMain, Menu, nativeImage, nativeTheme, Notification, powerMonitor, protocol, screen, session, Tray } from 'electron';
 import Store from 'electron-store';
 import type { EngineHandle } from '../common/api.js';
 import type { State } from '../common/state.js';
 import { createEngine } from '../engine/create.js';
 import { CONFIG_JSON_SCHEMA, ConfigError, resolveConfig } from '../engine/config.js';
+import { configFacts } from '../engine/config-facts.js';
+import { registerIpc } from './ipc.js';
 import { configPath, dataDir } from '../engine/paths.js';
 import { metricsOptionsFrom, startMetricsServer, type RunningMetricsServer } from '../cli/metrics-server.js';
-import { registerIpc } from './ipc.js';
 import { LoginItem } from './login-item.js';
 import { NotificationCenter } from './notifications.js';
 import { incidentOffer } from './incident-offer.js';
 import { followPower } from './power.js';
 import { PopoverController, popoverWindowOptions } from './popover.js';
-import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler, PAGE_URL } from './app-protocol.js';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler, PAGE_URL, SETTINGS_PAGE_URL } from './app-protocol.js';
+import { appMenuTemplate } from './app-menu.js';
+import { SettingsWindowController, settingsWindowOptions } from './settings-window.js';
+import { isOwnPage } from './ipc.js';
 import { guardEveryContents, hardenSession } from './security.js';
 import { SettingsStore, settingsStoreOptions, type StoreCtor } from './settings-store.js';
 import { isTemplateIcon, TRAY_ICON_FILES, TRAY_LEVELS, TrayController, type TrayLevel } from './tray.js';
 import { watchThermalState } from './thermal.js';
+import { GlobalShortcut } from './global-shortcut.js';
 
 // The bundle is CommonJS (dist/main/main.cjs), so __dirname is dist/main.
 const DIST = path.join(__dirname, '..');
@@ -89,6 +94,20 @@ async function start(): Promise<void> {
     log,
   });
 
+  const backgroundColor = nativeTheme.shouldUseDarkColors ? '#1e1e1e' : '#f6f6f6';
+  const settingsWindow = new SettingsWindowController({
+    createWindow: (options) => new BrowserWindow(options),
+    windowOptions: settingsWindowOptions(PRELOAD, { backgroundColor, devTools: !app.isPackaged }),
+    pageUrl: SETTINGS_PAGE_URL,
+    activate: () => app.focus({ steal: true }),
+    log,
+  });
+  const openSettings = () => {
+    popover.hide();
+    settingsWindow.open();
+  };
+  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ openSettings })));
+
   const tray = new Tray(nativeImage.createFromPath(ICONS.grey));
   const trayController = new TrayController({
     tray,
@@ -107,7 +126,7 @@ async function start(): Promise<void> {
       snoozeHour: () => {
         engine.snooze({ scope: 'all' }, '1h').catch((error: unknown) => log(`snooze failed: ${String(error)}`));
       },
-      settings: () => popover.show({ bounds: tray.getBounds(), view: 'settings' }),
+      settings: openSettings,
       launchAtLogin: () => loginItem.enabled() || settings.launchAtLogin(),
       setLaunchAtLogin: (on) => void saveLaunchAtLogin(engine, on),
       quit: () => app.quit(),
@@ -126,10 +145,13 @@ async function start(): Promise<void> {
   });
   followPower(powerMonitor, engine, log);
 
+  const shortcut = new GlobalShortcut(globalShortcut, () => popover.show({ bounds: tray.getBounds() }), log);
   const followConfig = () => {
     const config = settings.read();
-    if (config.ok) loginItem.apply(config.value.launchAtLogin === true);
-    else log(config.reason);
+    if (config.ok) {
+      loginItem.apply(config.value.launchAtLogin === true);
+      shortcut.apply(config.value.app?.globalShortcut ?? null);
+    } else log(config.reason);
   };
   settings.onChange(followConfig);
   followConfig();
@@ -143,6 +165,13 @@ async function start(): Promise<void> {
       if (!popover.isVisible()) notifications.actionOutcome(result, offer);
     },
     onConfigSaved: followConfig,
+    otherPages: [SETTINGS_PAGE_URL],
+    configFacts: () => configFacts(app.getPath('home')),
+    openSettings,
+    closeWindow: (frameUrl) => {
+      if (isOwnPage(frameUrl, SETTINGS_PAGE_URL)) settingsWindow.close();
+      else popover.hide();
+    },
   });
 
   const render = (state: State) => {
@@ -163,6 +192,8 @@ async function start(): Promise<void> {
     stopping = true;
     event.preventDefault();
     settings.close();
+    shortcut.apply(null);
+    settingsWindow.dispose();
     popover.dispose();
     metrics
       .then((server) => server?.close())

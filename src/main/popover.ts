@@ -6,7 +6,7 @@
 import type { State } from '../common/state.js';
 import { STATE_PUSH } from '../common/ipc.js';
 import type { Rect } from './tray.js';
-import { guardContents, type GuardedContents } from './security.js';
+import { guardContents, hardenedWebPreferences, type GuardedContents, type HardenedWebPreferences } from './security.js';
 
 export const POPOVER_WIDTH = 360;
 export const POPOVER_HEIGHT = 560;
@@ -30,21 +30,7 @@ export interface PopoverWindowOptions {
   skipTaskbar: true;
   alwaysOnTop: true;
   backgroundColor: string;
-  webPreferences: {
-    contextIsolation: true;
-    sandbox: true;
-    nodeIntegration: false;
-    nodeIntegrationInWorker: false;
-    nodeIntegrationInSubFrames: false;
-    webSecurity: true;
-    allowRunningInsecureContent: false;
-    webviewTag: false;
-    navigateOnDragDrop: false;
-    spellcheck: false;
-    enablePreferredSizeMode: true;
-    devTools: boolean;
-    preload: string;
-  };
+  webPreferences: HardenedWebPreferences;
 }
 
 export function popoverWindowOptions(preload: string, opts: { backgroundColor: string; devTools: boolean }): PopoverWindowOptions {
@@ -61,21 +47,7 @@ export function popoverWindowOptions(preload: string, opts: { backgroundColor: s
     skipTaskbar: true,
     alwaysOnTop: true,
     backgroundColor: opts.backgroundColor,
-    webPreferences: {
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-      enablePreferredSizeMode: true,
-      devTools: opts.devTools,
-      preload,
-    },
+    webPreferences: hardenedWebPreferences(preload, opts.devTools),
   };
 }
 
@@ -134,7 +106,6 @@ export interface ShowRequest {
   incidentId?: string;
   /** Open this offered action's confirm dialog (a notification's button): the operator still confirms. */
   confirmActionId?: string;
-  view?: 'settings';
 }
 
 export class PopoverController<W extends PopoverWindow> {
@@ -272,6 +243,5 @@ export function pageHash(request: ShowRequest): string {
   const params = new URLSearchParams();
   if (request.incidentId) params.set('incident', request.incidentId);
   if (request.confirmActionId) params.set('confirm', request.confirmActionId);
-  if (request.view) params.set('view', request.view);
   return params.toString();
 }

@@ -4,6 +4,41 @@
  */
 import { RENDERER_CSP_HEADER } from '../common/csp.js';
 
+/** Every window's webPreferences, the popover's and the settings window's alike. */
+export interface HardenedWebPreferences {
+  contextIsolation: true;
+  sandbox: true;
+  nodeIntegration: false;
+  nodeIntegrationInWorker: false;
+  nodeIntegrationInSubFrames: false;
+  webSecurity: true;
+  allowRunningInsecureContent: false;
+  webviewTag: false;
+  navigateOnDragDrop: false;
+  spellcheck: false;
+  enablePreferredSizeMode: true;
+  devTools: boolean;
+  preload: string;
+}
+
+export function hardenedWebPreferences(preload: string, devTools: boolean): HardenedWebPreferences {
+  return {
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    navigateOnDragDrop: false,
+    spellcheck: false,
+    enablePreferredSizeMode: true,
+    devTools,
+    preload,
+  };
+}
+
 export interface PreventableEvent {
   preventDefault(): void;
 }

@@ -1,10 +1,10 @@
 /**
  * The sandboxed preload: exposes `window.warden` (WardenApi) over IPC and nothing else. The
- * renderer never sees ipcRenderer, so a compromised page can only call these eight functions,
+ * renderer never sees ipcRenderer, so a compromised page can only call these functions,
  * and main checks the sender and every argument of each.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { WardenApi } from '../common/api.js';
+import type { ShellApi, WardenApi } from '../common/api.js';
 import type { State } from '../common/state.js';
 import type { InvokeArgs, InvokeChannel, InvokeResult, PushChannel } from '../common/ipc.js';
 
@@ -15,7 +15,7 @@ function invoke<C extends InvokeChannel>(channel: C, ...args: InvokeArgs<C>): Pr
   return ipcRenderer.invoke(channel, ...args) as Promise<InvokeResult<C>>;
 }
 
-const api: WardenApi = {
+const api: WardenApi & ShellApi = {
   getState: () => invoke('state:get'),
   subscribe(listener) {
     const handler = (_event: IpcRendererEvent, state: State) => listener(state);
@@ -30,6 +30,9 @@ const api: WardenApi = {
   setConfig: (config) => invoke('config:set', config),
   testProbe: (service) => invoke('probe:test', service),
   memoryHistory: () => invoke('history:memory'),
+  configFacts: () => invoke('config:facts'),
+  openSettings: () => invoke('window:settings'),
+  closeWindow: () => invoke('window:close'),
 };
 
 contextBridge.exposeInMainWorld('warden', api);

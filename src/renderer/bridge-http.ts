@@ -3,9 +3,10 @@
  * EventSource for pushes. The per-run token comes from the page's fragment (#token=…), which a
  * browser never sends to a server, and goes out only in the X-Warden-Token header.
  */
-import type { WardenApi } from '../common/api.js';
+import type { ShellApi, WardenApi } from '../common/api.js';
+import type { ConfigFacts } from '../common/config-facts.js';
 import type { State } from '../common/state.js';
-import { ROUTES, type RouteMethod } from '../common/routes.js';
+import { PAGES, ROUTES, type RouteMethod } from '../common/routes.js';
 
 export interface HttpBridgeOptions {
   /** The server's origin, e.g. location.origin. */
@@ -13,6 +14,9 @@ export interface HttpBridgeOptions {
   token: string | null;
   fetch: typeof fetch;
   EventSource: typeof EventSource;
+  /** The page's own path, and how to go to another page (location.assign). */
+  pathname?: string;
+  navigate?: (url: string) => void;
 }
 
 export function tokenFromHash(hash: string): string | null {
@@ -39,7 +43,7 @@ export function takeTokenFromLocation(
   return token;
 }
 
-export function httpBridge(opts: HttpBridgeOptions): WardenApi {
+export function httpBridge(opts: HttpBridgeOptions): WardenApi & ShellApi {
   const listeners = new Set<(state: State) => void>();
   let source: EventSource | null = null;
 
@@ -106,5 +110,11 @@ export function httpBridge(opts: HttpBridgeOptions): WardenApi {
     setConfig: (config) => call(ROUTES.setConfig, config),
     testProbe: (service) => call(ROUTES.probe, service),
     memoryHistory: () => call(ROUTES.memoryHistory),
+    configFacts: () => call<ConfigFacts>(ROUTES.configFacts),
+    // The token goes along in the fragment, which the browser never sends to the server.
+    openSettings: async () => opts.navigate?.(`${PAGES.settings}${opts.token ? `#token=${opts.token}` : ''}`),
+    closeWindow: async () => {
+      if (opts.pathname === PAGES.settings) opts.navigate?.(`${PAGES.popover}${opts.token ? `#token=${opts.token}` : ''}`);
+    },
   };
 }

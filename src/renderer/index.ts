@@ -4,7 +4,7 @@
  * the confirmation dialog and the snooze menu live outside it, so a push never closes them.
  */
 import './window.js';
-import type { WardenApi } from '../common/api.js';
+import type { ShellApi, WardenApi } from '../common/api.js';
 import { formatBytes, formatDuration } from '../common/format.js';
 import { errorText } from '../common/result.js';
 import type { State } from '../common/state.js';
@@ -22,7 +22,7 @@ import { LEVEL_CLASS, section } from './ui.js';
 import { headlineShownBelow, viewIncidents } from './view-incident.js';
 import { viewJobs } from './view-jobs.js';
 import { viewLocks } from './view-locks.js';
-import { viewMemory } from './view-memory.js';
+import { calmSparkline, viewMemory } from './view-memory.js';
 import { viewServices } from './view-services.js';
 import { viewModels } from './view-models.js';
 import { viewThieves } from './view-thieves.js';
@@ -34,38 +34,33 @@ class Popover {
   private state: State | null = null;
   private receivedAt = 0;
   private readonly series = new MemorySeries();
-  private view: 'main' | 'settings' = 'main';
   private details = false;
   private problem: string | null = null;
   private readonly confirm: ConfirmDialog;
   private readonly snoozeMenu: SnoozeMenu;
-  private readonly settings: SettingsView;
   private focusIncident: string | null;
   /** An action whose confirm dialog to open once the State that offers it is here (a notification's button). */
   private confirmAction: string | null;
 
   constructor(
-    private readonly api: WardenApi,
+    private readonly api: WardenApi & ShellApi,
     private readonly root: HTMLElement,
   ) {
     const params = new URLSearchParams(location.hash.replace(/^#/, ''));
     this.focusIncident = params.get('incident');
     this.confirmAction = params.get('confirm');
-    if (params.get('view') === 'settings') this.view = 'settings';
     this.confirm = new ConfirmDialog(api);
     this.snoozeMenu = new SnoozeMenu(api, (message) => this.fail(message));
-    this.settings = new SettingsView(api, () => this.showMain());
   }
 
   async start(): Promise<void> {
     this.api.subscribe((state) => this.accept(state));
-    if (this.view === 'settings') void this.settings.open(this.root);
     // The hour before the window opened, from the history the engine keeps across restarts.
     void this.api
       .memoryHistory()
       .then((points) => {
         this.series.seed(points);
-        if (this.view === 'main' && this.state) this.render();
+        if (this.state) this.render();
       })
       .catch(() => undefined);
     try {
@@ -76,7 +71,7 @@ class Popover {
       this.fail(`Could not read Warden's state: ${errorText(error)}`);
     }
     setInterval(() => {
-      if (this.view === 'main' && this.state && document.visibilityState === 'visible') this.render();
+      if (this.state && document.visibilityState === 'visible') this.render();
     }, TICK_MS);
     window.addEventListener('hashchange', () => {
       const params = new URLSearchParams(location.hash.replace(/^#/, ''));
@@ -92,7 +87,7 @@ class Popover {
     this.receivedAt = Date.now();
     this.problem = null;
     this.series.add(state);
-    if (this.view === 'main') this.render();
+    this.render();
     this.openAskedConfirm(state);
   }
 
@@ -107,18 +102,11 @@ class Popover {
 
   private fail(message: string): void {
     this.problem = message;
-    if (this.view === 'main') this.render();
-  }
-
-  private showMain(): void {
-    this.view = 'main';
     this.render();
-    this.root.querySelector<HTMLElement>('[data-focus="settings"]')?.focus();
   }
 
   private showSettings(): void {
-    this.view = 'settings';
-    void this.settings.open(this.root);
+    this.api.openSettings().catch((error: unknown) => this.fail(`Settings did not open: ${errorText(error)}`));
   }
 
   private render(): void {
@@ -206,12 +194,13 @@ class Popover {
     );
   }
 
-  /** Green: one calm line (the engine's headline) and the way to see more. */
+  /** Green: one calm line (the engine's headline) beside the last hour of available memory, its numbers, and the way to see more. */
   private calmLine(state: State): HTMLElement {
     return el(
       'div',
       { class: 'calm' },
       el('h1', { class: 'calm-text' }, hostText(state.headline, 160)),
+      state.memory ? calmSparkline(this.series, state.memory.totalBytes) : null,
       el('p', { class: 'calm-figures' }, calmFigures(state), button('Details', () => this.toggleDetails(true), { kind: 'link', focusKey: 'details' })),
     );
   }
@@ -260,10 +249,32 @@ function plain(text: string): HTMLElement {
   return hostText(text, 300);
 }
 
-function api(): WardenApi {
+function api(): WardenApi & ShellApi {
   if (window.warden) return window.warden;
-  return httpBridge({ base: location.origin, token: takeTokenFromLocation(location, history), fetch: window.fetch.bind(window), EventSource: window.EventSource });
+  return httpBridge({
+    base: location.origin,
+    token: takeTokenFromLocation(location, history),
+    fetch: window.fetch.bind(window),
+    EventSource: window.EventSource,
+    pathname: location.pathname,
+    navigate: (url) => location.assign(url),
+  });
+}
+
+/** Esc closes the window (the popover hides, the settings window closes), unless a dialog or menu takes it first. */
+function closeOnEscape(bridge: ShellApi): void {
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || event.defaultPrevented) return;
+    if (document.querySelector('dialog[open], [role="menu"]:not([hidden])')) return;
+    event.preventDefault();
+    void bridge.closeWindow().catch(() => undefined);
+  });
 }
 
 const root = document.getElementById('app');
-if (root) void new Popover(api(), root).start();
+if (root) {
+  const bridge = api();
+  closeOnEscape(bridge);
+  if (document.body.dataset.page === 'settings') void new SettingsView(bridge, () => void bridge.closeWindow().catch(() => undefined)).open(root);
+  else void new Popover(bridge, root).start();
+}

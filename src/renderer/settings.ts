@@ -1,9 +1,12 @@
 /**
- * Settings: the config file, edited in place. The engine checks every field on save and answers
- * with problems; each is shown next to its field. Fields left empty are removed from the file, so
- * the engine's defaults apply.
+ * Settings: the config file, edited in place, in its own window (Electron) or page (`warden
+ * serve`). Every number shows the value in force (the file's, or the default, marked so), its
+ * unit and its limits from the schema; a value outside them is said beside the field as it is
+ * typed. The engine checks every field again on save and answers with problems, each shown next
+ * to its field. A field emptied is removed from the file, so the default applies.
  */
-import type { ConfigProblem, WardenApi } from '../common/api.js';
+import type { ConfigProblem, ShellApi, WardenApi } from '../common/api.js';
+import type { ConfigFacts, FieldLimits } from '../common/config-facts.js';
 import type { ServiceConfig, WardenConfigInput } from '../common/config.js';
 import { errorText } from '../common/result.js';
 import { plainText } from '../common/text.js';
@@ -13,22 +16,16 @@ import { button, clear, el } from './dom.js';
 type Path = (string | number)[];
 type Json = Record<string, unknown>;
 
-/** What an absent switch means; these mirror the engine's defaults (src/engine/defaults.ts). */
-const SWITCH_DEFAULTS: Record<string, boolean> = {
-  discovery: true,
-  launchAtLogin: false,
-  'notifications.onWarn': false,
-  'notifications.recovery': true,
-};
-
 const MiB = 1024 * 1024;
 const GB = 1e9;
+const GiB = 1024 * MiB;
 
 const THRESHOLDS: { key: string; label: string; unit: string; scale?: number }[] = [
   { key: 'availableCritPercent', label: 'Available memory critical below', unit: '%' },
   { key: 'swapOutWarnBytesPerSec', label: 'Swap-out warning above', unit: 'MiB/s', scale: MiB },
   { key: 'topByMemory', label: 'Processes listed by memory', unit: '' },
-  { key: 'arrivalMinBytes', label: 'Arrival: at least', unit: 'GB', scale: GB },
+  // A size, in GiB as memory is shown (its default is 2 GiB); rates stay in decimal GB/h.
+  { key: 'arrivalMinBytes', label: 'Arrival: at least', unit: 'GiB', scale: GiB },
   { key: 'arrivalWindowMinutes', label: 'Arrival: within', unit: 'min' },
   { key: 'growthMinBytesPerHour', label: 'Growth: at least', unit: 'GB/h', scale: GB },
   { key: 'growthMinWindowMinutes', label: 'Growth: measured over at least', unit: 'min' },
@@ -69,10 +66,12 @@ export class SettingsView {
   private root: HTMLElement | null = null;
   private status: HTMLElement = el('p', { class: 'settings-status', role: 'status' });
   private general: HTMLElement = el('ul', { class: 'problems' });
-  private badNumbers = new Set<string>();
+  /** Fields whose text is not a value the schema allows, with what is wrong. */
+  private badNumbers = new Map<string, string>();
+  private facts: ConfigFacts = { defaults: {}, limits: {} };
 
   constructor(
-    private readonly api: WardenApi,
+    private readonly api: WardenApi & ShellApi,
     private readonly close: () => void,
   ) {}
 
@@ -81,7 +80,9 @@ export class SettingsView {
     clear(container);
     container.appendChild(el('p', { class: 'muted pad' }, 'Loading settings…'));
     try {
-      this.draft = structuredClone((await this.api.getConfig()) ?? {}) as Json;
+      const [config, facts] = await Promise.all([this.api.getConfig(), this.api.configFacts().catch(() => null)]);
+      this.draft = structuredClone(config ?? {}) as Json;
+      if (facts) this.facts = facts;
     } catch (error) {
       clear(container);
       container.appendChild(el('div', { class: 'settings' }, this.bar(), el('p', { class: 'crit-text pad' }, `Could not read the config: ${plainText(errorText(error), 300)}`)));
@@ -108,6 +109,7 @@ export class SettingsView {
         this.number('Sample every', ['intervalSeconds'], 's'),
         this.toggle('Find local LLM servers on their usual ports', ['discovery']),
         this.toggle('Launch at login', ['launchAtLogin']),
+        this.text('Shortcut to open Warden from any app', ['app', 'globalShortcut'], { placeholder: 'off, e.g. CmdOrCtrl+Shift+M' }),
       ),
       this.group('Services', ...this.list('services', (i) => this.serviceCard(i)), this.adder('Add service', 'services', { name: '' })),
       this.group('Watched files', ...this.list('watchedFiles', (i) => this.fileCard(i)), this.adder('Add file', 'watchedFiles', { path: '' })),
@@ -246,29 +248,59 @@ export class SettingsView {
 
   private number(label: string, path: Path, unit: string, opts: { scale?: number; placeholder?: string } = {}): HTMLElement {
     const scale = opts.scale ?? 1;
-    const value = getAt(this.draft, path);
-    const input = el('input', { type: 'text', inputmode: 'decimal', class: 'num-input', value: typeof value === 'number' ? String(+(value / scale).toPrecision(6)) : '', placeholder: opts.placeholder ?? 'default', autocomplete: 'off' });
     const key = path.join('.');
+    const value = getAt(this.draft, path);
+    const fallback = this.facts.defaults[key];
+    const shown = typeof value === 'number' ? value : typeof fallback === 'number' ? fallback : null;
+    const input = el('input', {
+      type: 'text',
+      inputmode: 'decimal',
+      class: typeof value === 'number' ? 'num-input' : 'num-input is-default',
+      value: shown === null ? '' : String(+(shown / scale).toPrecision(6)),
+      placeholder: opts.placeholder ?? '',
+      autocomplete: 'off',
+      title: typeof value === 'number' ? '' : 'The default: not set in the file',
+    });
+    const limits = this.facts.limits[key] ?? null;
     input.addEventListener('input', () => {
+      input.classList.remove('is-default');
       const text = input.value.trim();
       const parsed = Number(text);
+      let problem: string | null = null;
       if (text === '') {
-        this.badNumbers.delete(key);
         setAt(this.draft, path, undefined);
       } else if (!Number.isFinite(parsed)) {
-        this.badNumbers.add(key);
+        problem = 'must be a number';
       } else {
-        this.badNumbers.delete(key);
-        setAt(this.draft, path, Math.round(parsed * scale * 1e6) / 1e6);
+        problem = limits ? outOfLimits(parsed * scale, limits, scale, unit) : null;
+        if (!problem) setAt(this.draft, path, Math.round(parsed * scale * 1e6) / 1e6);
       }
+      if (problem) this.badNumbers.set(key, problem);
+      else this.badNumbers.delete(key);
+      this.fieldProblem(key, problem);
     });
-    return this.wrap(path, label, input, unit);
+    const range = limits ? limitsText(limits, scale) : '';
+    return this.wrap(path, label, input, [unit, range].filter(Boolean).join(' · '));
+  }
+
+  /** One field's own problem, beside it, as it is typed. */
+  private fieldProblem(key: string, problem: string | null): void {
+    const holder = this.root?.querySelector<HTMLElement>(`[data-field="${CSS.escape(key)}"]`);
+    const slot = holder?.querySelector<HTMLElement>(':scope > .problem');
+    const control = holder?.querySelector(':scope > .control > input');
+    if (!slot) return;
+    slot.hidden = problem === null;
+    slot.textContent = problem ?? '';
+    if (problem) {
+      control?.setAttribute('aria-invalid', 'true');
+      if (slot.id) control?.setAttribute('aria-describedby', slot.id);
+    } else control?.removeAttribute('aria-invalid');
   }
 
   private toggle(label: string, path: Path): HTMLElement {
     const key = path.join('.');
     const value = getAt(this.draft, path);
-    const input = el('input', { type: 'checkbox', checked: typeof value === 'boolean' ? value : (SWITCH_DEFAULTS[key] ?? false) });
+    const input = el('input', { type: 'checkbox', checked: typeof value === 'boolean' ? value : this.facts.defaults[key] === true });
     input.addEventListener('change', () => setAt(this.draft, path, input.checked));
     const id = `f-${path.join('-')}`;
     input.id = id;
@@ -320,7 +352,7 @@ export class SettingsView {
   private async save(): Promise<void> {
     this.showProblems([]);
     if (this.badNumbers.size > 0) {
-      this.showProblems([...this.badNumbers].map((field) => ({ field, message: 'must be a number' })));
+      this.showProblems([...this.badNumbers].map(([field, message]) => ({ field, message })));
       return;
     }
     this.status.className = 'settings-status muted';
@@ -388,4 +420,23 @@ function supervisorText(sup: Json | null): string {
   if (sup.kind === 'systemd') return `systemd${sup.scope ? ` (${String(sup.scope)})` : ''} ${String(sup.unit ?? '')}`;
   const start = Array.isArray(sup.start) ? sup.start.map((a) => (/^[\w@%+=:,./-]+$/.test(String(a)) ? String(a) : JSON.stringify(a))).join(' ') : '';
   return `command ${start}`;
+}
+
+/** "1–3600", "≥ 0", "≤ 720", in the field's unit. */
+function limitsText(limits: FieldLimits, scale: number): string {
+  const n = (v: number) => String(+(v / scale).toPrecision(6));
+  if (limits.minimum !== undefined && limits.maximum !== undefined) return `${n(limits.minimum)}–${n(limits.maximum)}`;
+  if (limits.minimum !== undefined) return `≥ ${n(limits.minimum)}`;
+  if (limits.maximum !== undefined) return `≤ ${n(limits.maximum)}`;
+  return '';
+}
+
+/** What is wrong with a value against the schema's limits, said in the field's unit, or null. */
+export function outOfLimits(value: number, limits: FieldLimits, scale: number, unit: string): string | null {
+  const n = (v: number) => `${+(v / scale).toPrecision(6)}${unit ? ` ${unit}` : ''}`;
+  if (limits.integer && !Number.isInteger(value)) return 'must be a whole number';
+  if (limits.minimum !== undefined && limits.maximum !== undefined && (value < limits.minimum || value > limits.maximum)) return `must be ${+(limits.minimum / scale).toPrecision(6)} to ${n(limits.maximum)}`;
+  if (limits.minimum !== undefined && value < limits.minimum) return `must be at least ${n(limits.minimum)}`;
+  if (limits.maximum !== undefined && value > limits.maximum) return `must be at most ${n(limits.maximum)}`;
+  return null;
 }

@@ -53,11 +53,27 @@ function gauge(m: MemoryView, tone: string): HTMLElement {
   return el('div', { class: 'gauge-wrap' }, bar, el('div', { class: 'gauge-caption muted' }, `${formatBytes(used)} in use of ${formatBytes(m.totalBytes)}`));
 }
 
+/** What the series spans, for a chart's label: "last hour", or "since 14:02" while it is younger. */
+export function seriesCovers(series: MemorySeries): string {
+  const points = series.all();
+  const first = points[0];
+  if (!first) return '';
+  return points[points.length - 1]!.at - first.at >= 55 * 60_000 ? 'last hour' : `since ${clockTime(first.at)}`;
+}
+
+/** Green's small chart of available memory (the calm line's); null until there are two samples. */
+export function calmSparkline(series: MemorySeries, totalBytes: number): SVGSVGElement | null {
+  const points = series.all();
+  if (points.length < 2) return null;
+  const label = `Available memory, ${seriesCovers(series)}`;
+  const chart = sparkline(points.map((p) => ({ at: p.at, value: p.availableBytes })), { width: 96, height: 18, min: 0, max: totalBytes, label, className: 'spark-calm' });
+  return chart;
+}
+
 function history(series: MemorySeries, m: MemoryView): HTMLElement {
   const points = series.all();
   if (points.length < 2) return el('p', { class: 'muted small' }, 'History appears here as samples arrive.');
-  const first = points[0]!;
-  const covers = points[points.length - 1]!.at - first.at >= 55 * 60_000 ? 'last hour' : `since ${clockTime(first.at)}`;
+  const covers = seriesCovers(series);
   const available = points.map((p) => ({ at: p.at, value: p.availableBytes }));
   const swap = points.map((p) => ({ at: p.at, value: p.swapUsedBytes }));
   const swapMax = Math.max(m.swapTotalBytes, ...swap.map((p) => p.value), 1);

@@ -1,9 +1,9 @@
-import type { WardenApi } from '../common/api.js';
+import type { ShellApi, WardenApi } from '../common/api.js';
 
 declare global {
   interface Window {
     /** Set by the Electron preload; absent in a plain browser under `warden serve`. */
-    warden?: WardenApi;
+    warden?: WardenApi & ShellApi;
   }
 }
 

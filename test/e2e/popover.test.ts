@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../src/cli/serve.js';
 import { RENDERER_CSP } from '../../src/common/csp.js';
 import type { State } from '../../src/common/state.js';
-import { launchChromium, openPopover, reads, shoot, STATIC_DIR, text } from '../support/chromium.js';
+import { launchChromium, openPopover, POPOVER_WIDTH, reads, shoot, STATIC_DIR, text } from '../support/chromium.js';
 import { FakeEngine } from '../support/fake-engine.js';
 import { amberState, greenState, HOSTILE_NAME, hostileState, redState, RESTART_EMBED, staleState, UNLOAD_CODER } from '../support/states.js';
 
@@ -229,20 +229,65 @@ describe('popover in Chromium over warden serve', () => {
     expect(engine.mutations()).toEqual([]);
   });
 
-  it('settings: problems from the engine appear next to their fields', async () => {
+  it('green: the last hour of available memory beside the calm line, inside 360 px and three lines', async () => {
+    const now = Date.now();
+    const state = greenState(now);
+    const engine = new FakeEngine(state);
+    const total = state.memory!.totalBytes;
+    // One point a minute for the hour before: available memory falling from 60 % to 40 % of the total.
+    engine.history = Array.from({ length: 60 }, (_, i) => ({ at: now - (61 - i) * 60_000, availableBytes: Math.round(total * (0.6 - (0.2 * i) / 59)), swapUsedBytes: 0, totalBytes: total }));
+    const server = await startServer(engine, { port: 0, staticDir: STATIC_DIR });
+    const { page, errors } = await openPopover(browser, server.url);
+    open.push({ server, page });
+    const chart = page.locator('.calm svg.spark-calm');
+    await chart.waitFor();
+    expect(await chart.getAttribute('aria-label')).toBe('Available memory, last hour');
+    const points = (await chart.locator('.spark-line').getAttribute('points'))!.split(' ');
+    expect(points.length).toBeGreaterThanOrEqual(58);
+    // Falling: the newest point sits lower (a larger y) than the oldest.
+    expect(Number(points.at(-1)!.split(',')[1])).toBeGreaterThan(Number(points[0]!.split(',')[1]));
+    const calm = (await page.locator('.calm').boundingBox())!;
+    const box = (await chart.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(calm.x);
+    expect(box.x + box.width).toBeLessThanOrEqual(Math.min(calm.x + calm.width, POPOVER_WIDTH));
+    const lines = await page.locator('.calm').evaluate((node) => {
+      const style = getComputedStyle(node);
+      const content = node.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+      return Math.round(content / (parseFloat(getComputedStyle(node.querySelector('.calm-text')!).lineHeight) || 18));
+    });
+    expect(lines).toBeLessThanOrEqual(3);
+    const overflow = await page.evaluate(() => [...document.querySelectorAll('#app *')].filter((n) => n.scrollWidth > n.clientWidth + 1 && n.clientWidth > 0 && getComputedStyle(n).textOverflow !== 'ellipsis').map((n) => n.className));
+    expect(overflow).toEqual([]);
+    expect(errors).toEqual([]);
+    await shoot(page, 'green-sparkline');
+  });
+
+  it('settings: its own page, opened from the popover; problems from the engine appear next to their fields', async () => {
     const { page, engine } = await popover(greenState());
     engine.configAnswer = { ok: false, problems: [{ field: 'services.0.url', message: 'must be an http:// or https:// URL' }, { field: 'intervalSeconds', message: 'must be >= 1' }] };
     await page.getByRole('button', { name: 'Settings' }).click();
     await expect.poll(() => text(page.locator('.settings-bar h1'))).toBe('Settings');
-    await page.locator('#f-intervalSeconds').fill('0');
+    expect(new URL(page.url()).pathname).toBe('/settings');
+    expect(await page.locator('.bar').count()).toBe(0);
+    await page.locator('#f-intervalSeconds').fill('7');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => text(page.locator('[data-field="services.0.url"] .problem'))).toBe('must be an http:// or https:// URL');
     await expect.poll(() => text(page.locator('[data-field="intervalSeconds"] .problem'))).toBe('must be >= 1');
     await expect.poll(() => page.locator('#f-intervalSeconds').getAttribute('aria-invalid')).toBe('true');
     const saved = engine.mutations().find((c) => c.method === 'setConfig');
-    expect(saved && 'config' in saved ? saved.config.intervalSeconds : null).toBe(0);
+    expect(saved && 'config' in saved ? saved.config.intervalSeconds : null).toBe(7);
     await page.getByRole('button', { name: 'Test probe' }).click();
     await reads(page.locator('.probe-result'), 'Answered: 200 in 41 ms');
     await shoot(page, 'settings');
+    // Esc closes it: the settings page goes back to the popover, which still holds the token.
+    await page.locator('#f-intervalSeconds').press('Escape');
+    await page.locator('.bar').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    // An open menu takes Esc first: it closes, the page stays.
+    await page.getByRole('button', { name: 'Snooze' }).click();
+    await page.getByRole('menuitem', { name: 'For 1 hour' }).waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('menu').isHidden()).toBe(true);
+    expect(await page.locator('.bar').count()).toBe(1);
   });
 });

@@ -115,6 +115,52 @@ describe.runIf(process.platform === 'linux')('the built app (dist/main/main.cjs)
     expect(ofType('window-open-handler').length).toBe(1);
   }, WAIT_MS);
 
+  it('opens the settings window on ⌘, with the popover\'s hardened options, and closes each window from its own page', async () => {
+    const menu = ofType('app-menu').at(-1)!.items as Array<{ submenu?: Array<{ label?: string; role?: string; accelerator?: string }> }>;
+    const items = menu.flatMap((m) => m.submenu ?? []);
+    expect(items.find((i) => i.accelerator === 'CmdOrCtrl+,')?.label).toBe('Settings…');
+    expect(items.find((i) => i.role === 'quit')?.accelerator).toBe('CmdOrCtrl+Q');
+    send('key CmdOrCtrl+,');
+    await expect.poll(() => ofType('window-create').length, { timeout: WAIT_MS }).toBe(2);
+    const [popover, settings] = ofType('window-create').map((e) => e.options as { width: number; title?: string; webPreferences: Record<string, unknown> });
+    expect(settings!.webPreferences).toEqual(popover!.webPreferences);
+    expect(settings!.title).toBe('Warden Settings');
+    expect(settings!.width).toBeGreaterThan(POPOVER_WIDTH);
+    await expect.poll(() => ofType('window-load').map((e) => e.url), { timeout: WAIT_MS }).toEqual(['app://warden/index.html', 'app://warden/settings.html']);
+    expect(ofType('window-open-handler').length).toBe(2);
+    // ⌘, again brings the one window forward; no second.
+    send('key CmdOrCtrl+,');
+    send('invoke settings.html config:facts');
+    await expect.poll(() => ofType('invoked').filter((e) => e.channel === 'config:facts').length, { timeout: WAIT_MS }).toBe(1);
+    expect(ofType('window-create').length).toBe(2);
+    const facts = ofType('invoked').find((e) => e.channel === 'config:facts')!.result as { defaults: Record<string, unknown>; limits: Record<string, unknown> };
+    expect(facts.defaults).toMatchObject({ intervalSeconds: 5, discovery: true, 'thresholds.topByMemory': 5, 'notifications.onWarn': false });
+    expect(facts.limits.intervalSeconds).toEqual({ minimum: 1, maximum: 3600 });
+    // A page that is not the app's own is refused on the new channels too.
+    send('invoke evil.html window:settings');
+    await expect.poll(() => ofType('invoke-error').map((e) => e.page), { timeout: WAIT_MS }).toEqual(['evil.html']);
+    send('invoke settings.html window:close');
+    await expect.poll(() => ofType('window-close').map((e) => e.url), { timeout: WAIT_MS }).toEqual(['app://warden/settings.html']);
+    // Esc in the popover: its page asks to close, and the popover hides (not destroyed).
+    send('click');
+    const hides = ofType('window-hide').length;
+    send('invoke index.html window:close');
+    await expect.poll(() => ofType('window-hide').length, { timeout: WAIT_MS }).toBeGreaterThan(hides);
+    expect(ofType('window-close').length).toBe(1);
+  }, WAIT_MS * 2);
+
+  it('takes no global shortcut by default; the one the config names opens the popover', async () => {
+    expect(ofType('shortcut-register')).toEqual([]);
+    const configFile = path.join(home, 'config.json');
+    const config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(configFile, JSON.stringify({ ...config, app: { globalShortcut: 'CmdOrCtrl+Shift+M' } }));
+    await expect.poll(() => ofType('shortcut-register').map((e) => e.accelerator), { timeout: WAIT_MS }).toEqual(['CmdOrCtrl+Shift+M']);
+    // The popover is hidden (Esc, above); the shortcut brings it back.
+    const shows = ofType('window-show').length;
+    send('shortcut CmdOrCtrl+Shift+M');
+    await expect.poll(() => ofType('window-show').length, { timeout: WAIT_MS }).toBeGreaterThan(shows);
+  }, WAIT_MS * 2);
+
   it('turns the tray red when the model server dies, and shows one notification for it', async () => {
     process.kill(serverPid, 'SIGKILL');
     await waitForExit(serverPid);
@@ -131,10 +177,12 @@ describe.runIf(process.platform === 'linux')('the built app (dist/main/main.cjs)
     expect(note.body.length).toBeLessThanOrEqual(400);
   }, WAIT_MS * 3);
 
-  it('exits cleanly on quit', async () => {
-    send('quit');
+  it('exits cleanly on ⌘Q', async () => {
+    send('key CmdOrCtrl+Q');
     expect(await exit).toBe(0);
     expect(ofType('exit').map((e) => e.code)).toEqual([0]);
+    // The shortcut is given back on the way out.
+    expect(ofType('shortcut-unregister').map((e) => e.accelerator)).toEqual(['CmdOrCtrl+Shift+M']);
     expect(output).not.toMatch(/failed to start|unexpected error|TypeError|at .*\.cjs:\d+/);
   }, WAIT_MS);
 });

@@ -19,6 +19,7 @@ const running: RunningServer[] = [];
 beforeAll(() => {
   staticDir = mkdtempSync(path.join(os.tmpdir(), 'warden-static-'));
   writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Warden</title>');
+  writeFileSync(path.join(staticDir, 'settings.html'), '<!doctype html><title>Warden Settings</title>');
   writeFileSync(path.join(staticDir, 'renderer.js'), 'console.log("warden")');
   writeFileSync(path.join(staticDir, 'styles.css'), 'body{}');
   writeFileSync(path.join(staticDir, 'secret.txt'), 'must never be served');
@@ -95,6 +96,21 @@ describe('static files', () => {
     expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect((await request(port, 'GET', '/renderer.js')).body).toBe('console.log("warden")');
     expect((await request(port, 'GET', '/styles.css')).headers['content-type']).toBe('text/css; charset=utf-8');
+  });
+
+  it('serves the settings page under the same CSP, and the form\'s facts from the schema', async () => {
+    const { port } = await serve();
+    const page = await request(port, 'GET', '/settings');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Warden Settings');
+    expect(page.headers['content-security-policy']).toBe(RENDERER_CSP_HEADER);
+    expect((await request(port, 'POST', '/settings')).status).toBe(405);
+    const facts = await request(port, 'GET', '/api/config/facts');
+    expect(facts.status).toBe(200);
+    const body = JSON.parse(facts.body) as { defaults: Record<string, unknown>; limits: Record<string, unknown> };
+    expect(body.defaults.intervalSeconds).toBe(5);
+    expect(body.limits.intervalSeconds).toEqual({ minimum: 1, maximum: 3600 });
+    expect(body.limits['notifications.pendingCycles']).toEqual({ minimum: 1, maximum: 100, integer: true });
   });
 
   it.each(['/secret.txt', '/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json', '/renderer.js/../secret.txt', '//etc/passwd', '/index.html%00.js', '/.%2e/.%2e/etc/passwd'])(

@@ -8,8 +8,8 @@ const problem = (channel: unknown, args: unknown[]) => {
 };
 
 describe('IPC contract: channels', () => {
-  it('knows exactly the seven invoke channels', () => {
-    expect([...INVOKE_CHANNELS].sort()).toEqual(['action:run', 'config:get', 'config:set', 'history:memory', 'probe:test', 'snooze:set', 'state:get']);
+  it('knows exactly the ten invoke channels', () => {
+    expect([...INVOKE_CHANNELS].sort()).toEqual(['action:run', 'config:facts', 'config:get', 'config:set', 'history:memory', 'probe:test', 'snooze:set', 'state:get', 'window:close', 'window:settings']);
     expect(isInvokeChannel('state:push')).toBe(false);
   });
 

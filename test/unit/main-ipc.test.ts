@@ -5,6 +5,9 @@ import type { ActionResult } from '../../src/common/services.js';
 import { FakeEngine } from '../support/fake-engine.js';
 import { amberState, greenState, READOPT } from '../support/states.js';
 import { seededRandom } from '../support/seeded-random.js';
+import { configFacts } from '../../src/engine/config-facts.js';
+
+const SETTINGS_PAGE = 'app://warden/settings.html';
 
 const PAGE = 'app://warden/index.html';
 
@@ -32,15 +35,20 @@ function setup(state = amberState()) {
   const logs: string[] = [];
   const results: ActionResult[] = [];
   let saved = 0;
+  const windows: string[] = [];
   const unregister = registerIpc(ipc, {
     engine,
     pageUrl: PAGE,
+    otherPages: [SETTINGS_PAGE],
     log: (line) => logs.push(line),
     now: () => 1234,
     onActionResult: (result) => results.push(result),
     onConfigSaved: () => saved++,
+    configFacts: () => configFacts('/Users/op'),
+    openSettings: () => windows.push('open settings'),
+    closeWindow: (frameUrl) => windows.push(`close ${frameUrl}`),
   });
-  return { ipc, engine, logs, results, saved: () => saved, unregister };
+  return { ipc, engine, logs, results, saved: () => saved, windows, unregister };
 }
 
 describe('isOwnPage', () => {
@@ -90,7 +98,24 @@ describe('registerIpc', () => {
   it('has no handler for a channel outside the contract', async () => {
     const { ipc } = setup();
     await expect(ipc.invoke(own, 'shell:run', 'rm -rf /')).rejects.toThrow(/No handler registered/);
-    expect([...ipc.handlers.keys()].sort()).toEqual(['action:run', 'config:get', 'config:set', 'history:memory', 'probe:test', 'snooze:set', 'state:get']);
+    expect([...ipc.handlers.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());
+  });
+
+  it('answers the settings page as its own, and closes the window of the page that asked', async () => {
+    const { ipc, windows } = setup();
+    const settings: InvokeEvent = { senderFrame: { url: SETTINGS_PAGE, parent: null } };
+    const facts = (await ipc.invoke(settings, 'config:facts')) as ReturnType<typeof configFacts>;
+    expect(facts.defaults['notifications.reminderHours']).toBeNull();
+    expect(facts.limits['notifications.reminderHours']).toEqual({ minimum: 4, maximum: 720 });
+    expect(facts.limits['thresholds.availableCritPercent']).toEqual({ minimum: 0 });
+    await ipc.invoke(own, 'window:settings');
+    await ipc.invoke(settings, 'window:close');
+    await ipc.invoke({ senderFrame: { url: `${PAGE}#incident=inc-1`, parent: null } }, 'window:close');
+    expect(windows).toEqual(['open settings', `close ${SETTINGS_PAGE}`, `close ${PAGE}#incident=inc-1`]);
+    await expect(ipc.invoke({ senderFrame: { url: 'app://warden/other.html', parent: null } }, 'window:close')).rejects.toThrow(/not Warden's popover/);
+    await expect(ipc.invoke({ senderFrame: { url: SETTINGS_PAGE, parent: {} } }, 'config:facts')).rejects.toThrow(/not Warden's popover/);
+    await expect(ipc.invoke(settings, 'window:close', 'extra')).rejects.toThrow(/expected 0 argument/);
+    expect(windows).toHaveLength(3);
   });
 
   it('refuses an action the current State does not offer, and does nothing', async () => {

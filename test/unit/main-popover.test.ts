@@ -248,9 +248,6 @@ describe('PopoverController', () => {
     popover.hide();
     popover.show({ incidentId: 'inc-1' });
     expect(windows[0]!.loads.at(-1)).toBe('app://warden/index.html#incident=inc-1');
-    popover.hide();
-    popover.show({ view: 'settings' });
-    expect(windows[0]!.loads.at(-1)).toBe('app://warden/index.html#view=settings');
   });
 
   it('fits its height to the content, within the screen', () => {

@@ -45,6 +45,20 @@ class StandInSession {
 }
 const defaultSession = new StandInSession();
 
+let appMenu = null;
+const shortcuts = new Map();
+const globalShortcut = {
+  register(accelerator, callback) {
+    if (shortcuts.has(accelerator)) return false;
+    shortcuts.set(accelerator, callback);
+    record('shortcut-register', { accelerator });
+    return true;
+  },
+  unregister(accelerator) {
+    shortcuts.delete(accelerator);
+    record('shortcut-unregister', { accelerator });
+  },
+};
 const app = new EventEmitter();
 let ready;
 const readyPromise = new Promise((resolve) => (ready = resolve));
@@ -53,6 +67,7 @@ Object.assign(app, {
   dock: { hide: () => record('dock-hide') },
   enableSandbox: () => record('enable-sandbox'),
   requestSingleInstanceLock: () => true,
+  focus: (options) => record('app-focus', options),
   whenReady: () => readyPromise,
   getPath: (name) => (name === 'home' ? os.homedir() : `${process.env.WARDEN_HOME}/electron-${name}`),
   getVersion: () => '0.1.0',
@@ -134,6 +149,7 @@ class BrowserWindow extends EventEmitter {
     app.emit('web-contents-created', {}, this.webContents);
   }
   async loadURL(url) {
+    this.url = url;
     record('window-load', { url });
   }
   show() {
@@ -145,7 +161,12 @@ class BrowserWindow extends EventEmitter {
     record('window-hide');
   }
   focus() {}
+  close() {
+    record('window-close', { url: this.url });
+    this.destroy();
+  }
   destroy() {
+    if (this.destroyed) return;
     this.destroyed = true;
     this.emit('closed');
   }
@@ -172,11 +193,25 @@ class Notification extends EventEmitter {
   }
 }
 
+async function invokeFrom(url, channel, ...args) {
+  const handler = handlers.get(channel);
+  if (!handler) throw new Error(`no handler for ${channel} yet`);
+  return handler({ senderFrame: { url, parent: null } }, ...args);
+}
+
 module.exports = {
   app,
   BrowserWindow,
+  globalShortcut,
   ipcMain,
-  Menu: { buildFromTemplate: (items) => ({ items }) },
+  Menu: {
+    buildFromTemplate: (items) => ({ items }),
+    setApplicationMenu: (menu) => {
+      appMenu = menu;
+      const strip = (items) => items.map(({ click, submenu, ...rest }) => ({ ...rest, ...(click ? { click: true } : {}), ...(submenu ? { submenu: strip(submenu) } : {}) }));
+      record('app-menu', { items: strip(menu.items) });
+    },
+  },
   nativeImage,
   nativeTheme: Object.assign(new EventEmitter(), { shouldUseDarkColors: false }),
   Notification,
@@ -189,11 +224,23 @@ module.exports = {
   __standIn: {
     ready: () => ready(),
     tray: () => Tray.current,
-    /** Invokes an IPC channel as the popover page would (a top frame at the app's page URL). */
-    invoke: async (channel, ...args) => {
-      const handler = handlers.get(channel);
-      if (!handler) throw new Error(`no handler for ${channel} yet`);
-      return handler({ senderFrame: { url: 'app://warden/index.html', parent: null } }, ...args);
+    /** Invokes an IPC channel as a page would (a top frame at that page's URL; the popover's by default). */
+    invoke: async (channel, ...args) => invokeFrom('app://warden/index.html', channel, ...args),
+    invokeFrom: (url, channel, ...args) => invokeFrom(url, channel, ...args),
+    /** Presses a global shortcut, as the OS would from any app. */
+    shortcut: (accelerator) => {
+      const callback = shortcuts.get(accelerator);
+      if (!callback) throw new Error(`no global shortcut ${accelerator}`);
+      callback();
+    },
+    /** Clicks the app menu item with this accelerator, as the keyboard would. */
+    accelerator: (accelerator) => {
+      const find = (items) => items.flatMap((item) => [item, ...find(item.submenu ?? [])]);
+      const item = find(appMenu ? appMenu.items : []).find((i) => i.accelerator === accelerator);
+      if (!item) throw new Error(`no menu item for ${accelerator}`);
+      if (item.click) item.click();
+      else if (item.role === 'quit') app.quit();
+      else throw new Error(`menu item ${accelerator} does nothing here`);
     },
   },
 };
