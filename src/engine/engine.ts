@@ -333,6 +333,19 @@ export class Engine implements EngineHandle {
     else await settledWithin(settled, Math.min(PART_WAIT_MS, interval * 0.6));
     // A part the cycle stopped waiting for took at least the wait.
     for (const part of ['services', 'locks', 'jobs'] as const) took[part] ??= Math.max(0, clock.now() - partsStarted) / 1000;
+    // Steady, but a part just named a pid the last table does not hold (a new listener, a lock's
+    // holder, a reader's error): the views are built from a table read now.
+    if (table && tablePart === null && this.namesNewPid(table)) {
+      const [fresh] = await readTable();
+      if (fresh.ok) {
+        table = fresh.value;
+        this.tableReads.read += 1;
+        this.tableReads.reused -= 1;
+        this.lastTable = { table, readAt: now, seconds: took.processes ?? 0 };
+        this.footprints.apply(table);
+        this.thieves.update(table);
+      }
+    }
 
     const services = this.withSnoozes(this.services.views(now, table), now);
     // A release whose SIGTERM did not free the file offers SIGKILL beside it for a while.
@@ -406,6 +419,11 @@ export class Engine implements EngineHandle {
     this.publish();
     for (const n of step.notifications) for (const listener of this.notificationListeners) listener(n);
     return this.state;
+  }
+
+  private namesNewPid(table: ProcessTable): boolean {
+    const rows = new Set(table.rows.map((r) => r.pid));
+    return [...this.services.watchedPids(), ...this.locks.namedPids()].some((pid) => !rows.has(pid));
   }
 
   /** The identity is read beside the loop: a slow system_profiler never holds a cycle. */
