@@ -12,6 +12,7 @@ import type { Effects } from '../platform/effects.js';
 import type { Facts } from '../platform/facts.js';
 import { readMemory } from '../platform/memory.js';
 import { readProcessTable } from '../platform/processes.js';
+import { notSteady, tableDue } from './cadence.js';
 import { readFootprints } from '../platform/darwin/footprint.js';
 import { FootprintCache } from './footprints.js';
 import { errorText } from '../common/result.js';
@@ -68,6 +69,11 @@ export interface EngineDeps {
   /** Replays and captures wait for every part to finish; live cycles have a deadline. */
   settleParts: boolean;
   replay: boolean;
+  /**
+   * Read the process table less often while green and steady (cadence.ts). On by default where
+   * the facts can look pids up one by one (live hosts); false: the table every cycle.
+   */
+  adaptiveCadence?: boolean;
   /** Called at the start of every sample, before anything is read (captures file facts by sample). */
   onSampleStart?: (at: number) => void;
   log?: (line: string) => void;
@@ -118,6 +124,10 @@ export class Engine implements EngineHandle {
   private wokeAt: number | null = null;
   private suspendedAt: number | null = null;
   private savedSnapshot: { body: string; at: number } | null = null;
+  /** The last process table read ok, when it was read and what the read took (s); null: read it this cycle. */
+  private lastTable: { table: ProcessTable; readAt: number; seconds: number } | null = null;
+  /** Cycles that read the table and cycles that used the last one (the bench and tests read them). */
+  readonly tableReads = { read: 0, reused: 0 };
   private ticking: Promise<State> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -183,6 +193,7 @@ export class Engine implements EngineHandle {
 
   private applyConfig(): void {
     const c = this.config;
+    this.lastTable = null;
     this.thieves.setThresholds(c.thresholds);
     this.services.configure(c.services, {
       discovery: c.discovery,
@@ -241,15 +252,29 @@ export class Engine implements EngineHandle {
     this.lastTickAt = now;
     if (first || this.wokeAt === now) this.startIdentityRead();
 
-    const wantFootprints = platform === 'darwin' && this.footprints.due(now);
     const took: Partial<Record<PartName, number>> = {};
     const clockNow = () => clock.now();
-    const [memoryPart, tablePart, footprintPart, senses] = await Promise.all([
-      timed(took, 'memory', clockNow, () => readMemory(facts, platform, now)),
+    const adaptive = this.deps.adaptiveCadence !== false && facts.goneProcesses !== undefined;
+    // Green and steady: memory (the first sign) and the watched pids decide whether the table is read.
+    const steadyWhy = adaptive ? notSteady(this.state, now, this.wokeAt) : 'full cadence';
+    const lastTable = this.lastTable;
+    const readTable = () => Promise.all([
       timed(took, 'processes', clockNow, () => readProcessTable(facts, now)),
-      wantFootprints ? timed(took, 'footprint', clockNow, () => readFootprints(facts, FOOTPRINT_TOP)) : Promise.resolve(null),
-      timed(took, 'senses', clockNow, () => this.senses.poll(facts, now)),
+      platform === 'darwin' && this.footprints.due(now) ? timed(took, 'footprint', clockNow, () => readFootprints(facts, FOOTPRINT_TOP)) : Promise.resolve(null),
     ]);
+    const early = steadyWhy !== null || lastTable === null ? readTable() : null;
+    const [memoryPart, senses, gone] = await Promise.all([
+      timed(took, 'memory', clockNow, () => readMemory(facts, platform, now)),
+      timed(took, 'senses', clockNow, () => this.senses.poll(facts, now)),
+      early ? Promise.resolve([]) : facts.goneProcesses!(this.services.watchedPids()).catch(() => null),
+    ]);
+    let tablePart: Awaited<ReturnType<typeof readProcessTable>> | null = null;
+    let footprintPart: Awaited<ReturnType<typeof readFootprints>> | null = null;
+    if (early) [tablePart, footprintPart] = await early;
+    else {
+      const decision = tableDue({ now, intervalMs: interval, lastTableAt: lastTable?.readAt ?? null, notSteady: steadyWhy, pressure: memoryPart.ok ? memoryPart.value.pressure : null, gone, adaptive });
+      if (decision.due) [tablePart, footprintPart] = await readTable();
+    }
     // Memory's failure is the observation's memoryUnknown; every other part not read is here.
     const unknowns: UnknownPart[] = [];
     const cycleNotes: string[] = [];
@@ -265,7 +290,7 @@ export class Engine implements EngineHandle {
 
     if (footprintPart) {
       if (footprintPart.ok) {
-        this.footprints.accept(footprintPart.value, tablePart.ok ? tablePart.value : null, now);
+        this.footprints.accept(footprintPart.value, tablePart?.ok ? tablePart.value : null, now);
         this.footprintProblem = null;
       } else {
         this.footprints.clear();
@@ -275,14 +300,24 @@ export class Engine implements EngineHandle {
     if (this.footprintProblem) unknowns.push({ part: 'footprint', reason: `${this.footprintProblem}; showing RSS instead` });
 
     let table: ProcessTable | null = null;
-    if (tablePart.ok) {
+    if (tablePart === null && lastTable) {
+      // Steady: the last table stands (its pids the services stand on were looked up just now).
+      table = lastTable.table;
+      took.processes = lastTable.seconds;
+      this.tableReads.reused += 1;
+      if (table.skipped) cycleNotes.push(`${plural(table.skipped, 'line')} of ps output did not have the expected columns and ${table.skipped === 1 ? 'was' : 'were'} left out`);
+    } else if (tablePart?.ok) {
       table = tablePart.value;
+      this.tableReads.read += 1;
+      this.lastTable = { table, readAt: now, seconds: took.processes ?? 0 };
       this.footprints.apply(table);
       this.thieves.update(table);
       // One odd line is not an unknown host: the rest of the table was read; it is said, not greyed.
       if (table.skipped) cycleNotes.push(`${plural(table.skipped, 'line')} of ps output did not have the expected columns and ${table.skipped === 1 ? 'was' : 'were'} left out`);
     } else {
-      unknowns.push({ part: 'processes', reason: tablePart.reason });
+      this.tableReads.read += 1;
+      this.lastTable = null;
+      unknowns.push({ part: 'processes', reason: tablePart?.reason ?? 'the process table was not read' });
     }
 
     const partsStarted = clock.now();
@@ -298,6 +333,19 @@ export class Engine implements EngineHandle {
     else await settledWithin(settled, Math.min(PART_WAIT_MS, interval * 0.6));
     // A part the cycle stopped waiting for took at least the wait.
     for (const part of ['services', 'locks', 'jobs'] as const) took[part] ??= Math.max(0, clock.now() - partsStarted) / 1000;
+    // Steady, but a part just named a pid the last table does not hold (a new listener, a lock's
+    // holder, a reader's error): the views are built from a table read now.
+    if (table && tablePart === null && this.namesNewPid(table)) {
+      const [fresh] = await readTable();
+      if (fresh.ok) {
+        table = fresh.value;
+        this.tableReads.read += 1;
+        this.tableReads.reused -= 1;
+        this.lastTable = { table, readAt: now, seconds: took.processes ?? 0 };
+        this.footprints.apply(table);
+        this.thieves.update(table);
+      }
+    }
 
     const services = this.withSnoozes(this.services.views(now, table), now);
     // A release whose SIGTERM did not free the file offers SIGKILL beside it for a while.
@@ -372,6 +420,11 @@ export class Engine implements EngineHandle {
     this.publish();
     for (const n of step.notifications) for (const listener of this.notificationListeners) listener(n);
     return this.state;
+  }
+
+  private namesNewPid(table: ProcessTable): boolean {
+    const rows = new Set(table.rows.map((r) => r.pid));
+    return [...this.services.watchedPids(), ...this.locks.namedPids()].some((pid) => !rows.has(pid));
   }
 
   /** The identity is read beside the loop: a slow system_profiler never holds a cycle. */
@@ -536,6 +589,8 @@ export class Engine implements EngineHandle {
   async runAction(actionId: string): Promise<ActionResult> {
     const state = this.currentState();
     const result = await this.actions.run(actionId, state);
+    // What an action changed is read in full at once.
+    this.lastTable = null;
     const incident = state.incidents.find((i) => i.closedAt === null);
     if (this.deps.history && incident) {
       const { actionEvent } = await import('./history.js');

@@ -154,6 +154,16 @@ export class LockMonitor {
     return false;
   }
 
+  /** The pids the lock reads and reader errors name: each must be in the table the views are built from. */
+  namedPids(): number[] {
+    const pids: number[] = [];
+    for (const file of this.files.values()) {
+      if (file.read?.holders.ok) for (const ref of file.read.holders.value) pids.push(ref.pid);
+      if (file.readerError) pids.push(file.readerError.pid);
+    }
+    return pids;
+  }
+
   views(now: number, table: ProcessTable | null): LockView[] {
     // A zombie has closed its files and dropped its locks: it holds nothing, whatever was read before it died.
     const rows = new Map((table?.rows ?? []).filter((r) => !r.zombie).map((r) => [r.pid, r]));

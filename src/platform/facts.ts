@@ -134,6 +134,12 @@ export interface Facts {
    * unchanged, the listener owners read by lsof still stand. Absent elsewhere.
    */
   listeningSockets?(): Promise<string | null>;
+  /**
+   * Live only: which of these pids are gone (no such process, or a zombie where the OS says so),
+   * without reading the whole table: Linux reads /proc/PID/stat of each, darwin asks kill(pid, 0).
+   * Absent elsewhere (recording, replay, scripted hosts): the table is read every cycle there.
+   */
+  goneProcesses?(pids: readonly number[]): Promise<number[]>;
   statfs(path: string): Promise<VolumeStat>;
   /** At most `maxBytes` from `offset`; past the end is an empty chunk with the size. */
   readRange(path: string, offset: number, maxBytes: number): Promise<FileChunk>;

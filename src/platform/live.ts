@@ -29,6 +29,10 @@ export class LiveFacts implements Facts {
 
   readonly listeningSockets: (() => Promise<string | null>) | undefined = process.platform === 'linux' ? readListeningSockets : undefined;
 
+  async goneProcesses(pids: readonly number[]): Promise<number[]> {
+    return pids.filter((pid) => !processAlive(pid));
+  }
+
   async readFile(path: string, options: { maxBytes?: number } = {}): Promise<FileRead> {
     if (process.platform === 'linux' && PROC_TEXT_FILE.test(path)) return readProcFileSync(path, options.maxBytes ?? DEFAULT_FILE_CAP);
     const read = await readFileBounded(path, { maxBytes: options.maxBytes ?? DEFAULT_FILE_CAP });
@@ -119,5 +123,22 @@ function readTcp6(): string {
     // A kernel without IPv6 has no tcp6.
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw error;
+  }
+}
+
+/** Linux: /proc/PID/stat exists and its state is not Z; elsewhere kill(pid, 0) finds the pid (EPERM: it exists, another user's). */
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (process.platform === 'linux') {
+    const read = readProcFileSync(`/proc/${pid}/stat`, 4096);
+    if (!read.exists || read.content === null) return false;
+    const state = read.content.slice(read.content.lastIndexOf(')') + 2, read.content.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -32,6 +32,8 @@ export interface DayFigures {
   /** |measured − injected| / injected, per leak found. */
   leakErrors: number[];
   crashToRedSeconds: number[];
+  /** Cycles that used the last process table (adaptive cadence) rather than reading it. */
+  tablesReused: number;
   crashToNotifySeconds: number[];
   /** Crashes of a service with no supervisor configured (the rest have launchd or systemd). */
   unsupervisedCrashes: number;
@@ -51,7 +53,7 @@ export interface DayFigures {
 }
 
 export function emptyFigures(): DayFigures {
-  return { days: 0, samples: 0, millis: 0, cpuMillis: 0, healthyDays: 0, healthyNotifications: 0, incidentsInjected: 0, incidentsFound: 0, leaksInjected: 0, leaksFound: 0, leakErrors: [], crashToRedSeconds: [], crashToNotifySeconds: [], unsupervisedCrashes: 0, pressures: 0, pressuresConfirmed: 0, pressureSpikes: 0, spikesSampled: 0, spikesConfirmed: 0, discoveredStops: 0, discoveredAmber: 0, discoveredPages: 0, stopToAmberSeconds: [], sleeps: 0 };
+  return { days: 0, samples: 0, millis: 0, cpuMillis: 0, healthyDays: 0, healthyNotifications: 0, incidentsInjected: 0, incidentsFound: 0, leaksInjected: 0, leaksFound: 0, leakErrors: [], crashToRedSeconds: [], tablesReused: 0, crashToNotifySeconds: [], unsupervisedCrashes: 0, pressures: 0, pressuresConfirmed: 0, pressureSpikes: 0, spikesSampled: 0, spikesConfirmed: 0, discoveredStops: 0, discoveredAmber: 0, discoveredPages: 0, stopToAmberSeconds: [], sleeps: 0 };
 }
 
 const pages = (e: Injected) => e.kind === 'outage' || e.kind === 'flap' || e.kind === 'crash';
@@ -69,6 +71,7 @@ export function judgeDay(run: DayRun, figures: DayFigures): string[] {
   const paging = plan.events.filter(pages);
   figures.days += 1;
   figures.samples += run.samples;
+  figures.tablesReused += run.tableReads.reused;
   figures.millis += run.millis;
 
   const missing = [...run.unknowns].filter((u) => u.includes('the capture has no record'));
@@ -177,12 +180,12 @@ export function judgeDay(run: DayRun, figures: DayFigures): string[] {
 }
 
 /** Replays every day and judges it; the failures carry the line that replays the day. */
-export async function judgeDays(days: readonly DayOptions[], file: string): Promise<{ failures: string[]; figures: DayFigures }> {
+export async function judgeDays(days: readonly DayOptions[], file: string, replay: { adaptive?: boolean } = {}): Promise<{ failures: string[]; figures: DayFigures }> {
   const figures = emptyFigures();
   const failures: string[] = [];
   const cpu = process.cpuUsage();
   for (const options of days) {
-    const run = await replayDay(options);
+    const run = await replayDay(options, replay);
     const found = judgeDay(run, figures);
     if (found.length > 0) failures.push(...found, `  ${replayHint(options, file)}`);
   }

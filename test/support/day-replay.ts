@@ -7,6 +7,7 @@ import type { Notification } from '../../src/common/findings.js';
 import type { Growth, Thief } from '../../src/common/processes.js';
 import type { State } from '../../src/common/state.js';
 import { createReplayEngine } from '../../src/engine/create.js';
+import { readProcessTable } from '../../src/platform/processes.js';
 import { planDay, type DayOptions, type DayPlan } from './day-generator.js';
 import { dayBundle } from './day-host.js';
 
@@ -37,20 +38,37 @@ export interface DayRun {
   leakThieves: Map<number, { at: number; growth: Growth | null; thief: Thief | null }>;
   samples: number;
   millis: number;
+  /** Cycles that read the process table and cycles that used the last one. */
+  tableReads: { read: number; reused: number };
 }
 
 function hasStory(t: Thief): boolean {
   return t.growth !== null || t.arrivedAgoSeconds !== null || t.sustainedCpu !== null;
 }
 
-export async function replayDay(options: DayOptions): Promise<DayRun> {
+/**
+ * `adaptive`: the engine reads the table less often while steady (src/engine/cadence.ts); the
+ * per-pid lookup answers as the kernel would at that sample, from the sample's recorded table.
+ */
+export async function replayDay(options: DayOptions, replay: { adaptive?: boolean } = {}): Promise<DayRun> {
   const started = performance.now();
   const plan = planDay(options);
   const bundle = dayBundle(plan);
   const session = createReplayEngine(bundle);
+  if (replay.adaptive) {
+    const facts = session.facts;
+    Object.assign(facts, {
+      async goneProcesses(pids: readonly number[]): Promise<number[]> {
+        const table = await readProcessTable(facts, session.clock.now());
+        if (!table.ok) throw new Error(table.reason);
+        const alive = new Set(table.value.rows.filter((r) => !r.zombie).map((r) => r.pid));
+        return pids.filter((pid) => !alive.has(pid));
+      },
+    });
+  }
   const names = [...plan.services, ...(plan.discovered ? [plan.discovered] : [])].map((s) => s.name);
   const perService = () => new Map<string, number[]>(names.map((name) => [name, []]));
-  const run: DayRun = { plan, notifications: [], redAt: perService(), amberAt: perService(), runningAt: perService(), memoryIncidents: new Map(), pressureShownAt: [], stories: [], unknowns: new Set(), leakThieves: new Map(), samples: bundle.samples.length, millis: 0 };
+  const run: DayRun = { plan, notifications: [], redAt: perService(), amberAt: perService(), runningAt: perService(), memoryIncidents: new Map(), pressureShownAt: [], stories: [], unknowns: new Set(), leakThieves: new Map(), samples: bundle.samples.length, millis: 0, tableReads: session.engine.tableReads };
   const leaks = plan.events.filter((e) => e.kind === 'leak');
   session.engine.onNotification((n) => run.notifications.push(n));
   session.engine.subscribe((state: State) => {

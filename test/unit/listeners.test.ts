@@ -135,6 +135,29 @@ describe('ListenerTable', () => {
     expect(lsofRuns(host)).toHaveLength(5);
   });
 
+  it('the inspections of one poll read the listening sockets once between them, as they share lsof', async () => {
+    const host = new (class extends Host {
+      socketReads = 0;
+      listeningSockets = (): Promise<string | null> => {
+        this.socketReads += 1;
+        return Promise.resolve('11434:900 1234:901');
+      };
+    })();
+    host.listening = [{ pid: 900, command: 'ollama', port: 11434 }, { pid: 901, command: 'lm-studio', port: 1234 }];
+    const table = new ListenerTable(host);
+    await table.read(NOW);
+    expect(host.socketReads).toBe(1);
+    // Two services inspected in the same poll 30 s later, each asking twice (its port and its owner).
+    const later = NOW + 30_000;
+    await Promise.all([table.port(11434, later), table.port(1234, later), table.port(11434, later), table.port(1234, later)]);
+    expect(host.socketReads).toBe(2);
+    expect(lsofRuns(host)).toHaveLength(1);
+    // forget() (an action): the sockets are read afresh, not taken from before it.
+    table.forget();
+    await table.read(later);
+    expect(host.socketReads).toBe(3);
+  });
+
   it('does not stand on a failed read even while the sockets are unchanged', async () => {
     const host = new (class extends Host {
       listeningSockets = (): Promise<string | null> => Promise.resolve('11434:900');

@@ -25,6 +25,8 @@ export interface Listeners {
 export class ListenerTable {
   private last: { at: number; running: boolean; read: Promise<Part<Listeners>>; sockets: string | null; ok: boolean } | null = null;
   private socketsDistrusted = false;
+  /** The listening sockets as read at `at`: callers in the same poll (or window) share one read, as they share lsof (/proc/net/tcp costs ms). */
+  private socketsRead: { at: number; read: Promise<string | null> } | null = null;
 
   constructor(
     private readonly facts: Facts,
@@ -42,7 +44,7 @@ export class ListenerTable {
     if (last && (last.running || now === last.at || (now > last.at && now - last.at < this.windowMs))) return last.read;
     // Linux: while the listening sockets (port and inode) are the ones the last good read saw,
     // its owners still stand; a probe failure or a lost listener calls forget() for a fresh one.
-    const sockets = this.facts.listeningSockets ? await this.facts.listeningSockets() : null;
+    const sockets = await this.sockets(now);
     if (last && this.last === last && last.ok && !this.socketsDistrusted && sockets !== null && sockets === last.sockets) return last.read;
     if (this.last !== last && this.last) return this.last.read;
     const read = readTcpListeners(this.facts).then((part): Part<Listeners> => (part.ok ? { ok: true, value: { at: now, byPort: part.value } } : part));
@@ -60,6 +62,16 @@ export class ListenerTable {
     return read;
   }
 
+  private sockets(now: number): Promise<string | null> {
+    const listening = this.facts.listeningSockets;
+    if (!listening) return Promise.resolve(null);
+    const last = this.socketsRead;
+    if (last && (now === last.at || (now > last.at && now - last.at < this.windowMs))) return last.read;
+    const read = listening.call(this.facts);
+    this.socketsRead = { at: now, read };
+    return read;
+  }
+
   /** Who listens on one port, from the shared read. */
   async port(port: number, now: number): Promise<Part<{ at: number; listeners: readonly TcpListener[] }>> {
     if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, reason: `port ${port} is not a TCP port (1–65535)` };
@@ -74,10 +86,12 @@ export class ListenerTable {
    */
   distrustSockets(): void {
     this.socketsDistrusted = true;
+    this.socketsRead = null;
   }
 
   /** Something changed the listeners (an action ran): the next caller reads afresh. */
   forget(): void {
     this.last = null;
+    this.socketsRead = null;
   }
 }

@@ -327,6 +327,22 @@ export class ServiceMonitor {
     }
   }
 
+  /**
+   * The pids the service checks stand on (each inspection's listeners and supervised job, the
+   * process last shown): looked up by pid every cycle while the table is read less often.
+   */
+  watchedPids(): number[] {
+    const pids = new Set<number>();
+    for (const entry of this.entries.values()) {
+      const inspection = entry.inspection;
+      if (inspection?.listeners?.ok) for (const pid of inspection.listeners.value) pids.add(pid);
+      const sv = inspection?.supervision?.ok ? inspection.supervision.value : null;
+      if (sv?.jobPid) pids.add(sv.jobPid);
+      if (entry.lastSeen) pids.add(entry.lastSeen.pid);
+    }
+    return [...pids];
+  }
+
   /** A pid the last inspection saw (a listener, the supervisor's job) is not in this cycle's table. */
   private lostProcess(entry: Entry, table: ProcessTable | null): boolean {
     const inspection = entry.inspection;
