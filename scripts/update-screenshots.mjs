@@ -1,6 +1,7 @@
-// Refreshes the README's pictures of the popover: builds, runs the browser end-to-end test on the
-// real engine (test/e2e/serve-real.test.ts, which writes test-results/screenshots/), then copies
-// the three window-sized ones into docs/screenshots/. Needs Chromium at /usr/bin/chromium.
+// Refreshes the README's pictures of the popover: builds, runs the popover's browser end-to-end
+// test (test/e2e/popover.test.ts: the States of a Mac from test/support/states.ts served by
+// warden serve, which writes test-results/screenshots/), then copies the three window-sized ones
+// into docs/screenshots/. Needs Chromium at /usr/bin/chromium.
 //   node scripts/update-screenshots.mjs            build, run the e2e, copy
 //   node scripts/update-screenshots.mjs --no-run   copy what the last e2e run wrote
 import { execFileSync } from 'node:child_process';
@@ -12,19 +13,19 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SHOTS = path.join(ROOT, 'test-results/screenshots');
 const DOCS = path.join(ROOT, 'docs/screenshots');
 /** A README picture larger than this makes the page slow to open. */
-const MAX_BYTES = 150 * 1024;
+const MAX_BYTES = 256 * 1024;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 // What the e2e wrote → what the README shows.
 const PICTURES = [
-  ['window-green.png', 'green.png'],
-  ['window-amber.png', 'amber.png'],
-  ['window-incident-red.png', 'red-incident.png'],
+  ['window-mac-green.png', 'green.png'],
+  ['window-mac-amber.png', 'amber.png'],
+  ['window-mac-red.png', 'red-incident.png'],
 ];
 
 if (!process.argv.includes('--no-run')) {
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
-  execFileSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'test/e2e/serve-real.test.ts'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'test/e2e/popover.test.ts'], { cwd: ROOT, stdio: 'inherit' });
 }
 
 mkdirSync(DOCS, { recursive: true });

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../src/cli/serve.js';
 import { RENDERER_CSP } from '../../src/common/csp.js';
 import type { State } from '../../src/common/state.js';
-import { launchChromium, openPopover, POPOVER_WIDTH, reads, shoot, STATIC_DIR, text } from '../support/chromium.js';
+import { launchChromium, openPopover, POPOVER_WIDTH, reads, shoot, shootWindow, STATIC_DIR, text } from '../support/chromium.js';
 import { FakeEngine } from '../support/fake-engine.js';
 import { amberState, greenState, HOSTILE_NAME, hostileState, redState, RESTART_EMBED, staleState, UNLOAD_CODER } from '../support/states.js';
 
@@ -55,6 +55,7 @@ describe('popover in Chromium over warden serve', () => {
     expect(await page.locator('#section-memory').count()).toBe(0);
     expect(await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content'))).toBe(RENDERER_CSP);
     await shoot(page, 'green');
+    await shootWindow(page, 'window-mac-green');
     await page.getByRole('button', { name: 'Details' }).click();
     await reads(page.locator('#section-memory'), 'Pressure normal');
     expect(errors).toEqual([]);
@@ -77,6 +78,7 @@ describe('popover in Chromium over warden serve', () => {
     await reads(page.locator('#section-thieves'), '+3.5 GB/h');
     await reads(page.locator('#section-unknowns'), 'launchctl print gui/501 gave no answer within 5 s');
     await shoot(page, 'amber');
+    await shootWindow(page, 'window-mac-amber');
     expect(errors).toEqual([]);
   });
 
@@ -89,6 +91,7 @@ describe('popover in Chromium over warden serve', () => {
     await reads(incident, 'arrived 28 min before the first failure');
     // The glance: the sections wait behind Details, the longer lists behind "N more".
     expect(await page.locator('#section-memory').count()).toBe(0);
+    await shootWindow(page, 'window-mac-red');
     for (const more of await incident.locator('.evidence-more > summary').all()) await more.click();
     await reads(incident, 'qemu-system-aarch64 at 368% CPU');
     // The differential: each usual suspect, in or ruled out, with its number.
