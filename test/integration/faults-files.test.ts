@@ -189,7 +189,7 @@ describe.runIf(linux)('the data folder cannot be written, with the engine runnin
     expect(new Set(lines.map((e) => e.id)).size).toBe(lines.length);
   }, 60_000);
 
-  ifMountable('the folder is on a read-only file system (tmpfs mounted ro: EROFS), then remounted read-write', async () => {
+  ifMountable('the folder is on a read-only file system (tmpfs mounted ro: EROFS), then remounted read-write (skipped where a tmpfs cannot be mounted)', async () => {
     const home = tempHome('warden-faults-rofs-');
     const mountPoint = path.join(home, 'ro');
     mkdirSync(mountPoint);
@@ -212,7 +212,7 @@ describe.runIf(linux)('the data folder cannot be written, with the engine runnin
     expect(reading.incidents[0]!.notifications).toHaveLength(1);
   }, 60_000);
 
-  ifMountable('the folder is on a full file system (a 64 KiB tmpfs, filled: ENOSPC), then room is made', async () => {
+  ifMountable('the folder is on a full file system (a 64 KiB tmpfs, filled: ENOSPC), then room is made (skipped where a tmpfs cannot be mounted)', async () => {
     const home = tempHome('warden-faults-fullfs-');
     const mountPoint = path.join(home, 'small');
     mkdirSync(mountPoint);

@@ -72,7 +72,7 @@ describe('promtool check metrics', () => {
     expect(run).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
-  it('the check can fail: promtool flags a counter without _total (exit 3, lint problems)', async (ctx) => {
+  it('the check can fail: promtool flags a counter without _total (exit 3, lint problems; skipped outside CI when promtool is not installed)', async (ctx) => {
     if (promtoolMissing()) return ctx.skip();
     const run = await promtool(['check', 'metrics'], '# HELP warden_swap_out Swap.\n# TYPE warden_swap_out counter\nwarden_swap_out 5\n');
     expect(run.code).toBe(3);
