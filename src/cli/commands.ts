@@ -17,7 +17,7 @@ import { stderrLog, terminalLine } from './terminal.js';
 import { terminalColumns, type Fit } from './table.js';
 import { timeWithZone } from '../common/zoned-time.js';
 import { WARDEN_VERSION } from '../common/version.js';
-import { CaptureError, parseCapture, type CaptureCadence } from '../platform/capture.js';
+import { CaptureError, parseCapture, type CaptureBundle, type CaptureCadence } from '../platform/capture.js';
 import { ConfigError, loadConfigFile, type LoadedConfig } from '../engine/config.js';
 import { configPath as defaultConfigPath, dataDir as defaultDataDir } from '../engine/paths.js';
 import { bundleFrom, createEngine, createRecordingEngine, createReplayEngine } from '../engine/create.js';
@@ -81,16 +81,20 @@ async function readCapture(file: string) {
   }
 }
 
-async function replayState(values: CliValues, onNotification?: (n: Notification) => void): Promise<State> {
+/** The replay session of `--replay FILE`, with `--config` over the capture's own config. */
+async function openReplay(values: CliValues): Promise<{ bundle: CaptureBundle; session: ReturnType<typeof createReplayEngine> }> {
   const bundle = await readCapture(values.replay as string);
   const override = values.config ? (await loadConfig(values)).loaded : undefined;
-  let session;
   try {
-    session = createReplayEngine(bundle, override);
+    return { bundle, session: createReplayEngine(bundle, override) };
   } catch (error) {
     if (error instanceof CaptureError) throw new InputError(error.message);
     throw error;
   }
+}
+
+async function replayState(values: CliValues, onNotification?: (n: Notification) => void): Promise<State> {
+  const { session } = await openReplay(values);
   if (onNotification) session.engine.onNotification(onNotification);
   return session.runAll();
 }
@@ -367,15 +371,7 @@ export async function runServe(values: CliValues, rest: string[]): Promise<numbe
 /** `warden serve --replay FILE`: the capture's end state in the popover, read-only. */
 async function serveReplay(values: CliValues, port: number): Promise<number> {
   if (values.metricsPort !== undefined) throw new UsageError('serve --replay has no live host to serve /metrics for; /metrics on the page\'s port shows the replay');
-  const bundle = await readCapture(values.replay!);
-  const override = values.config ? (await loadConfig(values)).loaded : undefined;
-  let session;
-  try {
-    session = createReplayEngine(bundle, override);
-  } catch (error) {
-    if (error instanceof CaptureError) throw new InputError(error.message);
-    throw error;
-  }
+  const { bundle, session } = await openReplay(values);
   const state = await session.runAll();
   const engine = session.engine;
   const { startServer, ServeError } = await import('./serve.js');
