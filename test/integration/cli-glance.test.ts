@@ -119,6 +119,7 @@ describe('tables fit the terminal', () => {
   for (const columns of [80, 120]) {
     it(`at ${columns} columns no line is wider, a cut cell ends in an ellipsis, no header is blank`, async () => {
       const r = await warden(['status', '--replay', INCIDENT], { COLUMNS: String(columns) });
+      expect(r.code, `exit ${r.code}: ${r.stderr}`).toBe(0);
       const lines = r.stdout.split('\n');
       for (const line of lines) expect(chars(line), line).toBeLessThanOrEqual(columns);
       for (const line of lines) expect(line, 'trailing spaces').toBe(line.trimEnd());
@@ -131,6 +132,7 @@ describe('tables fit the terminal', () => {
 
   it('--wide prints every cell whole', async () => {
     const r = await warden(['status', '--replay', INCIDENT, '--wide'], { COLUMNS: '80' });
+    expect(r.code, `exit ${r.code}: ${r.stderr}`).toBe(0);
     expect(r.stdout).toContain('but launchd job gui/501/com.sanctum.mlx is not loaded');
     expect(r.stdout.split('\n').some((l) => chars(l) > 80)).toBe(true);
   });
