@@ -26,3 +26,8 @@ export function shortCommand(command: string, max = 80): string {
   const text = [baseName(parts[0] ?? ''), ...parts.slice(1)].join(' ');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
+
+/** The text with its first letter in capitals: a phrase made a sentence. */
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
