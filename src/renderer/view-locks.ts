@@ -4,12 +4,10 @@ import { holderKindText, type LockView } from '../common/services.js';
 import { fileNameOf } from '../common/text.js';
 import type { ViewContext } from './context.js';
 import { el, hostText } from './dom.js';
-import { actions, muted, num, section } from './ui.js';
+import { actions, muted, num, rowsSection } from './ui.js';
 
 export function viewLocks(ctx: ViewContext): HTMLElement | null {
-  const locks = ctx.state.locks;
-  if (locks.length === 0) return null;
-  return section('locks', 'Locks', null, el('ul', { class: 'rows' }, ...locks.map((l) => lockRow(l, ctx))));
+  return rowsSection('locks', 'Locks', ctx.state.locks, (l) => lockRow(l, ctx));
 }
 
 function lockRow(lock: LockView, ctx: ViewContext): HTMLElement {
