@@ -1,5 +1,9 @@
 import { Command, CommanderError, type Option } from 'commander';
-import { runStatus, runWatch, runCapture, runServices, runIncidents, runAction, runServe, runNotifyTest } from './commands.js';
+import { runStatus, runWatch, runServices, runIncidents } from './report-commands.js';
+import { runCapture } from './capture-command.js';
+import { runAction } from './action-command.js';
+import { runServe } from './serve-command.js';
+import { runNotifyTest } from './notify-test-command.js';
 import { UsageError, InputError } from './errors.js';
 import { WARDEN_VERSION } from '../common/version.js';
 import { OPTION, type CliValues } from './options.js';

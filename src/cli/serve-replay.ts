@@ -1,7 +1,7 @@
 import type { EngineHandle } from '../common/api.js';
 import type { ActionResult } from '../common/services.js';
 import type { State } from '../common/state.js';
-import { HttpError } from './serve.js';
+import { HttpError } from './serve-http.js';
 
 export const REPLAY_REFUSED = 'this is a replay of a capture: actions, snoozes, settings and probes are refused; nothing was done';
 

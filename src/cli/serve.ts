@@ -5,28 +5,28 @@
  * needs the per-run token and a same-origin request, and every body passes the IPC checks.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import type net from 'node:net';
-import path from 'node:path';
 import type { EngineHandle } from '../common/api.js';
 import { RENDERER_CSP_HEADER } from '../common/csp.js';
 import { checkInvoke, configProblemsText, findOffer, type InvokeChannel, notOffered } from '../common/ipc.js';
-import { isPlainObject } from '../common/json-guards.js';
 import { errorText } from '../common/result.js';
 import type { ServiceConfig } from '../common/config.js';
-import type { State } from '../common/state.js';
 import { holdsRedaction, REDACTED, redactConfig } from '../common/redact.js';
-import { BODY_ROUTES, PAGES, READ_PATHS, ROUTES } from '../common/routes.js';
+import { BODY_ROUTES, READ_PATHS, ROUTES } from '../common/routes.js';
 import { plainText } from '../common/text.js';
 import { probeSpecOf } from '../engine/services/probes.js';
 import { configFacts } from '../engine/config-facts.js';
 import { createMetrics } from './metrics.js';
+import { BASE_HEADERS, HttpError, ServeError, bodyFields, readJsonBody, safePathname, sendJson } from './serve-http.js';
+import { HEARTBEAT_MS, openEvents, type EventStreams } from './serve-events.js';
+import { limitedLog } from './serve-log.js';
+import { STATIC_FILES, loadStatic } from './serve-static.js';
 
-export const MAX_BODY_BYTES = 64 * 1024;
-export const HEARTBEAT_MS = 15_000;
-const MAX_EVENT_CLIENTS = 32;
+export { MAX_BODY_BYTES, HttpError, ServeError } from './serve-http.js';
+export { HEARTBEAT_MS } from './serve-events.js';
+
 /**
  * Sockets open at once. Every local process can connect without the token; past this cap a new
  * socket is closed at once, so connections can never take the file descriptors the engine's
@@ -42,10 +42,6 @@ export const REQUEST_TIMEOUT_MS = 20_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 /** How often Node looks for sockets past those deadlines. */
 const TIMEOUT_CHECK_MS = 1_000;
-/** Log lines about refusals per minute; past it one line counts the rest, so a flood cannot fill the log. */
-const LOG_LINES_PER_MINUTE = 30;
-/** A client this far behind is not reading; dropping it keeps its backlog out of our memory. */
-const MAX_CLIENT_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 export interface ServeOptions {
   port: number;
@@ -65,38 +61,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The only files served; a path not in this list does not exist, whatever it contains. */
-const STATIC_FILES: Record<string, { file: string; type: string; optional?: boolean }> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  [PAGES.settings]: { file: 'settings.html', type: 'text/html; charset=utf-8' },
-  '/renderer.js': { file: 'renderer.js', type: 'text/javascript; charset=utf-8' },
-  '/styles.css': { file: 'styles.css', type: 'text/css; charset=utf-8' },
-  '/renderer.js.map': { file: 'renderer.js.map', type: 'application/json; charset=utf-8', optional: true },
-};
 
-const BASE_HEADERS = {
-  'Cache-Control': 'no-store',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-};
 
-/** The server could not start, for a reason the operator can act on. */
-export class ServeError extends Error {
-  override name = 'ServeError';
-}
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export async function startServer(engine: EngineHandle, opts: ServeOptions): Promise<RunningServer> {
   if (opts.host !== undefined && opts.host !== '127.0.0.1') {
@@ -113,6 +79,7 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
   const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
   const metrics = createMetrics(() => engine.currentState(), { now });
   const streams = new Set<{ end(): void }>();
+  const events: EventStreams = { engine, open: streams, log, heartbeatMs };
   let allowedHosts = new Set<string>();
   let allowedOrigins = new Set<string>();
 
@@ -192,7 +159,7 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
       res.end();
       return;
     }
-    if (get && pathname === ROUTES.events.path) return openEvents(req, res);
+    if (get && pathname === ROUTES.events.path) return openEvents(req, res, events);
     if (get && pathname === ROUTES.metrics.path) {
       const text = await metrics.text();
       res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': metrics.contentType });
@@ -251,37 +218,6 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
     if (!tokenGiven(req)) throw new HttpError(403, 'missing or wrong X-Warden-Token');
   }
 
-  function openEvents(req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (streams.size >= MAX_EVENT_CLIENTS) throw new HttpError(503, 'too many event streams open');
-    res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    res.write('retry: 3000\n\n');
-    const send = (state: State) => {
-      if (res.writableLength > MAX_CLIENT_BACKLOG_BYTES) {
-        log(`event stream dropped: client is not reading (${Math.round(res.writableLength / 1024)} KiB waiting)`);
-        stream.end();
-        return;
-      }
-      // JSON.stringify escapes newlines, so one data line carries the whole State.
-      res.write(`event: state\ndata: ${JSON.stringify(state)}\n\n`);
-    };
-    let closed = false;
-    const stream = {
-      end() {
-        if (closed) return;
-        closed = true;
-        clearInterval(heartbeat);
-        unsubscribe();
-        streams.delete(stream);
-        res.end();
-      },
-    };
-    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
-    const unsubscribe = engine.subscribe(send);
-    streams.add(stream);
-    req.on('close', () => stream.end());
-    send(engine.currentState());
-  }
-
   await new Promise<void>((resolve, reject) => {
     const refuse = (error: NodeJS.ErrnoException) => reject(listenError(error, opts.port));
     server.once('error', refuse);
@@ -314,85 +250,4 @@ function listenError(error: NodeJS.ErrnoException, port: number): Error {
   if (error.code === 'EADDRINUSE') return new ServeError(`port ${port} on 127.0.0.1 is already in use (another warden serve?); choose another with --port N, or --port 0 for any free port`);
   if (error.code === 'EACCES') return new ServeError(`port ${port} needs privileges this user does not have; choose one above 1023 with --port N`);
   return new ServeError(`cannot listen on 127.0.0.1:${port}: ${errorText(error)}`);
-}
-
-/**
- * Passes lines through, at most LOG_LINES_PER_MINUTE a minute, each as plain text (a path or a
- * header from a client is the client's text); the first line after a quiet minute counts what was left out.
- */
-function limitedLog(write: (line: string) => void, now: () => number): (line: string) => void {
-  let windowStart = -Infinity;
-  let lines = 0;
-  let left = 0;
-  return (line) => {
-    const t = now();
-    if (t - windowStart >= 60_000) {
-      if (left > 0) write(`${left} more serve log ${left === 1 ? 'line' : 'lines'} left out in the last minute`);
-      windowStart = t;
-      lines = 0;
-      left = 0;
-    }
-    if (lines >= LOG_LINES_PER_MINUTE) {
-      left += 1;
-      return;
-    }
-    lines += 1;
-    write(plainText(line, 300));
-  };
-}
-
-async function loadStatic(dir: string): Promise<Map<string, Buffer>> {
-  const files = new Map<string, Buffer>();
-  for (const spec of Object.values(STATIC_FILES)) {
-    if (files.has(spec.file)) continue;
-    try {
-      files.set(spec.file, await readFile(path.join(dir, spec.file)));
-    } catch (error) {
-      if (spec.optional) continue;
-      throw new ServeError(`cannot read ${path.join(dir, spec.file)} (${errorText(error)}); run \`npm run build\` first`);
-    }
-  }
-  return files;
-}
-
-/** The path only: a query string or fragment never reaches the log or the routing. */
-function safePathname(url: string | undefined): string {
-  try {
-    return new URL(url ?? '/', 'http://127.0.0.1').pathname;
-  } catch {
-    return '/';
-  }
-}
-
-function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value ?? null);
-  res.writeHead(status, { ...BASE_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
-  const type = String(req.headers['content-type'] ?? '');
-  if (!/^application\/json\s*(;|$)/i.test(type)) throw new HttpError(415, 'body must be application/json');
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch (error) {
-    throw new HttpError(400, `body is not JSON: ${errorText(error)}`);
-  }
-}
-
-/** A body for a multi-argument route is an object with exactly those fields. */
-function bodyFields(body: unknown, fields: readonly string[]): unknown[] {
-  if (!isPlainObject(body)) throw new HttpError(400, `body must be a JSON object with ${fields.join(', ')}`);
-  const extra = Object.keys(body).find((key) => !fields.includes(key));
-  if (extra !== undefined) throw new HttpError(400, `body has an unknown field "${extra.slice(0, 60)}"`);
-  return fields.map((field) => body[field]);
 }

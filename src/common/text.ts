@@ -20,9 +20,20 @@ export function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
+/** A path's file name for a title ("held.lock"): its last non-empty part, the whole path when it has none. */
+export function fileNameOf(path: string): string {
+  const parts = path.split('/').filter((part) => part.length > 0);
+  return parts[parts.length - 1] ?? path;
+}
+
 /** "Python scripts/message-to-duckdb.py": argv[0] as its basename, the rest as ps printed it, cut to `max`. */
 export function shortCommand(command: string, max = 80): string {
   const parts = command.trim().split(' ');
   const text = [baseName(parts[0] ?? ''), ...parts.slice(1)].join(' ');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The text with its first letter in capitals: a phrase made a sentence. */
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

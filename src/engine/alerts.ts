@@ -1,11 +1,18 @@
-import { alsoInLine, ruledOutLine } from './differential.js';
+// Over 350 lines: one state machine (pending → firing → recovery → notify) over shared trackers and incidents; its texts, records, clock and snoozes are in alert-*.ts.
 import type { NotificationConfig } from '../common/config.js';
 import type { Diagnosis, Finding, FindingAbout, IncidentView, Notification } from '../common/findings.js';
 import type { SnoozeTarget } from '../common/api.js';
 import { SEVERITY_RANK, worst, type Severity } from '../common/severity.js';
-import { formatDuration, plural } from '../common/format.js';
 import { CAUSE_OBSERVATION_SECONDS, CAUSE_PAGES_ALONE_AFTER_MINUTES, MIN_REMINDER_HOURS } from './defaults.js';
 import type { IncidentEvent } from './incident-event.js';
+import type { AlertSnapshot, IncidentState, Tracker } from './alert-snapshot.js';
+import { CycleGaps, inQuietHours, systemLocalMinutes } from './alert-clock.js';
+import { AlertSnoozes } from './alert-snoozes.js';
+import { incidentEvent, incidentViews, newIncident, signature } from './alert-incidents.js';
+import { byImportance, composeNotification, recoveryNotice } from './alert-notices.js';
+
+export { parseAlertSnapshot, type AlertSnapshot } from './alert-snapshot.js';
+export { systemLocalMinutes } from './alert-clock.js';
 
 /**
  * The notification policy: pending (N of M observations) → firing, incidents grouped by cause,
@@ -40,66 +47,6 @@ export interface Observations {
 
 const EACH_CYCLE: Observations = { at: () => null, recovered: () => null };
 
-interface Tracker {
-  key: string;
-  /** Presence over the last pendingWindow observations, newest last. */
-  hits: boolean[];
-  present: boolean;
-  /** The time of the last observation counted; a cycle's time for findings judged each cycle. */
-  observedAt?: number | null;
-  /** Observations in a row without the finding, since it was last present. */
-  clearRun?: number;
-  /** The finding holds over its own window (N of M probes) or is a certain fact: no pending. */
-  settled?: boolean;
-  /** Shown, never paged. */
-  quiet?: boolean;
-  severity: Severity;
-  title: string;
-  subject: Finding['subject'];
-  /** What the finding judged; absent from a snapshot written before it was kept (each cycle is an observation). */
-  about?: FindingAbout;
-  causes: string[];
-  firstSeen: number;
-  incidentId: string | null;
-}
-
-interface IncidentState {
-  id: string;
-  openedAt: number;
-  closedAt: number | null;
-  /** Findings that start to fire within groupSeconds of this join the incident. */
-  groupStart: number;
-  notifiableSince: number | null;
-  everNotifiable: boolean;
-  severity: Severity;
-  peak: Severity;
-  title: string;
-  primaryKey: string;
-  findingKeys: string[];
-  diagnosis: Diagnosis | null;
-  notified: boolean;
-  lastNotifiedAt: number | null;
-  /** Title and cause when it paged, kept apart from the latest (history stores both). */
-  pagedTitle?: string | null;
-  clearCycles: number;
-  eventSeq: number;
-  /** What the last open/update event said, so an unchanged incident writes nothing. */
-  recorded: string;
-}
-
-/** Everything the policy needs to resume after a restart; plain JSON. */
-export interface AlertSnapshot {
-  version: 1;
-  lastNow: number | null;
-  gaps: number[];
-  seq: number;
-  trackers: Tracker[];
-  incidents: IncidentState[];
-  snoozes: Array<{ target: SnoozeTarget; until: number }>;
-  /** Notices held back (quiet hours) until they may be delivered. */
-  held: Notification[];
-}
-
 export interface AlertStep {
   notifications: Notification[];
   incidents: IncidentView[];
@@ -108,49 +55,22 @@ export interface AlertStep {
 }
 
 const KEEP_CLOSED = 20;
-const KEEP_GAPS = 8;
-const MAX_ALSO_LINES = 4;
-/** A gap this many times the cycle is sleep or a changed clock, not a slow cycle. */
-const JUMP_FACTOR = 3;
-const KIND_ORDER: Record<Finding['subject']['kind'], number> = { service: 0, lock: 1, job: 2, memory: 3, process: 4, host: 5, warden: 6 };
-
-export function systemLocalMinutes(now: number): number {
-  const d = new Date(now);
-  return d.getHours() * 60 + d.getMinutes();
-}
-
-function parseClock(text: string): number | null {
-  const m = /^(\d{1,2}):(\d{2})$/.exec(text.trim());
-  if (!m) return null;
-  const h = Number(m[1]);
-  const min = Number(m[2]);
-  return h < 24 && min < 60 ? h * 60 + min : null;
-}
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 export class AlertPolicy {
   private config: NotificationConfig;
-  private readonly options: Required<Pick<AlertPolicyOptions, 'localMinutes'>> & { intervalSeconds: number | null };
-  private lastNow: number | null = null;
-  private gaps: number[] = [];
+  private readonly localMinutes: (now: number) => number;
+  private readonly cycles: CycleGaps;
   private seq = 0;
   private trackers = new Map<string, Tracker>();
   private incidents: IncidentState[] = [];
-  private snoozes: Array<{ target: SnoozeTarget; until: number }> = [];
+  private readonly snoozes = new AlertSnoozes();
   private held: Notification[] = [];
   private observations: Observations = EACH_CYCLE;
 
   constructor(config: NotificationConfig, persisted?: AlertSnapshot | null, options: AlertPolicyOptions = {}) {
     this.config = config;
-    this.options = {
-      intervalSeconds: options.intervalSeconds ?? null,
-      localMinutes: options.localMinutes ?? systemLocalMinutes,
-    };
+    this.cycles = new CycleGaps(options.intervalSeconds ?? null);
+    this.localMinutes = options.localMinutes ?? systemLocalMinutes;
     if (persisted) this.restore(persisted);
   }
 
@@ -158,42 +78,40 @@ export class AlertPolicy {
     this.config = config;
   }
 
-  snapshot(): AlertSnapshot {
-    return structuredClone({
-      version: 1,
-      lastNow: this.lastNow,
-      gaps: this.gaps,
-      seq: this.seq,
-      trackers: [...this.trackers.values()],
-      incidents: this.incidents,
-      snoozes: this.snoozes,
-      held: this.held,
-    });
-  }
-
   /** Snoozes a service, or everything, until `until`; null lifts the snooze. */
   snooze(target: SnoozeTarget, until: number | null): void {
-    this.snoozes = this.snoozes.filter((s) => !sameTarget(s.target, target));
-    if (until !== null) this.snoozes.push({ target: structuredClone(target), until });
+    this.snoozes.set(target, until);
   }
 
   /** When the snooze of everything ends, for State.snoozedUntil. */
   snoozedUntil(now: number): number | null {
-    const all = this.snoozes.filter((s) => s.target.scope === 'all' && s.until > now);
-    return all.length > 0 ? Math.max(...all.map((s) => s.until)) : null;
+    return this.snoozes.allUntil(now);
   }
 
   /** When the snooze of this one service ends, for ServiceView.snoozedUntil. */
   serviceSnoozedUntil(name: string, now: number): number | null {
-    const own = this.snoozes.find((s) => s.target.scope === 'service' && s.target.name === name && s.until > now);
-    return own ? own.until : null;
+    return this.snoozes.serviceUntil(name, now);
   }
+
+  snapshot(): AlertSnapshot {
+    return structuredClone({
+      version: 1,
+      lastNow: this.cycles.lastNow,
+      gaps: this.cycles.gaps,
+      seq: this.seq,
+      trackers: [...this.trackers.values()],
+      incidents: this.incidents,
+      snoozes: this.snoozes.list,
+      held: this.held,
+    });
+  }
+
 
   step(findings: Finding[], diagnoses: Map<string, Diagnosis>, now: number, observations: Observations = EACH_CYCLE): AlertStep {
     const notifications: Notification[] = [];
     const events: IncidentEvent[] = [];
-    const jumped = this.clockJumped(now);
-    this.snoozes = this.snoozes.filter((s) => s.until > now);
+    const jumped = this.cycles.jumped(now);
+    this.snoozes.expire(now);
     this.observations = observations;
 
     const alerting = new Map<string, Finding>();
@@ -220,26 +138,10 @@ export class AlertPolicy {
       this.notify(diagnoses, now, notifications, events);
     }
     for (const incident of this.open()) this.refresh(incident, diagnoses, now, events);
-    return { notifications, incidents: this.views(), events };
+    return { notifications, incidents: incidentViews(this.incidents), events };
   }
 
   // ---------------------------------------------------------------- cycles and the clock
-
-  private clockJumped(now: number): boolean {
-    const last = this.lastNow;
-    this.lastNow = now;
-    if (last === null) return false;
-    const gap = now - last;
-    if (gap < 0) return true;
-    const expected = this.options.intervalSeconds !== null ? this.options.intervalSeconds * 1000 : median(this.gaps);
-    if (expected !== null && gap > JUMP_FACTOR * expected) return true;
-    if (gap > 0) this.gaps = [...this.gaps, gap].slice(-KEEP_GAPS);
-    return false;
-  }
-
-  private expectedMs(): number | null {
-    return this.options.intervalSeconds !== null ? this.options.intervalSeconds * 1000 : median(this.gaps);
-  }
 
   /**
    * Counts a tracker's observation when there is a new one: its input is newer than the last
@@ -272,7 +174,7 @@ export class AlertPolicy {
    */
   private cyclesPerObservation(t: Tracker): number {
     if (t.subject.kind !== 'memory' && t.subject.kind !== 'process') return 1;
-    const interval = this.expectedMs();
+    const interval = this.cycles.expectedMs();
     if (interval === null || interval <= 0) return 1;
     return Math.max(1, Math.ceil((CAUSE_OBSERVATION_SECONDS * 1000) / interval - 0.05));
   }
@@ -323,7 +225,7 @@ export class AlertPolicy {
   /** Cause or symptom of a member, the same subject, or starting within the group window. */
   private incidentFor(t: Tracker, now: number): IncidentState | null {
     const open = this.open();
-    const members = (i: IncidentState) => [...this.trackers.values()].filter((m) => m.incidentId === i.id);
+    const members = (i: IncidentState) => this.members(i);
     const linked = open.find((i) => members(i).some((m) => t.causes.includes(m.key) || m.causes.includes(t.key)));
     if (linked) return linked;
     const sameSubject = open.find((i) => members(i).some((m) => subjectId(m.subject) === subjectId(t.subject)));
@@ -334,27 +236,9 @@ export class AlertPolicy {
 
   private openIncident(t: Tracker, now: number, events: IncidentEvent[]): IncidentState {
     this.seq += 1;
-    const incident: IncidentState = {
-      id: `inc-${now}-${this.seq}`,
-      openedAt: now,
-      closedAt: null,
-      groupStart: now,
-      notifiableSince: null,
-      everNotifiable: false,
-      severity: t.severity,
-      peak: t.severity,
-      title: t.title,
-      primaryKey: t.key,
-      findingKeys: [],
-      diagnosis: null,
-      notified: false,
-      lastNotifiedAt: null,
-      clearCycles: 0,
-      eventSeq: 0,
-      recorded: '',
-    };
+    const incident = newIncident(t, now, this.seq);
     this.incidents.push(incident);
-    events.push(this.event(incident, 'open', now, { severity: t.severity, title: t.title, findingKeys: [t.key] }));
+    events.push(incidentEvent(incident, 'open', now, { severity: t.severity, title: t.title, findingKeys: [t.key] }));
     incident.recorded = signature(incident.severity, incident.title, [t.key]);
     return incident;
   }
@@ -384,13 +268,13 @@ export class AlertPolicy {
     // It met the paging bar and recovers before its group window ended: it still pages, then recovers.
     if (!incident.notified && incident.everNotifiable) this.pageBeforeClosing(incident, members, diagnoses, now, out, events);
     incident.closedAt = now;
-    events.push(this.event(incident, 'close', now, {}));
-    if (incident.notified && this.config.recovery && !this.snoozed(members, members)) {
-      const notice = this.recoveryNotice(incident, members, present, now);
+    events.push(incidentEvent(incident, 'close', now, {}));
+    if (incident.notified && this.config.recovery && !this.snoozes.cover(members, members)) {
+      const notice = recoveryNotice(incident, members, present, (about) => this.observations.recovered(about), now);
       if (this.quiet(now)) this.held.push(notice);
       else {
         out.push(notice);
-        events.push(this.event(incident, 'notify', now, { notification: notice }));
+        events.push(incidentEvent(incident, 'notify', now, { notification: notice }));
       }
     }
     // What still shows at warn starts over in an incident of its own, quiet unless onWarn.
@@ -406,44 +290,19 @@ export class AlertPolicy {
    */
   private pageBeforeClosing(incident: IncidentState, members: Tracker[], diagnoses: Map<string, Diagnosis>, now: number, out: Notification[], events: IncidentEvent[]): void {
     const paging = members.filter((m) => this.notifiable(m.severity) && this.pagesAlone(m, now));
-    if (paging.length === 0 || this.quiet(now) || this.snoozed(paging, members)) return;
-    const notification = this.compose(incident, 'incident', diagnoses, now);
+    if (paging.length === 0 || this.quiet(now) || this.snoozes.cover(paging, members)) return;
+    const notification = composeNotification(incident, this.members(incident), 'incident', diagnoses, now);
     incident.pagedTitle = incident.title;
     incident.notified = true;
     incident.lastNotifiedAt = now;
     out.push(notification);
-    events.push(this.event(incident, 'notify', now, { notification }));
-  }
-
-  /**
-   * Says what the recovery measured, not the last failure: "cathedral recovered: 5 probes
-   * answered, 36 ms". Without a measurement, what paged and how long it has been clear.
-   */
-  private recoveryNotice(incident: IncidentState, members: Tracker[], present: Tracker[], now: number): Notification {
-    const primary = members.find((m) => m.key === incident.primaryKey) ?? members[0];
-    const measured = primary?.about ? this.observations.recovered(primary.about) : null;
-    const paged = incident.pagedTitle ?? incident.title;
-    const name = primary?.subject.kind === 'service' ? primary.subject.id : null;
-    const title = measured && name ? `${name} recovered: ${measured}` : `Recovered: ${paged}`;
-    const open = `open ${formatDuration((now - incident.openedAt) / 1000)}`;
-    const body = [
-      measured && name ? `${capitalise(open)}.` : `Clear for ${plural(incident.clearCycles, 'check')}; ${open}.`,
-      ...(title.includes(paged) ? [] : [`Paged for: ${paged}`]),
-      ...present.map((m) => `Still: ${m.title}`),
-    ];
-    return { incidentId: incident.id, kind: 'recovery', severity: 'ok', title, body: body.join('\n'), at: now };
+    events.push(incidentEvent(incident, 'notify', now, { notification }));
   }
 
   // ---------------------------------------------------------------- notifying
 
   private quiet(now: number): boolean {
-    const q = this.config.quietHours;
-    if (!q) return false;
-    const start = parseClock(q.start);
-    const end = parseClock(q.end);
-    if (start === null || end === null || start === end) return false;
-    const m = this.options.localMinutes(now);
-    return start < end ? m >= start && m < end : m >= start || m < end;
+    return inQuietHours(this.config.quietHours, this.localMinutes(now));
   }
 
   private groupWaitOver(incident: IncidentState, now: number): boolean {
@@ -452,16 +311,8 @@ export class AlertPolicy {
     const groupMs = Math.max(0, this.config.groupSeconds) * 1000;
     if (now - since >= groupMs) return true;
     // No later cycle can fall inside the window: waiting longer would collect nothing.
-    const expected = this.expectedMs();
+    const expected = this.cycles.expectedMs();
     return expected !== null && now + expected > since + groupMs;
-  }
-
-  /** Covered by a snooze, or the cause of a covered symptom in the same incident. */
-  private snoozed(red: Tracker[], members: Tracker[]): boolean {
-    const direct = (t: Tracker) =>
-      this.snoozes.some((s) => s.target.scope === 'all' || (t.subject.kind === 'service' && t.subject.id === s.target.name));
-    const covered = members.filter(direct);
-    return red.every((t) => direct(t) || covered.some((c) => c.causes.includes(t.key)));
   }
 
   private notify(diagnoses: Map<string, Diagnosis>, now: number, out: Notification[], events: IncidentEvent[]): void {
@@ -469,24 +320,24 @@ export class AlertPolicy {
     for (const incident of this.open()) {
       const members = this.members(incident);
       const red = members.filter((m) => this.pages(m, now));
-      if (red.length === 0 || quiet || this.snoozed(red, members)) continue;
+      if (red.length === 0 || quiet || this.snoozes.cover(red, members)) continue;
       let kind: Notification['kind'] | null = null;
       if (!incident.notified && this.groupWaitOver(incident, now)) kind = 'incident';
       else if (incident.notified && this.reminderDue(incident, now)) kind = 'reminder';
       if (!kind) continue;
       this.refresh(incident, diagnoses, now, events);
-      const notification = this.compose(incident, kind, diagnoses, now);
+      const notification = composeNotification(incident, members, kind, diagnoses, now);
       if (!incident.notified) incident.pagedTitle = incident.title;
       incident.notified = true;
       incident.lastNotifiedAt = now;
       out.push(notification);
-      events.push(this.event(incident, 'notify', now, { notification }));
+      events.push(incidentEvent(incident, 'notify', now, { notification }));
     }
     if (!quiet && this.held.length > 0) {
       for (const n of this.held) {
         out.push(n);
         const incident = this.incidents.find((i) => i.id === n.incidentId);
-        events.push(incident ? this.event(incident, 'notify', now, { notification: n }) : { id: `${n.incidentId}/${n.kind}-${n.at}`, incidentId: n.incidentId, type: 'notify', at: now, notification: n });
+        events.push(incident ? incidentEvent(incident, 'notify', now, { notification: n }) : { id: `${n.incidentId}/${n.kind}-${n.at}`, incidentId: n.incidentId, type: 'notify', at: now, notification: n });
       }
       this.held = [];
     }
@@ -496,38 +347,6 @@ export class AlertPolicy {
     const hours = this.config.reminderHours;
     if (hours === null || incident.lastNotifiedAt === null) return false;
     return now - incident.lastNotifiedAt >= Math.max(MIN_REMINDER_HOURS, hours) * 3_600_000;
-  }
-
-  /** Title: the symptom. Body: the measured cause, the thieves, then what else is wrong. */
-  private compose(incident: IncidentState, kind: 'incident' | 'reminder', diagnoses: Map<string, Diagnosis>, now: number): Notification {
-    const members = this.members(incident);
-    const primary = members.find((m) => m.key === incident.primaryKey);
-    const diagnosis = diagnoses.get(incident.primaryKey) ?? incident.diagnosis;
-    const explained = causeClosure(incident.primaryKey, members);
-    const lines: string[] = [];
-    if (diagnosis?.cause) lines.push(capitalise(diagnosis.cause));
-    if (diagnosis) lines.push(...diagnosis.thieves);
-    if (diagnosis?.differential) {
-      // The cause line already names memory when memory is in.
-      const named = diagnosis.cause?.startsWith('memory pressure') ? 'memory' : null;
-      for (const line of [alsoInLine(diagnosis.differential, named), ruledOutLine(diagnosis.differential)]) if (line) lines.push(line);
-    }
-    const also = members
-      .filter((m) => m.present && m !== primary && !explained.has(m.key))
-      .filter((m) => !(m.subject.kind === 'process' && (diagnosis?.thieves.length ?? 0) > 0))
-      .sort(byImportance(members));
-    lines.push(...also.slice(0, MAX_ALSO_LINES).map((m) => `Also: ${m.title}`));
-    if (also.length > MAX_ALSO_LINES) lines.push(`…and ${also.length - MAX_ALSO_LINES} more`);
-    if (diagnosis?.suggestion) lines.push(`Next: ${diagnosis.suggestion}`);
-    if (kind === 'reminder') lines.unshift(`Still open after ${formatDuration((now - incident.openedAt) / 1000)}.`);
-    return {
-      incidentId: incident.id,
-      kind,
-      severity: incident.severity,
-      title: kind === 'reminder' ? `Still: ${incident.title}` : incident.title,
-      body: lines.join('\n'),
-      at: now,
-    };
   }
 
   // ---------------------------------------------------------------- views and events
@@ -547,89 +366,26 @@ export class AlertPolicy {
     const sig = signature(incident.severity, incident.title, incident.findingKeys);
     if (sig !== incident.recorded) {
       incident.recorded = sig;
-      events.push(this.event(incident, 'update', now, { severity: incident.severity, title: incident.title, findingKeys: [...incident.findingKeys], diagnosis: incident.diagnosis }));
+      events.push(incidentEvent(incident, 'update', now, { severity: incident.severity, title: incident.title, findingKeys: [...incident.findingKeys], diagnosis: incident.diagnosis }));
     }
-  }
-
-  private event(incident: IncidentState, type: IncidentEvent['type'], at: number, extra: Partial<IncidentEvent>): IncidentEvent {
-    incident.eventSeq += 1;
-    return { id: `${incident.id}/${incident.eventSeq}`, incidentId: incident.id, type, at, ...extra };
-  }
-
-  private views(): IncidentView[] {
-    return this.incidents.map((i) => ({
-      id: i.id,
-      openedAt: i.openedAt,
-      closedAt: i.closedAt,
-      severity: i.closedAt === null ? i.severity : i.peak,
-      title: i.title,
-      findingKeys: [...i.findingKeys],
-      diagnosis: i.diagnosis,
-      notified: i.notified,
-    }));
   }
 
   private restore(s: AlertSnapshot): void {
     const copy = structuredClone(s);
-    this.lastNow = copy.lastNow;
-    this.gaps = copy.gaps;
+    this.cycles.lastNow = copy.lastNow;
+    this.cycles.gaps = copy.gaps;
     this.seq = copy.seq;
     this.trackers = new Map(copy.trackers.map((t) => [t.key, t]));
     this.incidents = copy.incidents;
-    this.snoozes = copy.snoozes;
+    this.snoozes.list = copy.snoozes;
     this.held = copy.held;
   }
-}
-
-function sameTarget(a: SnoozeTarget, b: SnoozeTarget): boolean {
-  return a.scope === 'all' ? b.scope === 'all' : b.scope === 'service' && a.name === b.name;
 }
 
 function subjectId(subject: Finding['subject']): string {
   return `${subject.kind}:${subject.id}`;
 }
 
-function signature(severity: Severity, title: string, keys: string[]): string {
-  return JSON.stringify([severity, title, [...keys].sort()]);
-}
 
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
 
-/** Keys that explain `key`, transitively: the cause is carried in the notification, not repeated. */
-function causeClosure(key: string, members: Tracker[]): Set<string> {
-  const byKey = new Map(members.map((m) => [m.key, m]));
-  const out = new Set<string>();
-  const queue = [...(byKey.get(key)?.causes ?? [])];
-  while (queue.length > 0) {
-    const next = queue.shift()!;
-    if (out.has(next)) continue;
-    out.add(next);
-    queue.push(...(byKey.get(next)?.causes ?? []));
-  }
-  return out;
-}
 
-/** Worst first; a symptom before the cause that explains it; services before hosts; oldest first. */
-function byImportance(members: Tracker[]): (a: Tracker, b: Tracker) => number {
-  const causes = new Set(members.flatMap((m) => m.causes));
-  return (a, b) =>
-    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-    Number(causes.has(a.key)) - Number(causes.has(b.key)) ||
-    KIND_ORDER[a.subject.kind] - KIND_ORDER[b.subject.kind] ||
-    a.firstSeen - b.firstSeen ||
-    a.key.localeCompare(b.key);
-}
-
-/** A persisted snapshot, or null when it is not one this version can resume from. */
-export function parseAlertSnapshot(value: unknown): AlertSnapshot | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const s = value as Partial<AlertSnapshot>;
-  const arrays = [s.gaps, s.trackers, s.incidents, s.snoozes, s.held];
-  if (s.version !== 1 || !arrays.every(Array.isArray) || typeof s.seq !== 'number') return null;
-  if (s.lastNow !== null && typeof s.lastNow !== 'number') return null;
-  const trackersOk = s.trackers!.every((t) => typeof t?.key === 'string' && Array.isArray(t.hits) && Array.isArray(t.causes) && typeof t.subject?.kind === 'string');
-  const incidentsOk = s.incidents!.every((i) => typeof i?.id === 'string' && typeof i.openedAt === 'number' && Array.isArray(i.findingKeys));
-  return trackersOk && incidentsOk ? (value as AlertSnapshot) : null;
-}

@@ -2,19 +2,19 @@ import { isRemote } from './services/monitor.js';
 import { DEFAULT_THRESHOLDS } from './defaults.js';
 import type { Thresholds } from '../common/config.js';
 import { isProbeSymptom, type Diagnosis, type Finding, type JudgedFinding, type ProbeSignal } from '../common/findings.js';
-import type { MemoryView } from '../common/memory.js';
-import type { Thief } from '../common/processes.js';
-import { actionVerb, type ActionOffer, type JobView, type LockView, type ProbeView, type ServiceView } from '../common/services.js';
-import { formatBytes, formatDecimalGB, formatDuration, formatGrowthRate, formatPercent, formatRate } from '../common/format.js';
-import { fileName, samplesOf, shortCommand, thiefLabel, thiefWho, type Observation } from './assess.js';
+import { actionVerb, type LockView, type ProbeView, type ServiceView } from '../common/services.js';
+import { formatDecimalGB, formatDuration, formatPercent } from '../common/format.js';
+import type { Observation } from './assess-input.js';
+import { samplesOf } from './assess-services.js';
+import { thiefLabel } from './assess-memory.js';
+import { arrivalBefore, memoryCause, memoryDiagnosis, memoryEvidence, thiefLines } from './diagnose-memory.js';
+import { jobDiagnosis, lockBehindJob, lockDiagnosis, offerOf, orphanDiagnosis } from './diagnose-holders.js';
 import { WAKE_GRACE_SECONDS } from './defaults.js';
-import { modelArrivalLine, modelArrivals, unloadSuggestion } from './model-arrivals.js';
+import { modelArrivals, unloadSuggestion } from './model-arrivals.js';
 import { differentialOf } from './differential.js';
 
 /** At or above this CPU a silent server is working on something; below it, it is waiting or stuck. */
 export const BUSY_CPU_PERCENT = 50;
-const TOP_MEMORY_THIEVES = 3;
-const TOP_CPU_THIEVES = 2;
 
 /**
  * Links symptoms to the causes measured beside them and writes the operator's note for each
@@ -191,176 +191,4 @@ function serviceSuggestion(service: ServiceView): string | null {
   const offer = offerOf(service.actions, service.orphan ? 'readopt' : 'restart') ?? service.actions[0];
   // The confirmation says every step when the button is pressed; the note only names the repair.
   return offer ? `${offer.label} (warden ${actionVerb(offer.kind)} ${service.name})` : null;
-}
-
-function offerOf(actions: ActionOffer[], kind: ActionOffer['kind']): ActionOffer | undefined {
-  return actions.find((a) => a.kind === kind);
-}
-
-// ---------------------------------------------------------------- memory
-
-/** "memory pressure: swap 10.1 GiB used, 820 MiB free of 64 GiB (1.9 GiB available), pressure critical" */
-export function memoryCause(memory: MemoryView): string {
-  const parts: string[] = [];
-  if (memory.swapUsedBytes > 0) parts.push(`swap ${formatBytes(memory.swapUsedBytes)} used`);
-  const free = formatBytes(memory.freeBytes);
-  const available = formatBytes(memory.availableBytes);
-  parts.push(`${free} free of ${formatBytes(memory.totalBytes)}${available !== free ? ` (${available} available)` : ''}`);
-  if (memory.pressure) parts.push(`pressure ${memory.pressure}`);
-  return `memory pressure: ${parts.join(', ')}`;
-}
-
-function memoryEvidence(memory: MemoryView): string[] {
-  const out = [`swap ${formatBytes(memory.swapUsedBytes)} used of ${formatBytes(memory.swapTotalBytes)}`];
-  if (memory.rates) {
-    out.push(`swapping out ${formatRate(memory.rates.swapOutBytesPerSec)}, in ${formatRate(memory.rates.swapInBytesPerSec)}`);
-  }
-  out.push(`${formatBytes(memory.freeBytes)} free, ${formatBytes(memory.availableBytes)} available of ${formatBytes(memory.totalBytes)}`);
-  if (memory.pressure) out.push(`pressure ${memory.pressure} (${memory.pressureSource})`);
-  return out;
-}
-
-function memoryDiagnosis(finding: Finding, input: Observation, t: Thresholds): Diagnosis {
-  const thieves = thiefLines(input, finding.since, 'memory ran short', t);
-  const grower = [...input.thieves]
-    .filter((t) => t.growth !== null && t.growth.bytesPerHour > 0 && t.reasons.includes('growth'))
-    .sort((a, b) => b.growth!.bytesPerHour - a.growth!.bytesPerHour)[0];
-  const straw = arrivalBefore(input.thieves, finding.since, t)[0];
-  const model = modelArrivals(input.models, input.processes, finding.since, t)[0];
-  const top = byMemory(input.thieves)[0];
-  let cause: string | null = null;
-  if (model) cause = modelArrivalLine(model, finding.since, 'memory ran short');
-  else if (straw) cause = `${thiefLabel(straw)} (${formatDecimalGB(straw.memoryBytes)}) arrived ${formatDuration((finding.since - straw.startedAt) / 1000)} before memory ran short`;
-  else if (grower) cause = `${thiefLabel(grower)} growing ${formatGrowthRate(grower.growth!.bytesPerHour)}`;
-  else if (top) cause = `${thiefLabel(top)} holds ${formatDecimalGB(top.memoryBytes)}`;
-  return {
-    symptom: input.memory ? memoryCause(input.memory) : finding.title,
-    cause,
-    causeEvidence: input.memory ? memoryEvidence(input.memory) : [],
-    thieves,
-    suggestion: model
-      ? `${capitalized(unloadSuggestion(model))} to free ${formatDecimalGB(model.bytes)}`
-      : straw
-        ? `Unload or quit ${thiefLabel(straw)} to free ${formatDecimalGB(straw.memoryBytes)}`
-        : null,
-    actionId: model?.unload?.id ?? null,
-  };
-}
-
-// ---------------------------------------------------------------- thieves
-
-/**
- * Arrivals judged against the event, not against now: a process that started inside the
- * arrival window before the first failure is the straw even when the failure is noticed
- * later. Largest first.
- */
-function arrivalBefore(thieves: Thief[], eventAt: number, t: Thresholds): Thief[] {
-  const window = t.arrivalWindowMinutes * 60_000;
-  return thieves
-    .filter((th) => th.startedAt <= eventAt && eventAt - th.startedAt <= window && th.memoryBytes >= t.arrivalMinBytes)
-    .sort((a, b) => b.memoryBytes - a.memoryBytes);
-}
-
-function byMemory(thieves: Thief[]): Thief[] {
-  return thieves
-    .filter((t) => t.reasons.includes('memory') || t.reasons.includes('growth') || t.reasons.includes('arrival'))
-    .sort((a, b) => b.memoryBytes - a.memoryBytes);
-}
-
-/**
- * The top memory holders, every arrival before the event (phrased relative to it), then the
- * sustained CPU takers: one short line each, the numbers in the thieves' own stories.
- */
-function thiefLines(input: Observation, eventAt: number, event: string, thresholds: Thresholds): string[] {
-  const arrivals = new Set(arrivalBefore(input.thieves, eventAt, thresholds));
-  const models = modelArrivals(input.models, input.processes, eventAt, thresholds);
-  const chosen: Thief[] = [];
-  const add = (t: Thief): void => {
-    if (!chosen.includes(t)) chosen.push(t);
-  };
-  byMemory(input.thieves).slice(0, TOP_MEMORY_THIEVES).forEach(add);
-  arrivals.forEach(add);
-  input.thieves
-    .filter((t) => t.sustainedCpu !== null || t.reasons.includes('cpu'))
-    .sort((a, b) => b.cpuPercent - a.cpuPercent)
-    .slice(0, TOP_CPU_THIEVES)
-    .forEach(add);
-
-  const lines = chosen.map((thief) => {
-    const who = thiefWho(thief, input.services);
-    // The process arrived because a model loaded into it: name the model.
-    const model = models.find((m) => m.holderPid === thief.pid);
-    if (model) return `${modelArrivalLine(model, eventAt, event)}, in ${who}`;
-    if (arrivals.has(thief)) {
-      const before = formatDuration((eventAt - thief.startedAt) / 1000);
-      return `${who}, ${formatDecimalGB(thief.memoryBytes)}, arrived ${before} before ${event}`;
-    }
-    let story = thief.story.trim() || formatDecimalGB(thief.memoryBytes);
-    const cpu = thief.sustainedCpu?.averagePercent ?? (thief.reasons.includes('cpu') ? thief.cpuPercent : null);
-    if (cpu !== null && !story.includes('%')) story += `, ${formatPercent(cpu)} CPU`;
-    return `${who}, ${story}`;
-  });
-  // A model that loaded into a process already running (no worker of its own) is named too.
-  for (const model of models) if (model.holderPid === null) lines.push(modelArrivalLine(model, eventAt, event));
-  return lines;
-}
-
-function capitalized(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-// ---------------------------------------------------------------- locks, jobs, orphans
-
-function holderText(lock: LockView): string {
-  const holder = [...lock.holders].sort((a, b) => b.heldSeconds - a.heldSeconds)[0];
-  if (!holder) return `${fileName(lock.path)}: holder not known`;
-  return `held by PID ${holder.pid} ${shortCommand(holder.command)} (${holder.kind}, process up ${formatDuration(holder.heldSeconds)})`;
-}
-
-function lockDiagnosis(finding: Finding, lock: LockView): Diagnosis {
-  const release = offerOf(lock.actions, 'release');
-  return {
-    symptom: lock.readerError
-      ? `a reader of ${fileName(lock.path)} was refused: ${lock.readerError}`
-      : `${fileName(lock.path)} locked ${formatDuration(lock.heldSeconds ?? 0)} (limit ${formatDuration(lock.limitSeconds)})`,
-    cause: holderText(lock),
-    causeEvidence: finding.evidence.map((e) => `${e.label}: ${e.text}`),
-    thieves: [],
-    suggestion: release ? `${release.label}: ${release.confirm}` : null,
-  };
-}
-
-/** A job whose failure names a held lock's file was refused that lock. */
-function lockBehindJob(job: JobView, heldLocks: LockView[]): LockView[] {
-  const text = `${job.explanation} ${job.lastExit?.text ?? ''}`;
-  return heldLocks.filter((lock) => text.includes(fileName(lock.path)));
-}
-
-function jobDiagnosis(finding: Finding, job: JobView, heldLocks: LockView[]): Diagnosis {
-  const lock = lockBehindJob(job, heldLocks)[0];
-  return {
-    symptom: finding.title,
-    cause: lock ? `${fileName(lock.path)} ${holderText(lock)}` : job.explanation,
-    causeEvidence: finding.evidence.map((e) => `${e.label}: ${e.text}`),
-    thieves: [],
-    suggestion: job.logPath ? `Read ${job.logPath}` : null,
-  };
-}
-
-function orphanDiagnosis(finding: Finding, service: ServiceView): Diagnosis {
-  const orphan = service.orphan;
-  const readopt = offerOf(service.actions, 'readopt');
-  return {
-    symptom: orphan
-      ? `${service.name}: PID ${orphan.process.pid} runs with no loaded job owning it`
-      : `${service.name}: ${service.stateReason}`,
-    cause: orphan?.why ?? service.stateReason,
-    causeEvidence: finding.evidence.map((e) => `${e.label}: ${e.text}`),
-    thieves: [],
-    suggestion: readopt
-      ? `${readopt.label}: ${readopt.confirm}`
-      : orphan?.matchingBackup && orphan.canonicalPath
-        ? `Restore ${orphan.matchingBackup} to ${orphan.canonicalPath} and bootstrap it`
-        : null,
-  };
 }

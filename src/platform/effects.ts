@@ -10,9 +10,9 @@ import { errorText } from '../common/result.js';
  * a replay of a capture can read all it likes and still never act.
  */
 
-export type EffectResult = { ok: true } | { ok: false; error: string };
+export type EffectResult = { ok: true } | { ok: false; reason: string };
 
-export type SpawnResult = { pid: number } | { error: string };
+export type SpawnResult = { pid: number } | { reason: string };
 
 export interface SpawnOptions {
   cwd?: string;
@@ -39,18 +39,18 @@ export class LiveEffects implements Effects {
   readonly mode = 'live' as const;
 
   async signal(pid: number, signal: NodeJS.Signals): Promise<EffectResult> {
-    if (!Number.isInteger(pid) || pid <= 1) return { ok: false, error: `refusing to signal PID ${pid}` };
+    if (!Number.isInteger(pid) || pid <= 1) return { ok: false, reason: `refusing to signal PID ${pid}` };
     try {
       process.kill(pid, signal);
       return { ok: true };
     } catch (error) {
-      return { ok: false, error: errnoText(error) };
+      return { ok: false, reason: errnoText(error) };
     }
   }
 
   async spawnDetached(argv: readonly string[], options: SpawnOptions = {}): Promise<SpawnResult> {
     const [file, ...args] = argv;
-    if (!file) return { error: 'empty command' };
+    if (!file) return { reason: 'empty command' };
     let log: fs.FileHandle | undefined;
     try {
       if (options.logPath) log = await fs.open(options.logPath, 'a');
@@ -64,12 +64,12 @@ export class LiveEffects implements Effects {
       });
       const outcome = await new Promise<SpawnResult>((resolve) => {
         child.once('spawn', () => resolve({ pid: child.pid as number }));
-        child.once('error', (error) => resolve({ error: errnoText(error) }));
+        child.once('error', (error) => resolve({ reason: errnoText(error) }));
       });
       child.unref();
       return outcome;
     } catch (error) {
-      return { error: errnoText(error) };
+      return { reason: errnoText(error) };
     } finally {
       // The child holds its own copy of the descriptor; ours can go.
       await log?.close();
@@ -81,7 +81,7 @@ export class LiveEffects implements Effects {
       await fs.copyFile(src, dst, fsConstants.COPYFILE_EXCL);
       return { ok: true };
     } catch (error) {
-      return { ok: false, error: errnoText(error) };
+      return { ok: false, reason: errnoText(error) };
     }
   }
 
@@ -98,15 +98,15 @@ export class ReplayEffects implements Effects {
   readonly mode = 'replay' as const;
 
   async signal(): Promise<EffectResult> {
-    return { ok: false, error: REPLAY_REFUSAL };
+    return { ok: false, reason: REPLAY_REFUSAL };
   }
 
   async spawnDetached(): Promise<SpawnResult> {
-    return { error: REPLAY_REFUSAL };
+    return { reason: REPLAY_REFUSAL };
   }
 
   async copyFile(): Promise<EffectResult> {
-    return { ok: false, error: REPLAY_REFUSAL };
+    return { ok: false, reason: REPLAY_REFUSAL };
   }
 
   async run(argv: readonly string[]): Promise<CommandResult> {

@@ -1,4 +1,5 @@
 import type { ProcessRow } from '../common/processes.js';
+import { baseName } from '../common/text.js';
 import { parseCpuTime, parseEtime } from './etime.js';
 
 /**
@@ -110,7 +111,7 @@ export function nameFromCommand(command: string): string {
   }
   const space = text.indexOf(' ');
   const argv0 = space === -1 ? text : text.slice(0, space);
-  let base = argv0.slice(argv0.lastIndexOf('/') + 1);
+  let base = baseName(argv0);
   if (base.length > 1 && base.startsWith('-')) base = base.slice(1);
   // Processes that retitle themselves print `sshd: user@pts/0`, `postgres: checkpointer`.
   if (base.length > 1 && base.endsWith(':')) base = base.slice(0, -1);

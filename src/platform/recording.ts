@@ -21,66 +21,49 @@ export class RecordingFacts implements Facts {
     return sample;
   }
 
-  async run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+  /** Starts `read` and files its answer under the sample current when it started. */
+  private async recorded<R>(read: () => Promise<R>, file: (sample: CaptureSample, result: R) => void): Promise<R> {
     const sample = this.current();
-    const result = await this.inner.run(argv, options);
-    sample.commands.push(result);
+    const result = await read();
+    file(sample, result);
     return result;
   }
 
-  async readFile(path: string, options?: { maxBytes?: number }) {
-    const sample = this.current();
-    const result = await this.inner.readFile(path, options);
-    sample.files.push({ op: 'read', path, result });
-    return result;
+  run(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+    return this.recorded(() => this.inner.run(argv, options), (sample, result) => sample.commands.push(result));
   }
 
-  async stat(path: string) {
-    const sample = this.current();
-    const result = await this.inner.stat(path);
-    sample.files.push({ op: 'stat', path, result });
-    return result;
+  readFile(path: string, options?: { maxBytes?: number }) {
+    return this.recorded(() => this.inner.readFile(path, options), (sample, result) => sample.files.push({ op: 'read', path, result }));
   }
 
-  async listDir(path: string) {
-    const sample = this.current();
-    const result = await this.inner.listDir(path);
-    sample.files.push({ op: 'list', path, result });
-    return result;
+  stat(path: string) {
+    return this.recorded(() => this.inner.stat(path), (sample, result) => sample.files.push({ op: 'stat', path, result }));
   }
 
-  async readLink(path: string) {
-    const sample = this.current();
-    const result = await this.inner.readLink(path);
-    sample.files.push({ op: 'readlink', path, result });
-    return result;
+  listDir(path: string) {
+    return this.recorded(() => this.inner.listDir(path), (sample, result) => sample.files.push({ op: 'list', path, result }));
   }
 
-  async http(request: HttpRequest): Promise<HttpResult> {
-    const sample = this.current();
-    const result = await this.inner.http(request);
-    sample.http.push({ method: request.method ?? 'GET', url: request.url, result });
-    return result;
+  readLink(path: string) {
+    return this.recorded(() => this.inner.readLink(path), (sample, result) => sample.files.push({ op: 'readlink', path, result }));
   }
 
-  async statfs(path: string): Promise<VolumeStat> {
-    const sample = this.current();
-    const result = await this.inner.statfs(path);
-    sample.files.push({ op: 'statfs', path, result });
-    return result;
+  http(request: HttpRequest): Promise<HttpResult> {
+    return this.recorded(() => this.inner.http(request), (sample, result) => sample.http.push({ method: request.method ?? 'GET', url: request.url, result }));
   }
 
-  async readRange(path: string, offset: number, maxBytes: number): Promise<FileChunk> {
-    const sample = this.current();
-    const result = await this.inner.readRange(path, offset, maxBytes);
-    sample.files.push({ op: 'range', path, result });
-    return result;
+  statfs(path: string): Promise<VolumeStat> {
+    return this.recorded(() => this.inner.statfs(path), (sample, result) => sample.files.push({ op: 'statfs', path, result }));
   }
 
-  async loadAverage(): Promise<LoadRead> {
-    const sample = this.current();
-    const result = await this.inner.loadAverage();
-    sample.load = result;
-    return result;
+  readRange(path: string, offset: number, maxBytes: number): Promise<FileChunk> {
+    return this.recorded(() => this.inner.readRange(path, offset, maxBytes), (sample, result) => sample.files.push({ op: 'range', path, result }));
+  }
+
+  loadAverage(): Promise<LoadRead> {
+    return this.recorded(() => this.inner.loadAverage(), (sample, result) => {
+      sample.load = result;
+    });
   }
 }

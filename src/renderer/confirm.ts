@@ -6,7 +6,7 @@ import type { WardenApi } from '../common/api.js';
 import { formatDuration } from '../common/format.js';
 import type { ActionOffer, ActionResult } from '../common/services.js';
 import { errorText } from '../common/result.js';
-import { plainText } from '../common/text.js';
+import { fileNameOf, plainText } from '../common/text.js';
 import { button, clear, el, hostText } from './dom.js';
 
 export class ConfirmDialog {
@@ -27,7 +27,7 @@ export class ConfirmDialog {
   }
 
   open(offer: ActionOffer): void {
-    const target = offer.target.slice(offer.target.lastIndexOf('/') + 1) || offer.target;
+    const target = fileNameOf(offer.target);
     const cancel = button('Cancel', () => this.dialog.close(), { kind: 'plain' });
     const confirm = button('Confirm', () => void this.run(offer), { kind: offer.kind === 'release' ? 'danger' : 'primary' });
     this.fill(

@@ -13,6 +13,12 @@ export function section(id: string, title: string, aside: Node | string | null, 
   );
 }
 
+/** A section of one row per item, or nothing when there are none. */
+export function rowsSection<T>(id: string, title: string, items: readonly T[], row: (item: T) => HTMLElement): HTMLElement | null {
+  if (items.length === 0) return null;
+  return section(id, title, null, el('ul', { class: 'rows' }, ...items.map(row)));
+}
+
 export const LEVEL_CLASS: Record<Severity, string> = { ok: 'ok', warn: 'warn', crit: 'crit', unknown: 'unknown' };
 
 export function badge(text: string, tone: 'ok' | 'warn' | 'crit' | 'unknown' | 'neutral'): HTMLElement {

@@ -3,12 +3,10 @@ import { formatDuration } from '../common/format.js';
 import type { JobView } from '../common/services.js';
 import type { ViewContext } from './context.js';
 import { el, hostText } from './dom.js';
-import { section } from './ui.js';
+import { rowsSection } from './ui.js';
 
 export function viewJobs(ctx: ViewContext): HTMLElement | null {
-  const jobs = ctx.state.jobs;
-  if (jobs.length === 0) return null;
-  return section('jobs', 'Jobs', null, el('ul', { class: 'rows' }, ...jobs.map((j) => jobRow(j, ctx))));
+  return rowsSection('jobs', 'Jobs', ctx.state.jobs, (j) => jobRow(j, ctx));
 }
 
 function failed(job: JobView): boolean {

@@ -1,18 +1,17 @@
 /** Watched files: who holds each one, for how long, and the release that frees it. */
 import { formatDuration } from '../common/format.js';
 import { holderKindText, type LockView } from '../common/services.js';
+import { fileNameOf } from '../common/text.js';
 import type { ViewContext } from './context.js';
 import { el, hostText } from './dom.js';
-import { actions, muted, num, section } from './ui.js';
+import { actions, muted, num, rowsSection } from './ui.js';
 
 export function viewLocks(ctx: ViewContext): HTMLElement | null {
-  const locks = ctx.state.locks;
-  if (locks.length === 0) return null;
-  return section('locks', 'Locks', null, el('ul', { class: 'rows' }, ...locks.map((l) => lockRow(l, ctx))));
+  return rowsSection('locks', 'Locks', ctx.state.locks, (l) => lockRow(l, ctx));
 }
 
 function lockRow(lock: LockView, ctx: ViewContext): HTMLElement {
-  const name = lock.path.slice(lock.path.lastIndexOf('/') + 1) || lock.path;
+  const name = fileNameOf(lock.path);
   const over = lock.heldSeconds !== null && lock.heldSeconds > lock.limitSeconds;
   const value = !lock.exists
     ? muted('file missing')

@@ -3,15 +3,13 @@ import { formatDecimalGB, formatDuration } from '../common/format.js';
 import { SERVER_LABEL, type LoadedModelView, type ModelServerView } from '../common/models.js';
 import type { ViewContext } from './context.js';
 import { el, hostText } from './dom.js';
-import { actionButtons, muted, num, section } from './ui.js';
+import { actionButtons, muted, num, rowsSection } from './ui.js';
 
 /** What the server's own number is, said beside it: a file size is not memory in use. */
 const SIZE_LABEL = { 'at-load': 'at load', file: 'file', live: 'now' } as const;
 
 export function viewModels(ctx: ViewContext): HTMLElement | null {
-  const servers = ctx.state.models;
-  if (servers.length === 0) return null;
-  return section('models', 'Models', null, el('ul', { class: 'rows' }, ...servers.map((s) => serverRow(s, ctx))));
+  return rowsSection('models', 'Models', ctx.state.models, (s) => serverRow(s, ctx));
 }
 
 function serverRow(s: ModelServerView, ctx: ViewContext): HTMLElement {

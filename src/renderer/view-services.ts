@@ -5,7 +5,7 @@ import type { ProbeView, ServiceView } from '../common/services.js';
 import { baseName, plainText } from '../common/text.js';
 import { clockTime, type ViewContext } from './context.js';
 import { button, el, hostText } from './dom.js';
-import { actionButtons, badge, muted, num, section } from './ui.js';
+import { actionButtons, badge, muted, num, rowsSection } from './ui.js';
 
 /** The badge's colour is the findings' level; a service stopped with nothing found about it is grey, not green. */
 function stateTone(s: ServiceView, ctx: ViewContext): 'ok' | 'warn' | 'crit' | 'unknown' | 'neutral' {
@@ -20,9 +20,7 @@ export function availabilityText(ratio: number): string {
 }
 
 export function viewServices(ctx: ViewContext): HTMLElement | null {
-  const services = ctx.state.services;
-  if (services.length === 0) return null;
-  return section('services', 'Services', null, el('ul', { class: 'rows' }, ...services.map((s) => serviceRow(s, ctx))));
+  return rowsSection('services', 'Services', ctx.state.services, (s) => serviceRow(s, ctx));
 }
 
 function serviceRow(s: ServiceView, ctx: ViewContext): HTMLElement {

@@ -4,7 +4,7 @@ import type { Thief } from '../common/processes.js';
 import { plainText } from '../common/text.js';
 import type { ViewContext } from './context.js';
 import { el, hostText } from './dom.js';
-import { muted, num, section } from './ui.js';
+import { muted, num, rowsSection } from './ui.js';
 
 const METRIC: Record<Thief['memoryMetric'], { text: string; title: string }> = {
   rss: { text: 'RSS', title: 'Resident set size: pages of this process now in RAM' },
@@ -12,9 +12,7 @@ const METRIC: Record<Thief['memoryMetric'], { text: string; title: string }> = {
 };
 
 export function viewThieves(ctx: ViewContext): HTMLElement | null {
-  const thieves = ctx.state.thieves;
-  if (thieves.length === 0) return null;
-  return section('thieves', 'Top processes', null, el('ul', { class: 'rows' }, ...thieves.map((t) => thiefRow(t, ctx))));
+  return rowsSection('thieves', 'Top processes', ctx.state.thieves, (t) => thiefRow(t, ctx));
 }
 
 function thiefRow(t: Thief, ctx: ViewContext): HTMLElement {

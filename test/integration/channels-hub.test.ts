@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelConfig } from '../../src/common/config.js';
 import type { Notification } from '../../src/common/findings.js';
-import { renderIncidents } from '../../src/cli/render-more.js';
+import { renderIncidents } from '../../src/cli/render-incidents.js';
 import { ChannelHub } from '../../src/engine/channels/hub.js';
 import { HistoryStore } from '../../src/engine/history.js';
 import { freePort } from '../support/model-server.js';

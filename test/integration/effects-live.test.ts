@@ -32,7 +32,7 @@ describe('LiveEffects', () => {
 
   it('spawnDetached reports a program that does not exist', async () => {
     const spawned = await effects.spawnDetached([join(dir, 'no such program')]);
-    expect(spawned).toEqual({ error: 'ENOENT: no such file or directory' });
+    expect(spawned).toEqual({ reason: 'ENOENT: no such file or directory' });
   });
 
   it('copyFile copies, and never overwrites', async () => {
@@ -42,25 +42,25 @@ describe('LiveEffects', () => {
     expect(await effects.copyFile(src, dst)).toEqual({ ok: true });
     expect(await readFile(dst, 'utf8')).toBe('one');
     await writeFile(src, 'two');
-    expect(await effects.copyFile(src, dst)).toEqual({ ok: false, error: 'EEXIST: the destination already exists' });
+    expect(await effects.copyFile(src, dst)).toEqual({ ok: false, reason: 'EEXIST: the destination already exists' });
     expect(await readFile(dst, 'utf8')).toBe('one');
   });
 
   it('signal refuses PID 1 and reports a process that is gone', async () => {
-    expect(await effects.signal(1, 'SIGTERM')).toEqual({ ok: false, error: 'refusing to signal PID 1' });
+    expect(await effects.signal(1, 'SIGTERM')).toEqual({ ok: false, reason: 'refusing to signal PID 1' });
     const spawned = await effects.spawnDetached([process.execPath, '-e', '0']);
-    if (!('pid' in spawned)) throw new Error(spawned.error);
+    if (!('pid' in spawned)) throw new Error(spawned.reason);
     await waitForExit(spawned.pid);
-    expect(await effects.signal(spawned.pid, 'SIGTERM')).toEqual({ ok: false, error: 'ESRCH: no such process' });
+    expect(await effects.signal(spawned.pid, 'SIGTERM')).toEqual({ ok: false, reason: 'ESRCH: no such process' });
   });
 });
 
 describe('ReplayEffects', () => {
   it('refuses everything', async () => {
     const replay = new ReplayEffects();
-    expect(await replay.signal()).toEqual({ ok: false, error: REPLAY_REFUSAL });
-    expect(await replay.spawnDetached()).toEqual({ error: REPLAY_REFUSAL });
-    expect(await replay.copyFile()).toEqual({ ok: false, error: REPLAY_REFUSAL });
+    expect(await replay.signal()).toEqual({ ok: false, reason: REPLAY_REFUSAL });
+    expect(await replay.spawnDetached()).toEqual({ reason: REPLAY_REFUSAL });
+    expect(await replay.copyFile()).toEqual({ ok: false, reason: REPLAY_REFUSAL });
     expect((await replay.run(['launchctl', 'bootstrap', 'gui/501', '/x'])).error).toBe(REPLAY_REFUSAL);
     expect(REPLAY_REFUSAL).toBe('this is a replay of a capture; nothing can be changed');
   });

@@ -137,7 +137,7 @@ export function incidentHost(clock: Clock, options: { port?: number; http?: (req
       world.orphanAlive = false;
       return { ok: true };
     }
-    return { ok: false, error: 'ESRCH: no such process' };
+    return { ok: false, reason: 'ESRCH: no such process' };
   };
   effects.onRun = (argv) => {
     if (argv[0] === 'launchctl' && argv[1] === 'bootstrap' && argv[2] === `gui/${UID}` && argv[3]) {

@@ -121,14 +121,14 @@ export class ScriptedEffects implements Effects {
 
   async spawnDetached(argv: readonly string[]): Promise<SpawnResult> {
     this.log.push(`spawn ${argv.join(' ')}`);
-    return { error: 'the scripted edge starts nothing' };
+    return { reason: 'the scripted edge starts nothing' };
   }
 
   async copyFile(src: string, dst: string): Promise<EffectResult> {
     this.log.push(`copy ${src} ${dst}`);
     const file = this.facts.files.get(src);
-    if (!file) return { ok: false, error: 'ENOENT: no such file or directory' };
-    if (this.facts.files.has(dst)) return { ok: false, error: 'EEXIST: the destination already exists' };
+    if (!file) return { ok: false, reason: 'ENOENT: no such file or directory' };
+    if (this.facts.files.has(dst)) return { ok: false, reason: 'EEXIST: the destination already exists' };
     this.facts.files.set(dst, { ...file });
     return { ok: true };
   }

@@ -69,7 +69,7 @@ export async function signalProcess(
   const belongs = options.belongs ? await options.belongs(identity.value) : null;
   if (belongs && !belongs.ok) return belongs;
   const sent = await effects.signal(expected.pid, signal);
-  if (!sent.ok) return { ok: false, reason: `${signal} to PID ${expected.pid} failed: ${sent.error}` };
+  if (!sent.ok) return { ok: false, reason: `${signal} to PID ${expected.pid} failed: ${sent.reason}` };
   return { ok: true, value: `sent ${signal} to PID ${expected.pid} (${identity.value.name})` };
 }
 

@@ -41,7 +41,7 @@ export async function readoptService(deps: ActionDeps, target: ServiceTarget): P
       return steps.done(false, `${canonical} ${now.error ? `cannot be checked (${now.error})` : 'exists now'}; not overwriting it. Nothing was changed`);
     }
     const copy = await deps.effects.copyFile(source, canonical);
-    if (!copy.ok) return steps.done(false, `could not copy ${source} to ${canonical}: ${copy.error}. Nothing was changed`);
+    if (!copy.ok) return steps.done(false, `could not copy ${source} to ${canonical}: ${copy.reason}. Nothing was changed`);
     copied = true;
     steps.add(`copied ${source} to ${canonical}`);
   }

@@ -1,6 +1,6 @@
 import { formatDuration } from '../../common/format.js';
 import type { ActionOffer, LockHolder, LockView } from '../../common/services.js';
-import { baseName, shortCommand } from '../../common/text.js';
+import { fileNameOf, shortCommand } from '../../common/text.js';
 
 /** The Release offers on a held file and their confirmation text: what releaseLock (release.ts) will do. */
 
@@ -9,12 +9,8 @@ export const RELEASE_WAIT_SECONDS = 5;
 /** The confirmation names the holder's command in this much. */
 const COMMAND_CHARS = 60;
 
-function fileName(path: string): string {
-  return baseName(path) || path;
-}
-
 export function releaseOffer(view: LockView, holder: LockHolder): ActionOffer {
-  const name = fileName(view.path);
+  const name = fileNameOf(view.path);
   // macOS shows openers, not locks: the confirmation says what is known, not more.
   const unproven = holder.kind === 'open' ? `, which has ${name} open (macOS does not show who holds a lock, so it is not proven to hold it),` : '';
   return {

@@ -40,7 +40,7 @@ export async function restartService(deps: ActionDeps, target: ServiceTarget): P
       ...(control.config.cwd ? { cwd: control.config.cwd } : {}),
       ...(logPath ? { logPath } : {}),
     });
-    if ('error' in spawned) return steps.done(false, `could not start ${describeArgv(control.config.start)}: ${spawned.error}`);
+    if ('reason' in spawned) return steps.done(false, `could not start ${describeArgv(control.config.start)}: ${spawned.reason}`);
     control.adopt(spawned.pid);
     started = `PID ${spawned.pid}`;
     steps.add(`started ${describeArgv(control.config.start)} as PID ${spawned.pid}${logPath ? `, output to ${logPath}` : ''}`);

@@ -17,15 +17,18 @@ import type { Notification } from '../../common/findings.js';
 import type { ChannelView } from '../../common/state.js';
 import { plainText } from '../../common/text.js';
 import { formatDuration } from '../../common/format.js';
-import { WARDEN_VERSION } from '../../common/version.js';
 import type { HttpRequest, HttpResult } from '../../platform/facts.js';
 import { httpRequest } from '../../platform/http.js';
 import type { HistoryStore } from '../history.js';
 import type { IncidentEvent } from '../incident-event.js';
-import { deliveryId, formatRequest, scrubSecrets, type Notice } from './format.js';
+import { deliveryId, type Notice } from './format.js';
+import { nameChannels, type NamedChannel } from './names.js';
+import { attemptDelivery, type AttemptResult } from './attempt.js';
+
+export { nameChannels, type NamedChannel } from './names.js';
+export { DEFAULT_TIMEOUT_SECONDS, type AttemptResult } from './attempt.js';
 
 export const OUTBOX = 'outbox.json';
-export const DEFAULT_TIMEOUT_SECONDS = 10;
 export const DEFAULT_RETRY_MINUTES = 30;
 const FIRST_BACKOFF_MS = 2_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -33,7 +36,6 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 const MAX_QUEUED = 200;
 /** How long stop() waits for attempts in flight before it writes the queue and returns. */
 const STOP_WAIT_MS = 2_000;
-const ERROR_MAX = 160;
 
 interface Queued {
   id: string;
@@ -58,20 +60,6 @@ interface Stats {
   lastFailure: ChannelView['lastFailure'];
 }
 
-export interface NamedChannel {
-  name: string;
-  config: ChannelConfig;
-}
-
-export interface AttemptResult {
-  ok: boolean;
-  status: number | null;
-  /** "HTTP 200 in 41 ms", "HTTP 500: internal", "no answer within 10 s". */
-  text: string;
-  permanent: boolean;
-  retryAfterMs: number | null;
-}
-
 export interface ChannelHubOptions {
   history: HistoryStore | null;
   host: { hostname: string; platform: string };
@@ -80,24 +68,6 @@ export interface ChannelHubOptions {
   /** The HTTP client; the platform's, with its deadline, by default. */
   send?: (request: HttpRequest) => Promise<HttpResult>;
   firstBackoffMs?: number;
-}
-
-/** Names for the configured channels: their own, or the kind (kind-2, kind-3… when repeated). */
-export function nameChannels(channels: readonly ChannelConfig[]): NamedChannel[] {
-  const taken = new Set(channels.flatMap((c) => (c.name ? [c.name] : [])));
-  const counts = new Map<ChannelKind, number>();
-  return channels.map((config) => {
-    if (config.name) return { name: config.name, config };
-    let n = counts.get(config.kind) ?? 0;
-    let name: string;
-    do {
-      n += 1;
-      name = n === 1 ? config.kind : `${config.kind}-${n}`;
-    } while (taken.has(name));
-    counts.set(config.kind, n);
-    taken.add(name);
-    return { name, config };
-  });
 }
 
 export class ChannelHub {
@@ -211,7 +181,7 @@ export class ChannelHub {
       body: `If you can read this, Warden on ${this.opts.host.hostname} can reach you here.`,
       at: now,
     };
-    return Promise.all(chosen.map(async (c) => ({ name: c.name, kind: c.config.kind, result: await this.attempt(c, notice) })));
+    return Promise.all(chosen.map(async (c) => ({ name: c.name, kind: c.config.kind, result: await attemptDelivery(this.send, c, notice, this.opts.host) })));
   }
 
   async stop(): Promise<void> {
@@ -261,7 +231,7 @@ export class ChannelHub {
   }
 
   private async deliver(channel: NamedChannel, item: Queued): Promise<void> {
-    const result = await this.attempt(channel, item.notice);
+    const result = await attemptDelivery(this.send, channel, item.notice, this.opts.host);
     const now = this.now();
     item.attempts += 1;
     const stats = this.statsOf(channel.name);
@@ -306,42 +276,6 @@ export class ChannelHub {
       at: now,
       delivery: { channel: item.channel, kind: item.notice.kind as Notification['kind'], title: item.notice.title, ok, attempts: item.attempts, error },
     };
-  }
-
-  /** One POST with its deadline. Never throws; never returns the channel's secrets in its text. */
-  private async attempt(channel: NamedChannel, notice: Notice): Promise<AttemptResult> {
-    const { config } = channel;
-    const outgoing = formatRequest(config, channel.name, notice, this.opts.host);
-    const timeoutMs = (config.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
-    let answer: HttpResult;
-    try {
-      answer = await this.send({
-        url: config.url,
-        method: 'POST',
-        body: outgoing.body,
-        headers: { ...outgoing.headers, 'content-length': String(Buffer.byteLength(outgoing.body)), 'user-agent': `warden/${WARDEN_VERSION}` },
-        timeoutMs,
-        maxBodyBytes: 4096,
-      });
-    } catch (error) {
-      return { ok: false, status: null, text: this.clean(String(error), config), permanent: false, retryAfterMs: null };
-    }
-    const status = answer.status;
-    if (status === null) return { ok: false, status, text: this.clean(answer.error ?? 'no answer', config), permanent: false, retryAfterMs: null };
-    if (status >= 200 && status < 300) return { ok: true, status, text: `HTTP ${status} in ${Math.round(answer.latencyMs)} ms`, permanent: false, retryAfterMs: null };
-    const said = answer.body.trim() === '' ? '' : `: ${answer.body.trim()}`;
-    const retryAfter = Number(answer.headers['retry-after']);
-    return {
-      ok: false,
-      status,
-      text: this.clean(`HTTP ${status}${said}`, config),
-      permanent: status >= 400 && status < 500 && status !== 408 && status !== 429,
-      retryAfterMs: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : null,
-    };
-  }
-
-  private clean(text: string, config: ChannelConfig): string {
-    return plainText(scrubSecrets(text, config), ERROR_MAX);
   }
 
   private statsOf(name: string): Stats {

@@ -20,7 +20,7 @@ import {
 } from './probes.js';
 import type { ProbeCadence } from '../../platform/capture.js';
 import { LaunchdSupervisor, makeSupervisor, type SupervisionCheck, type Supervisor } from './supervision.js';
-import { classifyService, indexRows, type Classification } from './state.js';
+import { classifyService, indexRows, type Classification } from './classify.js';
 import { gatherOrphanEvidence } from './orphans.js';
 import { serviceOffers } from '../actions/service-offers.js';
 import { DISCOVERY_INTERVAL_SECONDS, Discovery } from './discovery.js';

@@ -8,7 +8,7 @@ import type { ProcessRow } from '../../common/processes.js';
 import type { Part } from '../../common/result.js';
 import type { Facts } from '../../platform/facts.js';
 import { readCgroupUnit } from '../../platform/linux/cgroup.js';
-import { ownedBy } from './state.js';
+import { ownedBy } from './classify.js';
 
 export type Owner = { found: true; supervisor: SupervisorConfig } | { found: false; reason: string };
 

@@ -24,16 +24,8 @@ export interface ProbeSpec {
   expect: ProbeExpect;
 }
 
-/** One probe's honest result: what was measured, not what is broken. */
-export interface ProbeOutcome {
-  url: string;
-  tier: ProbeTier;
-  ok: boolean;
-  status: number | null;
-  latencyMs: number | null;
-  measured: string;
-  at: number;
-}
+/** One probe's honest result: what was measured, not what is broken (the view's first fields). */
+export type ProbeOutcome = Pick<ProbeView, 'url' | 'tier' | 'ok' | 'status' | 'latencyMs' | 'measured' | 'at'>;
 
 /**
  * The health probe of a service: its URL with a status (and optional body) check, or, given

@@ -296,12 +296,19 @@ export class CommandSupervisor implements Supervisor, CommandControl {
     }
     const file = await this.ctx.facts.readFile(this.config.pidfile, { maxBytes: 64 });
     if (file.error) return { ok: false, reason: `pidfile ${this.config.pidfile}: ${file.error}` };
-    if (!file.exists || file.content === null) {
-      return {
-        ok: true,
-        value: { ...base, jobState: startedAlive.length ? 'running' : 'not running', jobPid: startedAlive[0] ?? null, note: `pidfile ${this.config.pidfile} does not exist`, ownedPids: startedAlive },
-      };
-    }
+    // The pidfile does not name a live process of ours: what runs is what this warden started.
+    const startedOnly = (note: string, stalePid?: number): Part<SupervisionCheck> => ({
+      ok: true,
+      value: {
+        ...base,
+        jobState: startedAlive.length ? 'running' : 'not running',
+        jobPid: startedAlive[0] ?? null,
+        note,
+        ownedPids: startedAlive,
+        ...(stalePid === undefined ? {} : { stalePid }),
+      },
+    });
+    if (!file.exists || file.content === null) return startedOnly(`pidfile ${this.config.pidfile} does not exist`);
     const text = file.content.trim();
     if (!/^\d{1,10}$/.test(text) || Number(text) < 1) {
       return { ok: false, reason: `pidfile ${this.config.pidfile} does not hold a pid: ${JSON.stringify(text.slice(0, 20))}` };
@@ -310,30 +317,9 @@ export class CommandSupervisor implements Supervisor, CommandControl {
     const row = table.rows.find((r) => r.pid === pid && !r.zombie);
     // With no port to vouch for it, a pid running something else is not this service's.
     if (row && !this.started.has(pid) && this.config.port === undefined && !this.runsStart(row.command)) {
-      return {
-        ok: true,
-        value: {
-          ...base,
-          jobState: startedAlive.length ? 'running' : 'not running',
-          jobPid: startedAlive[0] ?? null,
-          note: `pidfile ${this.config.pidfile} names PID ${pid}, which runs ${JSON.stringify(row.command.slice(0, 80))}, not the start command: not this service's process`,
-          ownedPids: startedAlive,
-        },
-      };
+      return startedOnly(`pidfile ${this.config.pidfile} names PID ${pid}, which runs ${JSON.stringify(row.command.slice(0, 80))}, not the start command: not this service's process`);
     }
-    if (!alive(pid)) {
-      return {
-        ok: true,
-        value: {
-          ...base,
-          jobState: startedAlive.length ? 'running' : 'not running',
-          jobPid: startedAlive[0] ?? null,
-          note: `pidfile ${this.config.pidfile} names PID ${pid}, which is gone`,
-          ownedPids: startedAlive,
-          stalePid: pid,
-        },
-      };
-    }
+    if (!alive(pid)) return startedOnly(`pidfile ${this.config.pidfile} names PID ${pid}, which is gone`, pid);
     return { ok: true, value: { ...base, jobState: 'running', jobPid: pid, note: null, ownedPids: [...new Set([pid, ...startedAlive])] } };
   }
 }

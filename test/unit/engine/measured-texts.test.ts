@@ -3,7 +3,7 @@
  * a remote service has no "process", a supervisor that could not be asked is not "loaded".
  */
 import { describe, expect, it } from 'vitest';
-import { renderServices } from '../../../src/cli/render-more.js';
+import { renderServices } from '../../../src/cli/render-services.js';
 import { assess } from '../../../src/engine/assess.js';
 import { diagnose } from '../../../src/engine/diagnose.js';
 import { DEFAULT_THRESHOLDS } from '../../../src/engine/defaults.js';

@@ -68,7 +68,7 @@ describe('signalProcess', () => {
 
   it('reports a signal the kernel refused', async () => {
     const { facts, effects } = host([same]);
-    effects.onSignal = () => ({ ok: false, error: 'EPERM: not permitted' });
+    effects.onSignal = () => ({ ok: false, reason: 'EPERM: not permitted' });
     expect(await signalProcess(facts, effects, holder, 'SIGTERM', 501, NOW)).toEqual({ ok: false, reason: 'SIGTERM to PID 10832 failed: EPERM: not permitted' });
   });
 });

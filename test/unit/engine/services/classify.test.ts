@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProcessRow, ProcessTable } from '../../../../src/common/processes.js';
 import type { Part } from '../../../../src/common/result.js';
 import { explainExit } from '../../../../src/platform/exits.js';
-import { classifyService, type ClassifyInput } from '../../../../src/engine/services/state.js';
+import { classifyService, type ClassifyInput } from '../../../../src/engine/services/classify.js';
 import type { SupervisionCheck } from '../../../../src/engine/services/supervision.js';
 
 const AT = Date.UTC(2026, 4, 10, 14, 30, 0);
