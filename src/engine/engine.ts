@@ -3,13 +3,10 @@ import type { ServiceConfig, WardenConfig, WardenConfigInput } from '../common/c
 import type { Notification } from '../common/findings.js';
 import type { ActionResult, ProbeView } from '../common/services.js';
 import type { HostInfo, State } from '../common/state.js';
-import type { Clock } from '../platform/clock.js';
-import type { Effects } from '../platform/effects.js';
-import type { Facts } from '../platform/facts.js';
 import { errorText } from '../common/result.js';
 import { instantOf, localMinutesIn, wallClock } from '../common/zoned-time.js';
-import type { CaptureCadence, ProbeCadence } from '../platform/capture.js';
-import { resolveConfig, type LoadedConfig } from './config.js';
+import type { CaptureCadence } from '../platform/capture.js';
+import { resolveConfig } from './config.js';
 import { ConfigWatch } from './config-watch.js';
 import { SaveCadence } from './save-cadence.js';
 import { ThiefTracker } from './thieves.js';
@@ -20,58 +17,19 @@ import { LockMonitor } from './locks.js';
 import { JobMonitor } from './jobs.js';
 import { ActionRunner } from './actions/runner.js';
 import { AlertPolicy } from './alerts.js';
-import type { Outcome } from './actions/wait.js';
-import type { HistoryStore } from './history.js';
-import type { ChannelHub } from './channels/hub.js';
+import { watchDiscovered } from './actions/watch-discovered.js';
 import { withFreshness } from './state.js';
 import { SenseMonitor } from './senses.js';
+import { IdentityReader, WakeWatch } from './host-watch.js';
 import { Sampler } from './tick/sample.js';
 import { Judge } from './tick/judge.js';
 import { firstState, Publisher, type StateFrame } from './tick/publish.js';
 import type { HostIdentity } from '../common/host-identity.js';
 import type { AppThermalState } from '../common/senses.js';
-import type { Part } from '../common/result.js';
+import type { EngineDeps } from './engine-deps.js';
 
+export type { EngineDeps };
 export { serviceObservations } from './tick/judge.js';
-
-export interface EngineDeps {
-  facts: Facts;
-  effects: Effects;
-  clock: Clock;
-  platform: 'darwin' | 'linux';
-  host: HostInfo;
-  home: string;
-  config: LoadedConfig;
-  /** The file setConfig writes and reloads; null for a replay. */
-  configPath: string | null;
-  history: HistoryStore | null;
-  /** Replays and captures wait for every part to finish; live cycles have a deadline. */
-  settleParts: boolean;
-  replay: boolean;
-  /**
-   * Read the process table less often while green and steady (cadence.ts). On by default where
-   * the facts can look pids up one by one (live hosts); false: the table every cycle.
-   */
-  adaptiveCadence?: boolean;
-  /** Called at the start of every sample, before anything is read (captures file facts by sample). */
-  onSampleStart?: (at: number) => void;
-  log?: (line: string) => void;
-  ownPid?: number;
-  /** `warden watch --interval S`: wins over the config file's intervalSeconds, at every reload. */
-  intervalSeconds?: number;
-  /** Where actions.jsonl goes; null: actions are not logged to disk. */
-  dataDir: string | null;
-  /** IANA zone for schedules, quiet hours and snoozes (a replay: the recording host's); this machine's when absent. */
-  timeZone?: string;
-  /** Probe intervals by service name that win over the config's (a replay: what the recording engine used). */
-  probeCadence?: Record<string, ProbeCadence>;
-  /** What the operator should know about this engine's input (a replay of an old capture), shown in State.notes. */
-  notes?: string[];
-  /** Webhook, ntfy and Slack channels; null where nothing is delivered (status, capture, replay). */
-  channels?: ChannelHub | null;
-  /** Reads the host's identity (systeminformation): called at the first cycle and after a wake, never awaited by a cycle. */
-  readIdentity?: () => Promise<Part<HostIdentity>>;
-}
 
 /**
  * The one engine behind the app, the CLI and `warden serve`: each cycle samples (tick/sample.ts),
@@ -94,12 +52,9 @@ export class Engine implements EngineHandle {
   private readonly judge: Judge;
   private readonly publisher: Publisher;
   private readonly saves: SaveCadence;
-  private identity: HostIdentity | null;
-  private identityRead: Promise<void> | null = null;
+  private readonly identity: IdentityReader;
+  private readonly wake = new WakeWatch();
   private state: State;
-  private lastTickAt: number | null = null;
-  private wokeAt: number | null = null;
-  private suspendedAt: number | null = null;
   private ticking: Promise<State> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -108,7 +63,7 @@ export class Engine implements EngineHandle {
     this.config = this.withOverrides(deps.config.config);
     this.input = deps.config.input;
     this.configWatch = new ConfigWatch(deps.configPath, deps.home);
-    this.identity = deps.host.identity ?? null;
+    this.identity = new IdentityReader(deps.host.identity ?? null, deps.readIdentity, deps.log);
     this.thieves = new ThiefTracker(this.config.thresholds);
     this.services = new ServiceMonitor(deps.facts);
     this.models = new ModelMonitor(deps.facts);
@@ -123,7 +78,7 @@ export class Engine implements EngineHandle {
       dataDir: deps.dataDir,
       services: this.services,
       locks: this.locks,
-      watchService: (name) => this.watchDiscovered(name),
+      watchService: (name) => watchDiscovered(name, { target: this.services.target(name), input: this.input, save: (input) => this.setConfig(input), configPath: deps.configPath }),
       models: this.models,
     });
     const zone = deps.timeZone;
@@ -216,32 +171,12 @@ export class Engine implements EngineHandle {
     }
     this.deps.onSampleStart?.(now);
     const intervalMs = this.config.intervalSeconds * 1000;
-    const first = this.lastTickAt === null;
-    if (this.lastTickAt !== null && (now - this.lastTickAt > 3 * intervalMs || now < this.lastTickAt)) this.wokeAt = now;
-    // A cycle between suspend and resume (a dark wake) sees a host that is not really up.
-    if (this.suspendedAt !== null) this.wokeAt = now;
-    this.lastTickAt = now;
-    if (first || this.wokeAt === now) this.startIdentityRead();
+    if (this.wake.cycle(now, intervalMs)) this.identity.start();
 
-    const sampled = await this.sampler.sample({ now, intervalMs, previous: this.state, wokeAt: this.wokeAt, configProblem: this.configWatch.problem });
+    const sampled = await this.sampler.sample({ now, intervalMs, previous: this.state, wokeAt: this.wake.wokeAt, configProblem: this.configWatch.problem });
     const judgement = this.judge.judge(sampled.observation, this.config.thresholds, now);
     this.state = await this.publisher.publish(now, sampled, judgement, () => this.frame(now));
     return this.state;
-  }
-
-  /** The identity is read beside the loop: a slow system_profiler never holds a cycle. */
-  private startIdentityRead(): void {
-    const read = this.deps.readIdentity;
-    if (!read || this.identityRead) return;
-    this.identityRead = read()
-      .then((part) => {
-        if (part.ok) this.identity = part.value;
-        else this.deps.log?.(part.reason);
-      })
-      .catch((error: unknown) => this.deps.log?.(`host identity: ${errorText(error)}`))
-      .finally(() => {
-        this.identityRead = null;
-      });
   }
 
   /** The app's Electron powerMonitor thermal state (src/main/thermal.ts); read with the next cycle's thermal sense. */
@@ -251,16 +186,16 @@ export class Engine implements EngineHandle {
 
   /** The host's identity when read (a capture records it). */
   hostIdentity(): HostIdentity | null {
-    return this.identity;
+    return this.identity.identity;
   }
 
   /** Resolves when an identity read under way has finished. */
   async identitySettled(): Promise<void> {
-    await this.identityRead;
+    await this.identity.settled();
   }
 
   private host(): HostInfo {
-    return { ...this.deps.host, identity: this.identity };
+    return { ...this.deps.host, identity: this.identity.identity };
   }
 
   /** Starts the live loop; a cycle that overruns is never doubled, the next waits for it. */
@@ -287,7 +222,7 @@ export class Engine implements EngineHandle {
     await this.ticking?.catch(() => undefined);
     await Promise.allSettled([this.services.idle(), this.locks.idle(), this.jobs.idle(), this.models.idle()]);
     await this.deps.channels?.stop().catch(() => undefined);
-    await this.saves.atStop(this.deps.clock.now(), this.lastTickAt !== null);
+    await this.saves.atStop(this.deps.clock.now(), this.wake.lastCycleAt !== null);
   }
 
   // --- EngineHandle -------------------------------------------------------------------
@@ -302,7 +237,7 @@ export class Engine implements EngineHandle {
 
   /** The OS says the host is going to sleep (Electron's powerMonitor 'suspend'). */
   hostSuspended(): void {
-    this.suspendedAt = this.deps.clock.now();
+    this.wake.suspended(this.deps.clock.now());
   }
 
   /**
@@ -310,8 +245,7 @@ export class Engine implements EngineHandle {
    * than guessed from a gap between cycles (the guess stays for the CLI, which has no such event).
    */
   hostResumed(): void {
-    this.wokeAt = this.deps.clock.now();
-    this.suspendedAt = null;
+    this.wake.resumed(this.deps.clock.now());
   }
 
   subscribe(listener: (state: State) => void): () => void {
@@ -362,20 +296,6 @@ export class Engine implements EngineHandle {
     return { ok: true };
   }
 
-  /** The "Watch from now on" action: a discovered service joins the config file, URL and port only. */
-  private async watchDiscovered(name: string): Promise<Outcome> {
-    const target = this.services.target(name);
-    const refused = (message: string): Outcome => ({ ok: false, steps: [], message, downtimeSeconds: null });
-    if (!target || target.view.source !== 'discovered') return refused(`${name} is not a discovered service now; nothing was added`);
-    const { url, port, expect } = target.config;
-    const service: ServiceConfig = { name, ...(url ? { url } : {}), ...(port !== undefined ? { port } : {}), ...(expect && Object.keys(expect).length > 0 ? { expect } : {}) };
-    const input = structuredClone(this.input);
-    input.services = [...(input.services ?? []).filter((s) => s.name !== name), service];
-    const saved = await this.setConfig(input);
-    if (!saved.ok) return refused(`the config was not saved: ${saved.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
-    return { ok: true, steps: [`added ${name} (${[url, port !== undefined ? `port ${port}` : null].filter(Boolean).join(', ')}) to ${this.deps.configPath}`], message: `${name} is watched from now on`, downtimeSeconds: null };
-  }
-
   async memoryHistory(): Promise<MemoryHistoryPoint[]> {
     const history = this.deps.history;
     const total = this.state.memory?.totalBytes ?? this.sampler.lastMemory?.totalBytes ?? 0;
@@ -392,11 +312,6 @@ export class Engine implements EngineHandle {
   }
 }
 
-/**
- * A service's probe findings are judged from probe results: an observation is a new probe (the
- * health probe for down and slow, the canary for canary), not an engine cycle. The recovery is
- * said from the probes that answered since the last failure.
- */
 /** 08:00 local time tomorrow: "until tomorrow" means the morning, not midnight. */
 function nextMorning(now: number, zone?: string): number {
   const today = wallClock(now, zone);
