@@ -9,6 +9,7 @@ import type { Facts } from '../platform/facts.js';
 import { commandProblem } from '../platform/facts.js';
 import { readLaunchdJob, type LaunchdJobInfo } from '../platform/darwin/launchctl.js';
 import { readSystemdUnit, type SystemdUnitInfo } from '../platform/linux/systemd.js';
+import type { Monitor } from './tick/monitor.js';
 
 export interface JobMonitorOptions {
   platform: 'darwin' | 'linux';
@@ -96,7 +97,8 @@ function failed(exit: ExitInfo | null): boolean {
  * whether a calendar job ran when due. launchd keeps no run times, so for launchd jobs Warden
  * notes when it saw the run count change, and says so when it cannot know.
  */
-export class JobMonitor {
+export class JobMonitor implements Monitor {
+  readonly part = 'jobs';
   private jobs = new Map<string, JobState>();
   private options: JobMonitorOptions | null = null;
   private polling: Promise<void> | null = null;

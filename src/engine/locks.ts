@@ -10,6 +10,7 @@ import { readLockHolders } from '../platform/linux/locks.js';
 import { parseDuckDbLockError } from '../platform/duckdb.js';
 import { START_TOLERANCE_MS } from './actions/guard.js';
 import { releaseOffer } from './actions/release-offers.js';
+import type { Monitor } from './tick/monitor.js';
 
 export interface LockMonitorOptions {
   platform: 'darwin' | 'linux';
@@ -58,7 +59,8 @@ function processRef(row: ProcessRow, kind: LockHolder['kind'], now: number): Loc
  * on Linux, openers on macOS), for how long (the holder's process age), and what readers said
  * when refused. Offers Release when a file is held past its limit or a reader was refused.
  */
-export class LockMonitor {
+export class LockMonitor implements Monitor {
+  readonly part = 'locks';
   private files = new Map<string, FileState>();
   private options: LockMonitorOptions | null = null;
   private polling: Promise<void> | null = null;

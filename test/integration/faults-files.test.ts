@@ -39,7 +39,7 @@ const run = promisify(execFile);
 const INTERVAL_SECONDS = 1;
 /** A live cycle on Linux: ps (4 s deadline) + SIGKILL grace + pipes + the part wait; then room for a noisy machine. */
 const CYCLE_BOUND_MS = 4_000 + 1_000 + 500 + 600 + 4_000;
-/** The engine looks at its config file at most this often (src/engine/engine.ts). */
+/** The engine looks at its config file at most this often (src/engine/config-watch.ts). */
 const CONFIG_CHECK_MS = 5_000;
 
 const homes: string[] = [];

@@ -43,7 +43,7 @@ const linux = process.platform === 'linux';
 /** After SIGKILL the runner waits this long for the pipes, then abandons them (src/platform/runner.ts). */
 const ABANDON_MS = 500;
 const INTERVAL_SECONDS = 1;
-/** A live cycle waits min(3 s, 0.6 × interval) for services, locks and jobs (src/engine/engine.ts). */
+/** A live cycle waits min(3 s, 0.6 × interval) for services, locks and jobs (src/engine/tick/sample.ts). */
 const PART_WAIT_MS = Math.min(3_000, INTERVAL_SECONDS * 600);
 /** Room on top of every deadline for a noisy, shared, two-core machine. Upper bounds only. */
 const MARGIN_MS = 4_000;

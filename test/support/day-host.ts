@@ -20,7 +20,7 @@ import { launchctlDomain, launchctlPrintJob, lsofListeners, ok, psOutput, topFoo
 
 const PAGE = 16_384;
 const GiB = 1024 ** 3;
-/** What the engine asks top for (engine.ts FOOTPRINT_TOP). */
+/** What the engine asks top for (tick/table.ts FOOTPRINT_TOP). */
 const FOOTPRINT_ROWS = 10;
 const WAKE_GRACE_MS = 180_000;
 
