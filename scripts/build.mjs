@@ -13,16 +13,16 @@ await mkdir('dist/renderer', { recursive: true });
 
 /**
  * The config schema compiled by ajv now, not when Warden starts: src/engine/config-validator.ts
- * is replaced by ajv's standalone code for CONFIG_JSON_SCHEMA (read from the sources), so
+ * is replaced by ajv's standalone code for CONFIG_SCHEMA (src/common/config-schema.ts, the one schema), so
  * neither ajv nor a schema compile is on the CLI's or the app's start-up path.
  */
 async function compiledConfigValidator() {
-  const schemaBundle = await build({ entryPoints: ['src/engine/config.ts'], bundle: true, write: false, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+  const schemaBundle = await build({ entryPoints: ['src/common/config-schema.ts'], bundle: true, write: false, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
   const temp = path.resolve('dist', `.config-schema-${process.pid}.mjs`);
   await writeFile(temp, schemaBundle.outputFiles[0].text);
   let schema;
   try {
-    ({ CONFIG_JSON_SCHEMA: schema } = await import(pathToFileURL(temp).href));
+    ({ CONFIG_SCHEMA: schema } = await import(pathToFileURL(temp).href));
   } finally {
     await rm(temp, { force: true });
   }

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { EngineHandle } from '../common/api.js';
 import { RENDERER_CSP_HEADER } from '../common/csp.js';
 import { checkInvoke, configProblemsText, findOffer, type InvokeChannel, notOffered } from '../common/ipc.js';
-import { isPlainObject } from '../common/json-guards.js';
+import { isPlainObject } from '../common/schema-check.js';
 import { errorText } from '../common/result.js';
 import type { ServiceConfig } from '../common/config.js';
 import type { State } from '../common/state.js';
