@@ -4,6 +4,8 @@
  * HTTP argument checks (common/schema-check.ts), the defaults, and the settings form's labels,
  * units and limits. Annotations the form reads: `title` (the label), `unit`, `scale` (the unit's
  * size in the stored value's), `allowControls` (a string that may hold newlines and tabs).
+ * The build replaces this module by its values as JSON (scripts/build.mjs), so no bundle loads
+ * TypeBox: it holds data only, and its readers live beside their users.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
@@ -240,35 +242,11 @@ export interface SchemaNode {
   unit?: string;
   scale?: number;
   default?: unknown;
+  const?: unknown;
   minimum?: number;
   maximum?: number;
   properties?: Record<string, SchemaNode>;
   items?: SchemaNode;
   anyOf?: SchemaNode[];
   oneOf?: SchemaNode[];
-}
-
-/** The `default` of every property that has one; an object without its own default gives its properties'. */
-export function defaultsOf(schema: TSchema): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, node] of Object.entries((schema as SchemaNode).properties ?? {})) {
-    if ('default' in node) out[key] = structuredClone(node.default);
-    else if (node.type === 'object' && node.properties) out[key] = defaultsOf(node as TSchema);
-  }
-  return out;
-}
-
-/** The schema node at a dotted path ("services.0.timeoutSeconds", "jobs.1.supervisor.unit"), through lists and tagged unions. */
-export function schemaAt(path: readonly (string | number)[], root: SchemaNode = CONFIG_SCHEMA as SchemaNode): SchemaNode | null {
-  let node: SchemaNode | undefined = root;
-  for (const key of path) {
-    if (!node) return null;
-    if (node.type === 'array') {
-      node = node.items;
-      continue;
-    }
-    const branches: SchemaNode[] = node.oneOf ?? [node];
-    node = branches.map((b) => b.properties?.[key]).find((n) => n !== undefined);
-  }
-  return node ?? null;
 }

@@ -9,7 +9,6 @@ import type { ServiceConfig, WardenConfigInput } from './config.js';
 import type { ConfigFacts } from './config-facts.js';
 import type { ActionOffer, ActionResult, ProbeView } from './services.js';
 import type { State } from './state.js';
-import { Type } from '@sinclair/typebox';
 import { CONFIG_SCHEMA, ServiceSchema } from './config-schema.js';
 import { all, type Check, checkOf, isPlainObject, jsonValue, shapeOf } from './schema-check.js';
 
@@ -46,16 +45,19 @@ export function isInvokeChannel(value: unknown): value is InvokeChannel {
   return typeof value === 'string' && (INVOKE_CHANNELS as readonly string[]).includes(value);
 }
 
-const name = Type.String({ minLength: 1, maxLength: 100 });
+// The channels' own arguments, as JSON Schema the same check reads.
+const name = { type: 'string', minLength: 1, maxLength: 100 };
 
-export const checkActionId: Check = checkOf(Type.String({ minLength: 1, maxLength: 300 }));
+export const checkActionId: Check = checkOf({ type: 'string', minLength: 1, maxLength: 300 });
 
-export const checkSnoozeTarget: Check = checkOf(Type.Union([
-  Type.Object({ scope: Type.Unsafe({ const: 'all' }) }, { additionalProperties: false }),
-  Type.Object({ scope: Type.Unsafe({ const: 'service' }), name }, { additionalProperties: false }),
-]));
+export const checkSnoozeTarget: Check = checkOf({
+  anyOf: [
+    { type: 'object', additionalProperties: false, required: ['scope'], properties: { scope: { const: 'all' } } },
+    { type: 'object', additionalProperties: false, required: ['scope', 'name'], properties: { scope: { const: 'service' }, name } },
+  ],
+});
 
-export const checkSnoozeFor: Check = checkOf(Type.Unsafe({ enum: ['1h', 'tomorrow', 'off'] }));
+export const checkSnoozeFor: Check = checkOf({ enum: ['1h', 'tomorrow', 'off'] });
 
 /** probe:test: the service it would probe, against the config schema's own service (the engine then checks it as it checks a file). */
 export const checkServiceConfig: Check = checkOf(ServiceSchema);

@@ -1,8 +1,18 @@
-import { CONFIG_SCHEMA, defaultsOf } from '../common/config-schema.js';
+import { CONFIG_SCHEMA, type SchemaNode } from '../common/config-schema.js';
 import type { AppConfig, NotificationConfig, Thresholds } from '../common/config.js';
 
+/** The `default` of every property that has one; an object without its own default gives its properties'. */
+function defaultsOf(schema: SchemaNode): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, node] of Object.entries(schema.properties ?? {})) {
+    if ('default' in node) out[key] = structuredClone(node.default);
+    else if (node.type === 'object' && node.properties) out[key] = defaultsOf(node);
+  }
+  return out;
+}
+
 /** The defaults the schema carries (common/config-schema.ts); docs/judgement.md gives the reason for each threshold. */
-const SCHEMA_DEFAULTS = defaultsOf(CONFIG_SCHEMA) as {
+const SCHEMA_DEFAULTS = defaultsOf(CONFIG_SCHEMA as SchemaNode) as {
   intervalSeconds: number;
   discovery: boolean;
   launchAtLogin: boolean;
