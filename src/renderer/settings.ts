@@ -15,7 +15,7 @@ import { button, clear, el } from './dom.js';
 import { FormFields, getAt, type Json, type Path } from './settings-fields.js';
 
 // The form's order; labels, units and limits are the schema's (common/config-schema.ts).
-const THRESHOLD_ORDER: (keyof Thresholds)[] = [
+export const THRESHOLD_ORDER: (keyof Thresholds)[] = [
   'availableCritPercent', 'swapOutWarnBytesPerSec', 'topByMemory', 'arrivalMinBytes', 'arrivalWindowMinutes', 'growthMinBytesPerHour', 'growthMinWindowMinutes',
   'growthMinR2', 'growthExhaustWarnHours', 'sustainedCpuPercent', 'sustainedCpuMinutes', 'probeFailuresN', 'probeWindowM', 'latencyWarnFactor', 'lockMaxHeldMinutes', 'jobGraceMinutes',
 ];
