@@ -12,20 +12,29 @@ await rm('dist', { recursive: true, force: true });
 await mkdir('dist/renderer', { recursive: true });
 
 /**
- * The config schema compiled by ajv now, not when Warden starts: src/engine/config-validator.ts
- * is replaced by ajv's standalone code for CONFIG_JSON_SCHEMA (read from the sources), so
- * neither ajv nor a schema compile is on the CLI's or the app's start-up path.
+ * The config schema (src/common/config-schema.ts, the one schema, built with TypeBox), read from
+ * the sources once here: each bundle gets its values as JSON in that module's place, so none
+ * loads TypeBox or builds the schema when it starts; and src/engine/config-validator.ts is
+ * replaced by ajv's standalone code for CONFIG_SCHEMA, so neither ajv nor a schema compile is on
+ * the CLI's or the app's start-up path.
  */
-async function compiledConfigValidator() {
-  const schemaBundle = await build({ entryPoints: ['src/engine/config.ts'], bundle: true, write: false, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+async function configSchemaModule() {
+  const schemaBundle = await build({ entryPoints: ['src/common/config-schema.ts'], bundle: true, write: false, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
   const temp = path.resolve('dist', `.config-schema-${process.pid}.mjs`);
   await writeFile(temp, schemaBundle.outputFiles[0].text);
-  let schema;
   try {
-    ({ CONFIG_JSON_SCHEMA: schema } = await import(pathToFileURL(temp).href));
+    return await import(pathToFileURL(temp).href);
   } finally {
     await rm(temp, { force: true });
   }
+}
+const schemaExports = await configSchemaModule();
+const schemaAsJson = Object.entries(schemaExports).map(([name, value]) => {
+  if (typeof value === 'function') throw new Error(`src/common/config-schema.ts must hold data only; ${name} is a function`);
+  return `export const ${name} = ${JSON.stringify(value)};`;
+}).join('\n');
+
+async function compiledConfigValidator(schema) {
   const { Ajv } = await import('ajv');
   const { default: standaloneCode } = await import('ajv/dist/standalone/index.js');
   // The options of src/engine/config-validator.ts.
@@ -41,11 +50,12 @@ async function compiledConfigValidator() {
   const imports = [...runtimeImports].map(([id, name]) => `import ${name} from ${JSON.stringify(`${id}.js`)};`).join('\n');
   return `${imports}\n${code.replace(/^"use strict";/, '')}\nexport const PRECOMPILED = validate10;\nexport const AJV_OPTIONS = ${JSON.stringify(AJV_OPTIONS)};\nexport function loadAjv() { throw new Error('ajv is not loaded for the config: its validator was compiled at build time'); }\n`;
 }
-const configValidator = await compiledConfigValidator();
+const configValidator = await compiledConfigValidator(schemaExports.CONFIG_SCHEMA);
 const precompiled = {
-  name: 'precompiled-config-validator',
+  name: 'precompiled-config',
   setup(b) {
     b.onLoad({ filter: /src[\\/]engine[\\/]config-validator\.ts$/ }, () => ({ contents: configValidator, loader: 'js', resolveDir: path.resolve('src/engine') }));
+    b.onLoad({ filter: /src[\\/]common[\\/]config-schema\.ts$/ }, () => ({ contents: schemaAsJson, loader: 'js' }));
   },
 };
 
@@ -67,7 +77,7 @@ if (existsSync('src/preload/preload.ts')) {
   jobs.push(build({ ...common, entryPoints: { 'preload/preload': 'src/preload/preload.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, platform: 'node', format: 'cjs', target: 'node22', external: ['electron'] }));
 }
 if (existsSync('src/renderer/index.ts')) {
-  jobs.push(build({ ...common, entryPoints: { 'renderer/renderer': 'src/renderer/index.ts' }, outdir: 'dist', platform: 'browser', format: 'iife', target: 'chrome120', minify: true }));
+  jobs.push(build({ ...common, entryPoints: { 'renderer/renderer': 'src/renderer/index.ts' }, outdir: 'dist', platform: 'browser', format: 'iife', target: 'chrome120', minify: true, plugins: [precompiled] }));
 }
 await Promise.all(jobs);
 if (existsSync('src/renderer/index.html')) {

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { isPlainObject } from '../common/json-guards.js';
+import { isPlainObject } from '../common/schema-check.js';
 import { errorText } from '../common/result.js';
 
 /** The HTTP pieces of `warden serve`: its errors, its headers, JSON bodies in and out, a request's path. */

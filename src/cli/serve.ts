@@ -18,6 +18,7 @@ import { BODY_ROUTES, READ_PATHS, ROUTES } from '../common/routes.js';
 import { plainText } from '../common/text.js';
 import { probeSpecOf } from '../engine/services/probes.js';
 import { configFacts } from '../engine/config-facts.js';
+import { ConfigError } from '../engine/config.js';
 import { createMetrics } from './metrics.js';
 import { BASE_HEADERS, HttpError, ServeError, bodyFields, readJsonBody, safePathname, sendJson } from './serve-http.js';
 import { HEARTBEAT_MS, openEvents, type EventStreams } from './serve-events.js';
@@ -94,8 +95,8 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
     const method = req.method ?? 'GET';
     const pathname = safePathname(req.url);
     handle(req, res, method, pathname).catch((error: unknown) => {
-      const status = error instanceof HttpError ? error.status : 500;
-      const message = error instanceof HttpError ? error.message : `engine error: ${errorText(error)}`;
+      const status = error instanceof HttpError ? error.status : error instanceof ConfigError ? 400 : 500;
+      const message = error instanceof HttpError || error instanceof ConfigError ? error.message : `engine error: ${errorText(error)}`;
       // Refusals and failures are what an operator looks for; the answered requests are not logged.
       log(`${method} ${pathname} ${status}: ${message}`);
       if (res.headersSent) res.destroy();

@@ -1,14 +1,16 @@
 /**
  * The one IPC contract between the popover (via the preload) and the main process, and the
- * checks every argument passes before the engine sees it. `warden serve` checks its HTTP bodies
- * with the same functions, so both doors refuse the same things.
+ * checks every argument passes before the engine sees it, read from the schemas (the config's
+ * own for a service and a config). `warden serve` checks its HTTP bodies with the same
+ * functions, so both doors refuse the same things.
  */
 import type { ConfigProblem, ConfigSaveResult, MemoryHistoryPoint, SnoozeFor, SnoozeTarget } from './api.js';
 import type { ServiceConfig, WardenConfigInput } from './config.js';
 import type { ConfigFacts } from './config-facts.js';
 import type { ActionOffer, ActionResult, ProbeView } from './services.js';
 import type { State } from './state.js';
-import { all, arrayOf, bool, type Check, isPlainObject, jsonValue, num, object, oneOf, str, tagged } from './json-guards.js';
+import { CONFIG_SCHEMA, ServiceSchema } from './config-schema.js';
+import { all, type Check, checkOf, isPlainObject, jsonValue, shapeOf } from './schema-check.js';
 
 /** Request/response channels (ipcRenderer.invoke → ipcMain.handle). */
 export interface InvokeChannels {
@@ -43,76 +45,46 @@ export function isInvokeChannel(value: unknown): value is InvokeChannel {
   return typeof value === 'string' && (INVOKE_CHANNELS as readonly string[]).includes(value);
 }
 
-const name = str({ min: 1, max: 100 });
-const httpUrl = str({ min: 1, max: 2048, pattern: /^https?:\/\/[^\s]+$/i, patternText: 'must be an http:// or https:// URL' });
-const port = num({ integer: true, min: 1, max: 65535 });
-const seconds = num({ min: 0, max: 604800 });
-const path = str({ min: 1, max: 4096 });
-const argv = arrayOf(str({ min: 1, max: 4096 }), { max: 64 });
-const label = str({ min: 1, max: 255, pattern: /^[A-Za-z0-9._-]+$/, patternText: 'may hold only letters, digits, ".", "_" and "-"' });
-const unit = str({ min: 1, max: 255, pattern: /^[A-Za-z0-9:_.@\\-]+$/, patternText: 'is not a systemd unit name' });
-const scope = oneOf('user', 'system');
+// The channels' own arguments, as JSON Schema the same check reads.
+const name = { type: 'string', minLength: 1, maxLength: 100 };
 
-export const checkActionId: Check = str({ min: 1, max: 300 });
+export const checkActionId: Check = checkOf({ type: 'string', minLength: 1, maxLength: 300 });
 
-export const checkSnoozeTarget: Check = tagged('scope', {
-  all: object({ scope: oneOf('all') }, ['scope']),
-  service: object({ scope: oneOf('service'), name }, ['scope', 'name']),
+export const checkSnoozeTarget: Check = checkOf({
+  anyOf: [
+    { type: 'object', additionalProperties: false, required: ['scope'], properties: { scope: { const: 'all' } } },
+    { type: 'object', additionalProperties: false, required: ['scope', 'name'], properties: { scope: { const: 'service' }, name } },
+  ],
 });
 
-export const checkSnoozeFor: Check = oneOf('1h', 'tomorrow', 'off');
+export const checkSnoozeFor: Check = checkOf({ enum: ['1h', 'tomorrow', 'off'] });
 
-export const checkServiceConfig: Check = object(
-  {
-    name,
-    url: httpUrl,
-    port,
-    expect: object({ status: num({ integer: true, min: 100, max: 599 }), jsonField: str({ min: 1, max: 200 }), keyword: str({ min: 1, max: 200 }) }),
-    timeoutSeconds: seconds,
-    intervalSeconds: seconds,
-    canary: object(
-      { url: httpUrl, method: oneOf('GET', 'POST'), body: str({ max: 65536, controls: true }), timeoutSeconds: seconds, intervalSeconds: seconds },
-      ['url'],
-    ),
-    supervisor: tagged('kind', {
-      launchd: object({ kind: oneOf('launchd'), label, domain: str({ min: 1, max: 64 }), plist: path }, ['kind', 'label']),
-      systemd: object({ kind: oneOf('systemd'), unit, scope }, ['kind', 'unit']),
-      command: object({ kind: oneOf('command'), start: argv, stop: argv, cwd: path, pidfile: path, port }, ['kind', 'start']),
-    }),
-    match: str({ min: 1, max: 1000 }),
-  },
-  ['name'],
-);
+/** probe:test: the service it would probe, against the config schema's own service (the engine then checks it as it checks a file). */
+export const checkServiceConfig: Check = checkOf(ServiceSchema);
 
 /**
- * config:set checks the shape only: a JSON object with the known top-level fields, each of the
- * right kind. Field-level rules (URLs, paths, ranges, duplicates) are the engine's, which answers
- * with ConfigProblems the settings view shows next to each field. The engine also refuses any
- * change to a service's supervisor (what Warden runs and signals): those come only from the file.
+ * config:set checks the shape only: a JSON object with the schema's top-level fields, each of
+ * the right kind. Field-level rules (URLs, paths, ranges, duplicates) are the engine's, which
+ * answers with ConfigProblems the settings view shows next to each field. The engine also
+ * refuses any change to a service's supervisor (what Warden runs and signals): those come only
+ * from the file.
  */
-const listOfObjects = arrayOf(jsonValue({ depth: 6, nodes: 2000 }), { max: 500 });
-const objectsOnly: Check = (value, p) => (isPlainObject(value) ? null : `${p}: expected an object`);
+const CONFIG_SHAPE = shapeOf(CONFIG_SCHEMA);
+const listItems = jsonValue({ depth: 6, nodes: 2000 });
 export const checkConfigInput: Check = all(
   jsonValue({ depth: 8, nodes: 20000 }),
-  object({
-    $schema: str({ max: 2048 }),
-    intervalSeconds: num(),
-    discovery: bool,
-    launchAtLogin: bool,
-    app: objectsOnly,
-    services: all(listOfObjects, arrayOf(objectsOnly, { max: 500 })),
-    watchedFiles: all(listOfObjects, arrayOf(objectsOnly, { max: 500 })),
-    jobs: all(listOfObjects, arrayOf(objectsOnly, { max: 500 })),
-    thresholds: (value, p) => {
-      if (!isPlainObject(value)) return `${p}: expected an object`;
-      for (const [key, v] of Object.entries(value)) {
-        const problem = num()(v, `${p}.${key}`);
+  (value, path) => {
+    if (!isPlainObject(value)) return null;
+    for (const [key, items] of Object.entries(value)) {
+      if (!Array.isArray(items) || CONFIG_SHAPE.properties?.[key]?.type !== 'array') continue;
+      for (let i = 0; i < items.length && i < 1000; i++) {
+        const problem = listItems(items[i], `${path}.${key}.${i}`);
         if (problem) return problem;
       }
-      return null;
-    },
-    notifications: objectsOnly,
-  }),
+    }
+    return null;
+  },
+  checkOf(CONFIG_SHAPE),
 );
 
 const ARG_CHECKS: { [C in InvokeChannel]: { names: string[]; checks: Check[] } } = {

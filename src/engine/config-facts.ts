@@ -2,20 +2,9 @@
  * The settings form's facts from the one schema and the one resolver: the value in force for
  * every scalar field the file may leave out, and its limits (minimum, maximum, integer).
  */
-import type { ConfigFacts, FieldLimits } from '../common/config-facts.js';
+import { type ConfigFacts, limitsOf } from '../common/config-facts.js';
+import type { SchemaNode } from '../common/config-schema.js';
 import { CONFIG_JSON_SCHEMA, resolveConfig } from './config.js';
-
-type SchemaNode = { type?: string; minimum?: number; maximum?: number; anyOf?: readonly SchemaNode[]; properties?: Record<string, SchemaNode> };
-
-function limitsOf(node: SchemaNode): FieldLimits | null {
-  const numeric = node.anyOf?.find((n) => n.type === 'number' || n.type === 'integer') ?? node;
-  if (numeric.type !== 'number' && numeric.type !== 'integer') return null;
-  const limits: FieldLimits = {};
-  if (numeric.minimum !== undefined) limits.minimum = numeric.minimum;
-  if (numeric.maximum !== undefined) limits.maximum = numeric.maximum;
-  if (numeric.type === 'integer') limits.integer = true;
-  return limits;
-}
 
 /** The top-level scalars, thresholds and notifications: the fields the form edits without a list. */
 const SECTIONS = ['', 'thresholds', 'notifications'] as const;

@@ -1,40 +1,30 @@
-import type { NotificationConfig, Thresholds } from '../common/config.js';
+import { CONFIG_SCHEMA, type SchemaNode } from '../common/config-schema.js';
+import type { AppConfig, NotificationConfig, Thresholds } from '../common/config.js';
 
-const MiB = 1024 * 1024;
-const GiB = 1024 * MiB;
+/** The `default` of every property that has one; an object without its own default gives its properties'. */
+function defaultsOf(schema: SchemaNode): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, node] of Object.entries(schema.properties ?? {})) {
+    if ('default' in node) out[key] = structuredClone(node.default);
+    else if (node.type === 'object' && node.properties) out[key] = defaultsOf(node);
+  }
+  return out;
+}
 
-/** The judgement's numbers; docs/judgement.md gives the reason for each. */
-export const DEFAULT_THRESHOLDS: Thresholds = {
-  arrivalMinBytes: 2 * GiB,
-  arrivalWindowMinutes: 30,
-  growthMinWindowMinutes: 20,
-  growthMinR2: 0.8,
-  /** 0.5 GB/h, in the decimal GB that rates are shown in (512 MiB/h is 0.537 GB/h and let a 0.52 GB/h leak pass). */
-  growthMinBytesPerHour: 0.5e9,
-  growthExhaustWarnHours: 2,
-  sustainedCpuPercent: 150,
-  sustainedCpuMinutes: 10,
-  topByMemory: 5,
-  swapOutWarnBytesPerSec: 1 * MiB,
-  availableCritPercent: 5,
-  probeFailuresN: 3,
-  probeWindowM: 5,
-  latencyWarnFactor: 5,
-  lockMaxHeldMinutes: 30,
-  jobGraceMinutes: 60,
+/** The defaults the schema carries (common/config-schema.ts); docs/judgement.md gives the reason for each threshold. */
+const SCHEMA_DEFAULTS = defaultsOf(CONFIG_SCHEMA as SchemaNode) as {
+  intervalSeconds: number;
+  discovery: boolean;
+  launchAtLogin: boolean;
+  app: AppConfig;
+  thresholds: Thresholds;
+  notifications: NotificationConfig;
 };
 
-export const DEFAULT_NOTIFICATIONS: NotificationConfig = {
-  onWarn: false,
-  recovery: true,
-  recoveryAfterCycles: 3,
-  reminderHours: null,
-  quietHours: null,
-  pendingCycles: 2,
-  pendingWindow: 3,
-  groupSeconds: 30,
-  channels: [],
-};
+export const DEFAULT_THRESHOLDS: Thresholds = SCHEMA_DEFAULTS.thresholds;
+export const DEFAULT_NOTIFICATIONS: NotificationConfig = SCHEMA_DEFAULTS.notifications;
+/** The top-level scalars and the app's: what resolveConfig fills when the file leaves them out. */
+export const DEFAULT_SETTINGS = { intervalSeconds: SCHEMA_DEFAULTS.intervalSeconds, discovery: SCHEMA_DEFAULTS.discovery, launchAtLogin: SCHEMA_DEFAULTS.launchAtLogin, app: SCHEMA_DEFAULTS.app };
 
 /** Reminders more often than this are the nagging that trains operators to ignore Warden. */
 export const MIN_REMINDER_HOURS = 4;

@@ -6,7 +6,7 @@ import type { HostInfo, State } from '../common/state.js';
 import { errorText } from '../common/result.js';
 import { instantOf, localMinutesIn, wallClock } from '../common/zoned-time.js';
 import type { CaptureCadence } from '../platform/capture.js';
-import { resolveConfig } from './config.js';
+import { checkConfig, ConfigError, resolveConfig } from './config.js';
 import { ConfigWatch } from './config-watch.js';
 import { SaveCadence } from './save-cadence.js';
 import { ThiefTracker } from './thieves.js';
@@ -304,6 +304,9 @@ export class Engine implements EngineHandle {
   }
 
   async testProbe(service: ServiceConfig): Promise<ProbeView> {
+    // The check a file's service passes (URLs that parse, paths, log patterns), beside the schema's at the door.
+    const problems = checkConfig({ services: [service] }).map((p) => ({ ...p, field: p.field.replace(/^services\.0/, 'service') }));
+    if (problems.length > 0) throw new ConfigError(`probe of "${service.name}"`, problems);
     const now = this.deps.clock.now();
     const spec = probeSpecOf(service);
     if (!spec) throw new Error(`${service.name} has no URL to probe`);

@@ -9,10 +9,10 @@ import type { WardenConfigInput } from '../common/config.js';
 import type { Part } from '../common/result.js';
 import { errorText } from '../common/result.js';
 
-/** The JSON schema's top level, as src/engine/config.ts exports it. */
+/** The JSON schema's top level: the config's one schema (src/common/config-schema.ts). */
 export interface ConfigSchema {
   properties: Record<string, unknown>;
-  additionalProperties?: boolean;
+  additionalProperties?: unknown;
 }
 
 export interface StoreOptions {
@@ -43,7 +43,7 @@ export function settingsStoreOptions(configPath: string, schema: ConfigSchema, w
     name: path.basename(configPath, ext),
     fileExtension: ext.replace(/^\./, ''),
     schema: schema.properties,
-    rootSchema: { additionalProperties: schema.additionalProperties ?? false },
+    rootSchema: { additionalProperties: schema.additionalProperties === true },
     // useDefaults would write schema defaults into the user's file; the engine fills defaults on read.
     ajvOptions: { strict: false, useDefaults: false },
     clearInvalidConfig: false,
