@@ -9,16 +9,16 @@
  * Every series is listed in docs/metrics.md (a test keeps the two equal).
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { PressureLevel } from '../common/memory.js';
-import { SEVERITIES, type Severity } from '../common/severity.js';
+import { PRESSURE_RANK, type PressureLevel } from '../common/memory.js';
+import { SEVERITIES, SEVERITY_RANK, type Severity } from '../common/severity.js';
 import type { ServiceState, ServiceView } from '../common/services.js';
 import type { State } from '../common/state.js';
 import { plainText } from '../common/text.js';
 import { WARDEN_VERSION } from '../common/version.js';
 
-export const PRESSURE_VALUE: Record<PressureLevel, number> = { normal: 0, warn: 1, critical: 2 };
-/** The order of src/common/severity.ts: higher is worse. */
-export const LEVEL_VALUE: Record<Severity, number> = { ok: 0, unknown: 1, warn: 2, crit: 3 };
+/** The exported numbers are the orders in common/memory.ts and common/severity.ts: higher is worse. */
+export const PRESSURE_VALUE: Readonly<Record<PressureLevel, number>> = PRESSURE_RANK;
+export const LEVEL_VALUE: Readonly<Record<Severity, number>> = SEVERITY_RANK;
 const PRESSURES = Object.keys(PRESSURE_VALUE) as PressureLevel[];
 const SERVICE_STATES: readonly ServiceState[] = ['running', 'stopped', 'crashed', 'orphaned', 'missing', 'unknown'];
 /** Subject kinds always exported, so `warden_findings{kind="service",severity="crit"} 0` exists to alert on. */

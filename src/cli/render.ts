@@ -5,7 +5,7 @@ import type { Severity } from '../common/severity.js';
 import { actionVerb, holderKindText, type ServiceView } from '../common/services.js';
 import { serviceLevel, type Finding } from '../common/findings.js';
 import { formatBytes, formatDecimalGB, formatDuration, formatPercent, formatRate } from '../common/format.js';
-import { plainText } from '../common/text.js';
+import { baseName, plainText } from '../common/text.js';
 import { AVAILABILITY_MEANINGFUL_SAMPLES, LEVEL_NAME } from '../common/level-words.js';
 import { dateTimeWithZone, timeWithZone } from '../common/zoned-time.js';
 import { fitLine, NO_FIT, renderTable, wrapToFit, type Fit } from './table.js';
@@ -166,7 +166,7 @@ export function availability(s: ServiceView): string {
 function serviceDetail(s: ServiceView): string {
   if (s.orphan) {
     const o = s.orphan;
-    const backup = o.matchingBackup ? `backup ${o.matchingBackup.split('/').pop()} matches` : 'no backup matches';
+    const backup = o.matchingBackup ? `backup ${baseName(o.matchingBackup)} matches` : 'no backup matches';
     return `PID ${o.process.pid}: ${o.why}; ${backup}`;
   }
   return s.stateReason;

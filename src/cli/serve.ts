@@ -14,7 +14,7 @@ import { checkInvoke, configProblemsText, findOffer, type InvokeChannel, notOffe
 import { errorText } from '../common/result.js';
 import type { ServiceConfig } from '../common/config.js';
 import { holdsRedaction, REDACTED, redactConfig } from '../common/redact.js';
-import { BODY_ROUTES, READ_PATHS, ROUTES } from '../common/routes.js';
+import { BODY_ROUTES, READ_PATHS, ROUTES, TOKEN_PATTERN } from '../common/routes.js';
 import { plainText } from '../common/text.js';
 import { probeSpecOf } from '../engine/services/probes.js';
 import { configFacts } from '../engine/config-facts.js';
@@ -69,7 +69,7 @@ export async function startServer(engine: EngineHandle, opts: ServeOptions): Pro
   if (opts.host !== undefined && opts.host !== '127.0.0.1') {
     throw new Error(`warden serve binds 127.0.0.1 only (asked for ${String(opts.host)}): it can repair services and must not be reachable from the network`);
   }
-  if (opts.token !== undefined && !/^[A-Za-z0-9_-]{16,128}$/.test(opts.token)) {
+  if (opts.token !== undefined && !TOKEN_PATTERN.test(opts.token)) {
     throw new Error('warden serve: a token must be 16 to 128 letters, digits, "-" or "_"');
   }
   const files = await loadStatic(opts.staticDir);

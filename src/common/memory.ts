@@ -1,5 +1,7 @@
 /** OS memory pressure as the OS reports it (darwin: kern.memorystatus_vm_pressure_level; linux: PSI). */
 export type PressureLevel = 'normal' | 'warn' | 'critical';
+/** The pressure levels in order: higher is worse (the series keeps a bucket's worst; /metrics exports the number). */
+export const PRESSURE_RANK: Readonly<Record<PressureLevel, number>> = { normal: 0, warn: 1, critical: 2 };
 
 /** Cumulative counters, in pages of `pageSizeBytes`; rates are derived from two samples. */
 export interface PagingCounters {

@@ -8,6 +8,9 @@ import type { InvokeChannel } from './ipc.js';
 
 export type RouteMethod = 'GET' | 'POST' | 'PUT';
 
+/** A per-run token as the server makes it and the page accepts it from the address's fragment. */
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+
 export interface ReadRoute {
   method: 'GET';
   path: string;

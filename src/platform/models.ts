@@ -61,21 +61,29 @@ function entry(name: string, fields: Partial<ModelEntry> = {}): ModelEntry {
 }
 
 /**
+ * The entries of the list under `key`: each object in it read by `read` (none, one or several
+ * entries). With `named`, a list whose every item yields none is a failure, not "nothing loaded".
+ */
+function entriesOf(body: string, key: string, what: string, read: (item: Json) => ModelEntry[], named = false): Part<ModelEntry[]> {
+  const list = listOf(body, key, what);
+  if (!list.ok) return list;
+  const out = list.value.flatMap((item) => (isObject(item) ? read(item) : []));
+  if (named && out.length === 0 && list.value.length > 0) return { ok: false, reason: `${what}: none of ${list.value.length} entries has a name` };
+  return { ok: true, value: out };
+}
+
+/**
  * Ollama `GET /api/ps`: `{"models":[{name, model, size, size_vram, expires_at, context_length, details}]}`.
  * `size` is the load-time accounting for GGUF runners and the live figure for the MLX runner
  * (`details.format` says which); `expires_at` is when keep_alive unloads it.
  */
 export function parseOllamaPs(body: string): Part<ModelEntry[]> {
-  const list = listOf(body, 'models', '/api/ps');
-  if (!list.ok) return list;
-  const out: ModelEntry[] = [];
-  for (const item of list.value) {
-    if (!isObject(item)) continue;
+  return entriesOf(body, 'models', '/api/ps', (item) => {
     const name = text(item.name) ?? text(item.model);
-    if (!name) continue;
+    if (!name) return [];
     const details = isObject(item.details) ? item.details : {};
     const size = bytes(item.size);
-    out.push(
+    return [
       entry(name, {
         sizeBytes: size,
         sizeMeaning: size === null ? null : details.format === 'mlx' || details.format === 'safetensors' ? 'live' : 'at-load',
@@ -83,10 +91,8 @@ export function parseOllamaPs(body: string): Part<ModelEntry[]> {
         contextLength: count(item.context_length),
         expiresAt: instant(item.expires_at),
       }),
-    );
-  }
-  if (out.length === 0 && list.value.length > 0) return { ok: false, reason: `/api/ps: none of ${list.value.length} entries has a name` };
-  return { ok: true, value: out };
+    ];
+  }, true);
 }
 
 /**
@@ -94,34 +100,25 @@ export function parseOllamaPs(body: string): Part<ModelEntry[]> {
  * file) and `loaded_instances[]`. One entry per loaded instance, named by its instance id.
  */
 export function parseLmStudioV1(body: string): Part<ModelEntry[]> {
-  const list = listOf(body, 'models', '/api/v1/models');
-  if (!list.ok) return list;
-  const out: ModelEntry[] = [];
-  for (const item of list.value) {
-    if (!isObject(item) || !Array.isArray(item.loaded_instances)) continue;
+  return entriesOf(body, 'models', '/api/v1/models', (item) => {
+    if (!Array.isArray(item.loaded_instances)) return [];
     const size = bytes(item.size_bytes);
-    for (const instance of item.loaded_instances) {
-      if (!isObject(instance)) continue;
+    return item.loaded_instances.flatMap((instance: unknown) => {
+      if (!isObject(instance)) return [];
       const id = text(instance.id) ?? text(item.key);
-      if (!id) continue;
+      if (!id) return [];
       const config = isObject(instance.config) ? instance.config : {};
-      out.push(entry(id, { sizeBytes: size, sizeMeaning: size === null ? null : 'file', contextLength: count(config.context_length) }));
-    }
-  }
-  return { ok: true, value: out };
+      return [entry(id, { sizeBytes: size, sizeMeaning: size === null ? null : 'file', contextLength: count(config.context_length) })];
+    });
+  });
 }
 
 /** LM Studio `GET /api/v0/models` (0.3.6+): `{"data":[{id, state: "loaded" | "not-loaded", …}]}`; no sizes. */
 export function parseLmStudioV0(body: string): Part<ModelEntry[]> {
-  const list = listOf(body, 'data', '/api/v0/models');
-  if (!list.ok) return list;
-  const out: ModelEntry[] = [];
-  for (const item of list.value) {
-    if (!isObject(item) || item.state !== 'loaded') continue;
-    const id = text(item.id);
-    if (id) out.push(entry(id, { contextLength: count(item.loaded_context_length) ?? null }));
-  }
-  return { ok: true, value: out };
+  return entriesOf(body, 'data', '/api/v0/models', (item) => {
+    const id = item.state === 'loaded' ? text(item.id) : null;
+    return id ? [entry(id, { contextLength: count(item.loaded_context_length) ?? null })] : [];
+  });
 }
 
 const ROUTER_STATES: Record<string, ModelEntry['state'] | undefined> = { loaded: 'loaded', loading: 'loading', sleeping: 'sleeping' };
@@ -131,17 +128,12 @@ const ROUTER_STATES: Record<string, ModelEntry['state'] | undefined> = { loaded:
  * one of unloaded, loading, loaded, sleeping, downloading. Only what holds or takes memory is kept.
  */
 export function parseRouterModels(body: string): Part<ModelEntry[]> {
-  const list = listOf(body, 'data', '/models');
-  if (!list.ok) return list;
-  const out: ModelEntry[] = [];
-  for (const item of list.value) {
-    if (!isObject(item)) continue;
+  return entriesOf(body, 'data', '/models', (item) => {
     const id = text(item.id) ?? text(item.name);
     const status = isObject(item.status) ? item.status.value : item.status;
     const state = typeof status === 'string' ? ROUTER_STATES[status] : undefined;
-    if (id && state) out.push(entry(id, { state }));
-  }
-  return { ok: true, value: out };
+    return id && state ? [entry(id, { state })] : [];
+  });
 }
 
 /**
@@ -149,17 +141,12 @@ export function parseRouterModels(body: string): Part<ModelEntry[]> {
  * server answers for; llama.cpp adds `meta.size` (the model's bytes) to its one entry.
  */
 export function parseOpenAiModels(body: string): Part<ModelEntry[]> {
-  const list = listOf(body, 'data', '/v1/models');
-  if (!list.ok) return list;
-  const out: ModelEntry[] = [];
-  for (const item of list.value) {
-    if (!isObject(item)) continue;
+  return entriesOf(body, 'data', '/v1/models', (item) => {
     const id = text(item.id);
-    if (!id) continue;
+    if (!id) return [];
     const size = isObject(item.meta) ? bytes(item.meta.size) : null;
-    out.push(entry(id, { state: 'served', sizeBytes: size, sizeMeaning: size === null ? null : 'file' }));
-  }
-  return { ok: true, value: out };
+    return [entry(id, { state: 'served', sizeBytes: size, sizeMeaning: size === null ? null : 'file' })];
+  });
 }
 
 /** mlx_lm.server's `--model` from its command line: what it serves, read without a request. */

@@ -6,7 +6,7 @@
 import type { ShellApi, WardenApi } from '../common/api.js';
 import type { ConfigFacts } from '../common/config-facts.js';
 import type { State } from '../common/state.js';
-import { PAGES, ROUTES, type RouteMethod } from '../common/routes.js';
+import { PAGES, ROUTES, TOKEN_PATTERN, type RouteMethod } from '../common/routes.js';
 
 export interface HttpBridgeOptions {
   /** The server's origin, e.g. location.origin. */
@@ -21,7 +21,7 @@ export interface HttpBridgeOptions {
 
 export function tokenFromHash(hash: string): string | null {
   const token = new URLSearchParams(hash.replace(/^#/, '')).get('token');
-  return token && /^[A-Za-z0-9_-]{16,128}$/.test(token) ? token : null;
+  return token && TOKEN_PATTERN.test(token) ? token : null;
 }
 
 /**

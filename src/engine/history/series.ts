@@ -1,4 +1,4 @@
-import type { MemorySample, MemoryView, PressureLevel } from '../../common/memory.js';
+import { PRESSURE_RANK, type MemorySample, type MemoryView, type PressureLevel } from '../../common/memory.js';
 import type { DataFolder } from './folder.js';
 
 /** The host memory series in series.json: the last hour per sample and 24 h per minute. */
@@ -32,7 +32,6 @@ const SERIES = 'series.json';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const MINUTE_MS = 60_000;
-const PRESSURE_RANK: Record<PressureLevel, number> = { normal: 0, warn: 1, critical: 2 };
 
 export class MemorySeriesFile {
   private recent: MemoryPoint[] = [];

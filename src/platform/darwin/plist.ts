@@ -8,7 +8,7 @@ export interface PlistRead {
   /** The top-level dictionary; null when the file is missing or malformed. */
   data: Record<string, unknown> | null;
   /** Why a file that exists could not be used ("Opening and ending tag mismatch … (line 12)"). */
-  error: string | null;
+  reason: string | null;
 }
 
 export interface PlistLint {
@@ -44,7 +44,7 @@ interface XmlLocator {
  * is synchronous, so console.error is muted for exactly its duration. `plist` (and xmldom under
  * it) is loaded the first time a plist is read: launchd hosts only, never at start-up.
  */
-async function parseXml(text: string): Promise<{ value: unknown } | { error: string }> {
+async function parseXml(text: string): Promise<{ value: unknown } | { reason: string }> {
   const { parse: parsePlistXml } = await import('plist');
   const consoleError = console.error;
   console.error = () => undefined;
@@ -53,7 +53,7 @@ async function parseXml(text: string): Promise<{ value: unknown } | { error: str
   } catch (error) {
     const where = (error as { locator?: XmlLocator }).locator;
     const line = where?.lineNumber ? ` (line ${where.lineNumber})` : '';
-    return { error: `${errorText(error).split('\n')[0]}${line}` };
+    return { reason: `${errorText(error).split('\n')[0]}${line}` };
   } finally {
     console.error = consoleError;
   }
@@ -65,12 +65,12 @@ function isDictionary(value: unknown): value is Record<string, unknown> {
 
 async function fromText(text: string): Promise<PlistRead> {
   const parsed = await parseXml(text);
-  if ('error' in parsed) return { exists: true, data: null, error: parsed.error };
+  if ('reason' in parsed) return { exists: true, data: null, reason: parsed.reason };
   if (!isDictionary(parsed.value)) {
     const what = Array.isArray(parsed.value) ? 'an array' : typeof parsed.value;
-    return { exists: true, data: null, error: `the top level is ${what}, not a dictionary` };
+    return { exists: true, data: null, reason: `the top level is ${what}, not a dictionary` };
   }
-  return { exists: true, data: parsed.value, error: null };
+  return { exists: true, data: parsed.value, reason: null };
 }
 
 /**
@@ -80,9 +80,9 @@ async function fromText(text: string): Promise<PlistRead> {
  */
 export async function readPlist(facts: Facts, path: string): Promise<Part<PlistRead>> {
   const file = await facts.readFile(path);
-  if (!file.exists) return { ok: true, value: { exists: false, data: null, error: null } };
+  if (!file.exists) return { ok: true, value: { exists: false, data: null, reason: null } };
   if (file.error !== null || file.content === null) return { ok: false, reason: `${path}: ${file.error ?? 'could not be read'}` };
-  if (file.truncated) return { ok: true, value: { exists: true, data: null, error: 'file larger than the read cap; not parsed' } };
+  if (file.truncated) return { ok: true, value: { exists: true, data: null, reason: 'file larger than the read cap; not parsed' } };
   if (!file.content.startsWith(BINARY_MAGIC)) return { ok: true, value: await fromText(file.content) };
   const result = await facts.run(plutilToXmlArgv(path), { timeoutMs: PLUTIL_TIMEOUT_MS });
   const problem = commandProblem(result);

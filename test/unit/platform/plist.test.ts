@@ -38,14 +38,14 @@ describe('readPlist', () => {
     expect(read.ok).toBe(true);
     if (!read.ok) return;
     expect(read.value.exists).toBe(true);
-    expect(read.value.error).toBeNull();
+    expect(read.value.reason).toBeNull();
     expect(read.value.data?.['Label']).toBe('com.sanctum.mlx');
     expect(read.value.data?.['KeepAlive']).toBe(true);
     expect(read.value.data?.['EnvironmentVariables']).toEqual({ MLX_COMPILE_CACHE: '0' });
   });
 
   it('says a missing file does not exist, without an error', async () => {
-    expect(await readPlist(replay([], [fileRead(PLIST, null)]), PLIST)).toEqual({ ok: true, value: { exists: false, data: null, error: null } });
+    expect(await readPlist(replay([], [fileRead(PLIST, null)]), PLIST)).toEqual({ ok: true, value: { exists: false, data: null, reason: null } });
   });
 
   it('gives the parser’s message for a malformed plist, and prints nothing', async () => {
@@ -54,12 +54,12 @@ describe('readPlist', () => {
     console.error = (...args: unknown[]) => printed.push(args);
     try {
       const stray = await readPlist(replay([], [fileRead(PLIST, fixture('broken-non-key-in-dict.SYNTHETIC.plist'))]), PLIST);
-      expect(stray).toEqual({ ok: true, value: { exists: true, data: null, error: 'Missing key while parsing <dict/>.' } });
+      expect(stray).toEqual({ ok: true, value: { exists: true, data: null, reason: 'Missing key while parsing <dict/>.' } });
       const unclosed = await readPlist(replay([], [fileRead(PLIST, fixture('broken-unclosed-tag.SYNTHETIC.plist'))]), PLIST);
       // Line 5 holds the <string> that was never closed.
-      expect(unclosed.ok && unclosed.value.error).toBe('Opening and ending tag mismatch: "string" != "dict" (line 5)');
+      expect(unclosed.ok && unclosed.value.reason).toBe('Opening and ending tag mismatch: "string" != "dict" (line 5)');
       const garbage = await readPlist(replay([], [fileRead(PLIST, 'not a plist at all')]), PLIST);
-      expect(garbage.ok && garbage.value.error).toMatch(/missing root element/);
+      expect(garbage.ok && garbage.value.reason).toMatch(/missing root element/);
     } finally {
       console.error = original;
     }
@@ -68,7 +68,7 @@ describe('readPlist', () => {
 
   it('refuses a plist whose top level is not a dictionary', async () => {
     const read = await readPlist(replay([], [fileRead(PLIST, '<plist><array><string>a</string></array></plist>')]), PLIST);
-    expect(read).toEqual({ ok: true, value: { exists: true, data: null, error: 'the top level is an array, not a dictionary' } });
+    expect(read).toEqual({ ok: true, value: { exists: true, data: null, reason: 'the top level is an array, not a dictionary' } });
   });
 
   it('converts a binary plist with plutil and parses the XML it prints', async () => {
