@@ -1,4 +1,5 @@
 import type { JobConfig, JobSchedule, Thresholds } from '../common/config.js';
+import { ReadSchedule } from './read-schedule.js';
 import type { Part } from '../common/result.js';
 import { errorText } from '../common/result.js';
 import type { ExitInfo, JobView } from '../common/services.js';
@@ -101,15 +102,13 @@ export class JobMonitor implements Monitor {
   readonly part = 'jobs';
   private jobs = new Map<string, JobState>();
   private options: JobMonitorOptions | null = null;
-  private polling: Promise<void> | null = null;
-  private nextReadAt = 0;
-  private readonly everyMs: number;
+  private readonly schedule: ReadSchedule;
 
   constructor(
     private readonly facts: Facts,
     tuning: { everySeconds?: number } = {},
   ) {
-    this.everyMs = (tuning.everySeconds ?? JOB_READ_EVERY_SECONDS) * 1000;
+    this.schedule = new ReadSchedule((tuning.everySeconds ?? JOB_READ_EVERY_SECONDS) * 1000);
   }
 
   configure(jobs: JobConfig[], options: JobMonitorOptions): void {
@@ -121,28 +120,25 @@ export class JobMonitor implements Monitor {
       next.set(config.name, same && old ? { ...old, config } : { config, read: null, readAt: null, watchedSince: null, runs: null, runSeenAt: null, logHint: null });
     }
     this.jobs = next;
-    this.nextReadAt = 0;
+    this.schedule.dueNow();
   }
 
   /** Starts reading every job when due, and returns without waiting. */
   async poll(now: number): Promise<void> {
-    if (this.polling || now < this.nextReadAt) return;
-    this.nextReadAt = now + this.everyMs;
-    const reads = [...this.jobs.values()].map((job) =>
-      this.readJob(job, now).catch((error) => {
-        job.read = { ok: false, reason: errorText(error) };
-      }),
+    this.schedule.start(now, () =>
+      Promise.all(
+        [...this.jobs.values()].map((job) =>
+          this.readJob(job, now).catch((error) => {
+            job.read = { ok: false, reason: errorText(error) };
+          }),
+        ),
+      ),
     );
-    this.polling = Promise.all(reads)
-      .then(() => undefined)
-      .finally(() => {
-        this.polling = null;
-      });
   }
 
   /** Resolves when the read in flight (if any) has finished. */
   async idle(): Promise<void> {
-    await this.polling;
+    await this.schedule.idle();
   }
 
   private async readJob(job: JobState, now: number): Promise<void> {

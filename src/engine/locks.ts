@@ -1,4 +1,5 @@
 import type { Thresholds, WatchedFileConfig } from '../common/config.js';
+import { ReadSchedule } from './read-schedule.js';
 import type { ProcessRow, ProcessTable } from '../common/processes.js';
 import type { Part } from '../common/result.js';
 import { errorText } from '../common/result.js';
@@ -63,17 +64,15 @@ export class LockMonitor implements Monitor {
   readonly part = 'locks';
   private files = new Map<string, FileState>();
   private options: LockMonitorOptions | null = null;
-  private polling: Promise<void> | null = null;
-  private nextReadAt = 0;
   private lastViews = new Map<string, LockView>();
   private lastTargets = new Map<string, LockHolder | null>();
-  private readonly everyMs: number;
+  private readonly schedule: ReadSchedule;
 
   constructor(
     private readonly facts: Facts,
     tuning: { everySeconds?: number } = {},
   ) {
-    this.everyMs = (tuning.everySeconds ?? LOCK_READ_EVERY_SECONDS) * 1000;
+    this.schedule = new ReadSchedule((tuning.everySeconds ?? LOCK_READ_EVERY_SECONDS) * 1000);
   }
 
   configure(files: WatchedFileConfig[], options: LockMonitorOptions): void {
@@ -84,18 +83,12 @@ export class LockMonitor implements Monitor {
       next.set(config.path, old ? { ...old, config } : { config, read: null, readerError: null });
     }
     this.files = next;
-    this.nextReadAt = 0;
+    this.schedule.dueNow();
   }
 
   /** Starts reading every watched file's holders when due, and returns without waiting. */
   async poll(now: number, _table?: ProcessTable | null): Promise<void> {
-    if (this.polling || now < this.nextReadAt) return;
-    this.nextReadAt = now + this.everyMs;
-    this.polling = this.readAll(now)
-      .catch(() => undefined)
-      .finally(() => {
-        this.polling = null;
-      });
+    this.schedule.start(now, () => this.readAll(now));
   }
 
   /**
@@ -103,12 +96,12 @@ export class LockMonitor implements Monitor {
    * showing the released holder as still holding for up to LOCK_READ_EVERY_SECONDS.
    */
   recheck(): void {
-    this.nextReadAt = 0;
+    this.schedule.dueNow();
   }
 
   /** Resolves when the read in flight (if any) has finished. */
   async idle(): Promise<void> {
-    await this.polling;
+    await this.schedule.idle();
   }
 
   private async readAll(now: number): Promise<void> {
