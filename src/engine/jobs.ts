@@ -10,7 +10,7 @@ import type { Facts } from '../platform/facts.js';
 import { commandProblem } from '../platform/facts.js';
 import { readLaunchdJob, type LaunchdJobInfo } from '../platform/darwin/launchctl.js';
 import { readSystemdUnit, type SystemdUnitInfo } from '../platform/linux/systemd.js';
-import type { Monitor } from './tick/monitor.js';
+import type { Monitor } from './monitors.js';
 
 export interface JobMonitorOptions {
   platform: 'darwin' | 'linux';

@@ -11,7 +11,7 @@ import { readLockHolders } from '../platform/linux/locks.js';
 import { parseDuckDbLockError } from '../platform/duckdb.js';
 import { START_TOLERANCE_MS } from './actions/guard.js';
 import { releaseOffer } from './actions/release-offers.js';
-import type { Monitor } from './tick/monitor.js';
+import type { Monitor } from './monitors.js';
 
 export interface LockMonitorOptions {
   platform: 'darwin' | 'linux';

@@ -12,7 +12,7 @@ import { DISCOVERY_INTERVAL_SECONDS, Discovery, type ServerKind } from './discov
 import { LISTENER_TABLE_MS, ListenerTable } from './listeners.js';
 import { modelTargetOf } from '../model-targets.js';
 import type { ModelTarget } from '../models.js';
-import type { Monitor } from '../tick/monitor.js';
+import type { Monitor } from '../monitors.js';
 import { newEntry, type Entry, type ServiceMonitorOptions } from './entry.js';
 import { INSPECT_DEADLINE_MS, Inspector } from './inspect.js';
 import { Limiter } from './limiter.js';

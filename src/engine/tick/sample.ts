@@ -15,7 +15,7 @@ import { pagingRates } from '../rates.js';
 import type { SenseMonitor } from '../senses.js';
 import type { ServiceMonitor } from '../services/monitor.js';
 import type { ThiefTracker } from '../thieves.js';
-import { partResults, settleMonitors, type Monitor, type PartResult } from './monitor.js';
+import { partResults, settleMonitors, type Monitor, type PartResult } from '../monitors.js';
 import { ProcessTableState, type TableRead } from './table.js';
 
 /** A live cycle waits this long for the services, locks and jobs it started; the rest lands next cycle. */

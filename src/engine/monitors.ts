@@ -1,7 +1,7 @@
-import type { ProcessTable } from '../../common/processes.js';
-import type { PartView, UnknownPart } from '../../common/state.js';
-import type { Clock } from '../../platform/clock.js';
-import { partOf, partViews, type PartName } from '../parts.js';
+import type { ProcessTable } from '../common/processes.js';
+import type { PartView, UnknownPart } from '../common/state.js';
+import type { Clock } from '../platform/clock.js';
+import { partOf, partViews, type PartName } from './parts.js';
 
 /**
  * A part of the sample that reads on its own cadence, each read under its own deadline

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../../src/platform/clock.js';
-import { partResults, settleMonitors, type Monitor, type MonitorPart } from '../../../../src/engine/tick/monitor.js';
+import { ManualClock } from '../../../src/platform/clock.js';
+import { partResults, settleMonitors, type Monitor, type MonitorPart } from '../../../src/engine/monitors.js';
 
 function monitor(part: MonitorPart, idle: () => Promise<void>): Monitor {
   return { part, poll: async () => undefined, idle, unknowns: () => [] };
