@@ -135,6 +135,30 @@ describe('ListenerTable', () => {
     expect(lsofRuns(host)).toHaveLength(5);
   });
 
+  it('listeners coming and going on other ports bring no lsof; one replaced on the port asked about does', async () => {
+    const host = new (class extends Host {
+      sockets: string | null = '11434:900 40001:5';
+      listeningSockets = (): Promise<string | null> => Promise.resolve(this.sockets);
+    })();
+    host.listening = [{ pid: 900, command: 'ollama', port: 11434 }];
+    const table = new ListenerTable(host);
+    expect(await table.port(11434, NOW)).toEqual({ ok: true, value: { at: NOW, listeners: [{ pid: 900, command: 'ollama' }] } });
+    // A test suite's servers on other ports, every round another set: the owner of 11434 stands.
+    for (let t = 30_000; t <= 300_000; t += 30_000) {
+      host.sockets = `11434:900 ${40_000 + t / 30_000}:${t}`;
+      expect(await table.port(11434, NOW + t)).toEqual({ ok: true, value: { at: NOW, listeners: [{ pid: 900, command: 'ollama' }] } });
+    }
+    expect(lsofRuns(host)).toHaveLength(1);
+    // Asked about all ports (no ports named), the other ports count.
+    await table.read(NOW + 330_000);
+    expect(lsofRuns(host)).toHaveLength(2);
+    // The listener on 11434 replaced (another socket inode, another owner): read again.
+    host.listening = [{ pid: 950, command: 'ollama', port: 11434 }];
+    host.sockets = '11434:951';
+    expect(await table.port(11434, NOW + 360_000)).toEqual({ ok: true, value: { at: NOW + 360_000, listeners: [{ pid: 950, command: 'ollama' }] } });
+    expect(lsofRuns(host)).toHaveLength(3);
+  });
+
   it('the inspections of one poll read the listening sockets once between them, as they share lsof', async () => {
     const host = new (class extends Host {
       socketReads = 0;

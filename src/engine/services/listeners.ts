@@ -36,16 +36,18 @@ export class ListenerTable {
   /**
    * Callers with the same `now` (one poll) always share a read; with a window of 0, only they do.
    * Where the facts say which sockets listen (Linux: /proc/net/tcp), a read stands for as long
-   * as that set is unchanged: a new port, a listener gone or replaced, or forget() (a failed
-   * probe, a listener that left the table, an action) brings a fresh lsof.
+   * as that set is unchanged on the `ports` the caller will look at (all ports when it names
+   * none): a new listener there, one gone or replaced, or forget() (a failed probe, a listener
+   * that left the table, an action) brings a fresh lsof. Listeners coming and going on other
+   * ports (a test suite, a browser) do not.
    */
-  async read(now: number): Promise<Part<Listeners>> {
+  async read(now: number, ports?: readonly number[]): Promise<Part<Listeners>> {
     const last = this.last;
     if (last && (last.running || now === last.at || (now > last.at && now - last.at < this.windowMs))) return last.read;
     // Linux: while the listening sockets (port and inode) are the ones the last good read saw,
     // its owners still stand; a probe failure or a lost listener calls forget() for a fresh one.
     const sockets = await this.sockets(now);
-    if (last && this.last === last && last.ok && !this.socketsDistrusted && sockets !== null && sockets === last.sockets) return last.read;
+    if (last && this.last === last && last.ok && !this.socketsDistrusted && sockets !== null && last.sockets !== null && sameOnPorts(sockets, last.sockets, ports)) return last.read;
     if (this.last !== last && this.last) return this.last.read;
     const read = readTcpListeners(this.facts).then((part): Part<Listeners> => (part.ok ? { ok: true, value: { at: now, byPort: part.value } } : part));
     const entry = { at: now, running: true, read, sockets, ok: false };
@@ -75,7 +77,7 @@ export class ListenerTable {
   /** Who listens on one port, from the shared read. */
   async port(port: number, now: number): Promise<Part<{ at: number; listeners: readonly TcpListener[] }>> {
     if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, reason: `port ${port} is not a TCP port (1–65535)` };
-    const read = await this.read(now);
+    const read = await this.read(now, [port]);
     if (!read.ok) return read;
     return { ok: true, value: { at: read.value.at, listeners: read.value.byPort.get(port) ?? [] } };
   }
@@ -94,4 +96,15 @@ export class ListenerTable {
     this.last = null;
     this.socketsRead = null;
   }
+}
+
+/** Two fingerprints (`port:inode` words, sorted) hold the same sockets on these ports (all ports when none are named). */
+export function sameOnPorts(a: string, b: string, ports?: readonly number[]): boolean {
+  if (ports === undefined) return a === b;
+  const on = (fingerprint: string) => {
+    const kept: string[] = [];
+    for (const word of fingerprint.split(' ')) if (ports.includes(Number(word.slice(0, word.indexOf(':'))))) kept.push(word);
+    return kept.join(' ');
+  };
+  return on(a) === on(b);
 }
