@@ -9,7 +9,7 @@
  *   offered for release and is refused by the guard; a PID really reused (the kernel's
  *   ns_last_pid set so the next process gets it) is refused by its start time.
  * What the unit tests cover and this file does not repeat: the IPC contract and fuzzing
- * (test/unit/ipc-contract.test.ts, main-ipc.test.ts), serve's routes on a scripted engine
+ * (test/unit/common/ipc.test.ts, test/unit/main/ipc.test.ts), serve's routes on a scripted engine
  * (test/integration/serve.test.ts), the source scan (test/unit/security-scan.test.ts), PID 1
  * and a vanished process (test/integration/release-live.test.ts).
  */
