@@ -1,4 +1,4 @@
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import type { DirList, Facts, FileChunk, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, LoadRead, RunOptions, CommandResult, VolumeStat } from './facts.js';
 import { loadNow, readChunk, statVolume } from './volumes.js';
 import { runCommand } from './runner.js';
@@ -28,6 +28,8 @@ export class LiveFacts implements Facts {
   }
 
   readonly listeningSockets: (() => Promise<string | null>) | undefined = process.platform === 'linux' ? readListeningSockets : undefined;
+
+  readonly socketsHeld: ((pid: number) => Promise<ReadonlySet<string> | null>) | undefined = process.platform === 'linux' ? (pid) => Promise.resolve(socketInodesOf(pid)) : undefined;
 
   async goneProcesses(pids: readonly number[]): Promise<number[]> {
     return pids.filter((pid) => !processAlive(pid));
@@ -113,6 +115,27 @@ function readListeningSockets(): Promise<string | null> {
     return Promise.resolve(listenersFingerprint(parseListeningSockets(text)));
   } catch {
     return Promise.resolve(null);
+  }
+}
+
+/** The inodes of the sockets /proc/PID/fd links to (`socket:[N]`), synchronously (a listener holds tens of descriptors); null when unreadable. */
+function socketInodesOf(pid: number): ReadonlySet<string> | null {
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  const dir = `/proc/${pid}/fd`;
+  try {
+    const inodes = new Set<string>();
+    for (const fd of readdirSync(dir)) {
+      let target: string;
+      try {
+        target = readlinkSync(`${dir}/${fd}`);
+      } catch {
+        continue; // closed since the listing
+      }
+      if (target.startsWith('socket:[')) inodes.add(target.slice(8, -1));
+    }
+    return inodes;
+  } catch {
+    return null;
   }
 }
 
