@@ -69,7 +69,8 @@ export function parseProcEntry(entry: ProcEntry, at: number, clock: ProcClock): 
   const close = stat.lastIndexOf(')');
   if (open < 0 || close < open || Number(stat.slice(0, open)) !== entry.pid) return null;
   const comm = stat.slice(open + 2, close);
-  const fields = stat.slice(close + 2).split(' ');
+  // Only the fields read (the tail holds some 30 more).
+  const fields = stat.slice(close + 2).split(' ', RSS_PAGES + 1);
   if (fields.length <= STARTTIME) return null;
   const ppid = Number(fields[PPID]);
   const ticks = Number(fields[UTIME]) + Number(fields[STIME]);
