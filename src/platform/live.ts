@@ -29,7 +29,11 @@ export class LiveFacts implements Facts {
 
   readonly listeningSockets: (() => Promise<string | null>) | undefined = process.platform === 'linux' ? readListeningSockets : undefined;
 
-  readonly socketsHeld: ((pid: number) => Promise<ReadonlySet<string> | null>) | undefined = process.platform === 'linux' ? (pid) => Promise.resolve(socketInodesOf(pid)) : undefined;
+  readonly socketHeld: ((pid: number, inode: string) => Promise<boolean | null>) | undefined = (() => {
+    if (process.platform !== 'linux') return undefined;
+    const fds = new SocketFds();
+    return (pid: number, inode: string) => Promise.resolve(fds.held(pid, inode));
+  })();
 
   async goneProcesses(pids: readonly number[]): Promise<number[]> {
     return pids.filter((pid) => !processAlive(pid));
@@ -118,24 +122,46 @@ function readListeningSockets(): Promise<string | null> {
   }
 }
 
-/** The inodes of the sockets /proc/PID/fd links to (`socket:[N]`), synchronously (a listener holds tens of descriptors); null when unreadable. */
-function socketInodesOf(pid: number): ReadonlySet<string> | null {
-  if (!Number.isInteger(pid) || pid <= 0) return null;
-  const dir = `/proc/${pid}/fd`;
-  try {
-    const inodes = new Set<string>();
-    for (const fd of readdirSync(dir)) {
-      let target: string;
-      try {
-        target = readlinkSync(`${dir}/${fd}`);
-      } catch {
-        continue; // closed since the listing
-      }
-      if (target.startsWith('socket:[')) inodes.add(target.slice(8, -1));
+/** Descriptors kept after a socket was found on them: a later check reads that one link alone. */
+const SOCKET_FDS_KEPT = 256;
+
+/**
+ * Whether /proc/PID/fd links to `socket:[inode]`: the descriptor it was found on last time is
+ * read first (one readlink), the whole directory only when that no longer holds it.
+ * Synchronous: a listener holds tens of descriptors. Null when the directory cannot be read.
+ */
+export class SocketFds {
+  private readonly found = new Map<string, string>();
+
+  held(pid: number, inode: string): boolean | null {
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    const dir = `/proc/${pid}/fd`;
+    const target = `socket:[${inode}]`;
+    const key = `${pid}:${inode}`;
+    const fd = this.found.get(key);
+    if (fd !== undefined && linkOf(`${dir}/${fd}`) === target) return true;
+    this.found.delete(key);
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return null;
     }
-    return inodes;
+    for (const name of names) {
+      if (linkOf(`${dir}/${name}`) !== target) continue;
+      if (this.found.size >= SOCKET_FDS_KEPT) this.found.clear();
+      this.found.set(key, name);
+      return true;
+    }
+    return false;
+  }
+}
+
+function linkOf(path: string): string | null {
+  try {
+    return readlinkSync(path);
   } catch {
-    return null;
+    return null; // closed since the listing
   }
 }
 

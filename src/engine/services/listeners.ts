@@ -93,20 +93,25 @@ export class ListenerTable {
    * be told (no per-process read here, a port nobody listened on, an owner unreadable).
    */
   private async stillHeld(last: NonNullable<ListenerTable['last']>, ports: readonly number[], now: number): Promise<boolean> {
-    const held = this.facts.socketsHeld;
+    const held = this.facts.socketHeld;
     const readAt = this.socketsReadAt;
     if (!held || last.value === null || last.sockets === null || readAt === null || now < readAt || now - readAt >= SOCKETS_FULL_READ_MS) return false;
     for (const port of ports) {
       const inodes = last.sockets.split(' ').filter((word) => word.slice(0, word.indexOf(':')) === String(port)).map((word) => word.slice(word.indexOf(':') + 1));
       const owners = last.value.byPort.get(port) ?? [];
       if (inodes.length === 0 || owners.length === 0) return false;
-      const open = new Set<string>();
-      for (const owner of owners) {
-        const inodesOfOwner = await held.call(this.facts, owner.pid);
-        if (inodesOfOwner === null) return false;
-        for (const inode of inodesOfOwner) open.add(inode);
+      for (const inode of inodes) {
+        let found = false;
+        for (const owner of owners) {
+          const answer = await held.call(this.facts, owner.pid, inode);
+          if (answer === null) return false;
+          if (answer) {
+            found = true;
+            break;
+          }
+        }
+        if (!found) return false;
       }
-      if (!inodes.every((inode) => open.has(inode))) return false;
     }
     return true;
   }

@@ -191,7 +191,7 @@ describe('ListenerTable', () => {
         this.socketReads += 1;
         return Promise.resolve(this.sockets);
       };
-      socketsHeld = (pid: number): Promise<ReadonlySet<string> | null> => Promise.resolve(this.holding.get(pid) ?? null);
+      socketHeld = (pid: number, inode: string): Promise<boolean | null> => Promise.resolve(this.holding.has(pid) ? this.holding.get(pid)!.has(inode) : null);
     })();
     host.listening = [{ pid: 900, command: 'ollama', port: 11434 }, { pid: 901, command: 'lm-studio', port: 1234 }];
     const table = new ListenerTable(host);
