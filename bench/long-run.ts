@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { clockTicks } from './measure.js';
+import { FloorWalker } from './floor.js';
 
 /** The real long-running processes, measured from the OS: whole CPU (self and reaped children) and RSS. */
 export interface LongRunProcess {
@@ -110,54 +111,18 @@ export async function benchLongRun(root: string, seconds: number): Promise<LongR
 }
 
 /**
- * The floor: the least work that reads the same facts on Linux. Host memory (meminfo, vmstat,
- * pressure) and every process's stat, status and cmdline, each read synchronously into one
- * reused buffer and split no further: no parsing, no judgement, nothing kept.
+ * The floor per walk (bench/floor.ts: the same files Warden reads, the same way), after one
+ * walk that fills its cache as Warden's first table read does: the steady walks read each
+ * process's stat, and status and cmdline only for processes new since.
  */
 export function measureFloor(walks = 20): { msPerWalk: number; rows: number } {
-  procWalk();
+  const floor = new FloorWalker();
+  floor.walk();
   let rows = 0;
   const before = process.cpuUsage();
-  for (let i = 0; i < walks; i++) rows = procWalk();
+  for (let i = 0; i < walks; i++) rows = floor.walk();
   const used = process.cpuUsage(before);
   return { msPerWalk: (used.user + used.system) / 1000 / walks, rows };
-}
-
-const floorBuffer = Buffer.allocUnsafe(64 * 1024);
-
-function readRaw(path: string): number {
-  const fd = openSync(path, 'r');
-  try {
-    let length = 0;
-    for (let n = readSync(fd, floorBuffer, 0, floorBuffer.length, null); n > 0 && length < floorBuffer.length; n = readSync(fd, floorBuffer, length, floorBuffer.length - length, null)) length += n;
-    return length;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-export function procWalk(): number {
-  readRaw('/proc/meminfo');
-  readRaw('/proc/vmstat');
-  try {
-    readRaw('/proc/pressure/memory');
-  } catch {
-    // no PSI on this kernel
-  }
-  let rows = 0;
-  for (const entry of readdirSync('/proc')) {
-    const code = entry.charCodeAt(0);
-    if (code < 48 || code > 57) continue;
-    try {
-      readRaw(`/proc/${entry}/stat`);
-      readRaw(`/proc/${entry}/status`);
-      readRaw(`/proc/${entry}/cmdline`);
-      rows++;
-    } catch {
-      // gone since the readdir
-    }
-  }
-  return rows;
 }
 
 function cpuTicks(pid: number): number {

@@ -7,6 +7,7 @@ import { DEFAULT_THRESHOLDS } from '../src/engine/defaults.js';
 import { pagingRates } from '../src/engine/rates.js';
 import { ThiefTracker } from '../src/engine/thieves.js';
 import { measure, pause, type CpuClock, type Span } from './measure.js';
+import { FloorWalker } from './floor.js';
 
 /** systeminformation's processes() answers from its last result when called again within 500 ms. */
 const SI_CACHE_MS = 500;
@@ -16,6 +17,9 @@ export const SI_SPACING_MS = SI_CACHE_MS + 50;
 export interface SamplingResult {
   warden: Span[];
   si: Span[];
+  /** Linux: the floor's walk (bench/floor.ts), measured the same way in the same loop; empty elsewhere. */
+  floor: Span[];
+  floorRows: number;
   wardenRows: number;
   siRows: number;
   /** si calls that built a fresh process list (not its 500 ms cache). */
@@ -26,7 +30,9 @@ export interface SamplingResult {
 /**
  * One Warden sampling cycle (host memory, the process table, thieves) against the same facts
  * through systeminformation (mem() + processes()), interleaved cycle by cycle in one process so
- * both see the same host at the same moments. One warm-up cycle of each is not counted.
+ * both see the same host at the same moments. On Linux the floor's walk runs in the same loop,
+ * measured by the same clock beside Warden's cycle (each first in turn), so the ratio to it compares the same
+ * moments and the same work (the static facts cached alike). One warm-up cycle of each is not counted.
  */
 export async function benchSampling(clock: CpuClock, cycles: number): Promise<SamplingResult> {
   const si = await import('systeminformation');
@@ -56,16 +62,27 @@ export async function benchSampling(clock: CpuClock, cycles: number): Promise<Sa
   };
   const spaceSi = () => pause(Math.max(0, siDoneAt + SI_SPACING_MS - performance.now()));
 
+  const floor = process.platform === 'linux' ? new FloorWalker() : null;
   await wardenCycle();
+  floor?.walk();
   await siCycle();
   siDoneAt = performance.now();
 
-  const result: SamplingResult = { warden: [], si: [], wardenRows: 0, siRows: 0, siFresh: 0, thieves: 0 };
+  const result: SamplingResult = { warden: [], si: [], floor: [], floorRows: 0, wardenRows: 0, siRows: 0, siFresh: 0, thieves: 0 };
+  const floorWalk = async () => {
+    if (!floor) return;
+    const f = await measure(clock, async () => floor.walk());
+    result.floor.push(f.span);
+    result.floorRows = f.value;
+  };
   for (let i = 0; i < cycles; i++) {
+    // Turn about, so neither always runs first after si (its garbage, its cold caches).
+    if (i % 2 === 1) await floorWalk();
     const w = await measure(clock, wardenCycle);
     result.warden.push(w.span);
     result.wardenRows = w.value.rows;
     result.thieves = w.value.thieves;
+    if (i % 2 === 0) await floorWalk();
     await spaceSi();
     const s = await measure(clock, siCycle);
     siDoneAt = performance.now();

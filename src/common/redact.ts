@@ -47,8 +47,28 @@ const SECRET_FLAG = /(--(?:api[-_]?key|token|password|secret|auth[-_]?token|hf[-
 const SECRET_FLAG_ALONE = /^--(?:api[-_]?key|token|password|secret|auth[-_]?token|hf[-_]token)$/i;
 const PLIST_SECRET = /(<key>[^<]*(?:key|token|secret|password|credential|auth)[^<]*<\/key>\s*<string>)[^<]*(<\/string>)/gi;
 
+/** Every pattern above needs one of these: a text without any holds no secret this module knows. */
+const MAY_HOLD_SECRET = /[:=]|--|bearer|<key>/i;
+/** The last answers for texts that may hold one (a State repeats its texts every cycle); cleared when full. */
+const REDACTED_TEXTS = new Map<string, Redacted<string>>();
+const REDACTED_TEXTS_MAX = 4096;
+/** Texts longer than this are not kept (a log excerpt, a capture's command output). */
+const REDACTED_TEXT_KEPT_MAX = 2048;
+
 /** Hides every secret this module knows in one text; `secrets` counts them. */
 export function redactTextCounted(text: string): Redacted<string> {
+  if (!MAY_HOLD_SECRET.test(text)) return { value: text, secrets: 0 };
+  const kept = REDACTED_TEXTS.get(text);
+  if (kept) return { value: kept.value, secrets: kept.secrets };
+  const result = redactTextNow(text);
+  if (text.length <= REDACTED_TEXT_KEPT_MAX) {
+    if (REDACTED_TEXTS.size >= REDACTED_TEXTS_MAX) REDACTED_TEXTS.clear();
+    REDACTED_TEXTS.set(text, result);
+  }
+  return { value: result.value, secrets: result.secrets };
+}
+
+function redactTextNow(text: string): Redacted<string> {
   let secrets = 0;
   const count = (replacement: string) => {
     secrets += 1;
@@ -81,31 +101,38 @@ export function redactDeep<T>(value: T): Redacted<T> {
       secrets += r.secrets;
       return r.value;
     }
+    // Copied from the first item that changed on, so an unchanged value allocates nothing.
     if (Array.isArray(v)) {
-      let changed = false;
-      const out = v.map((item, i) => {
+      let out: unknown[] | null = null;
+      for (let i = 0; i < v.length; i++) {
+        const item: unknown = v[i];
         // An argv: ["--api-key", "sk-…"] carries the secret in the item after the flag.
         const afterFlag = i > 0 && typeof item === 'string' && typeof v[i - 1] === 'string' && SECRET_FLAG_ALONE.test(v[i - 1] as string);
+        let next: unknown;
         if (afterFlag && item !== REDACTED) {
           secrets += 1;
-          changed = true;
-          return REDACTED;
-        }
-        const next = walk(item);
-        if (next !== item) changed = true;
-        return next;
-      });
-      return changed ? out : v;
+          next = REDACTED;
+        } else next = walk(item);
+        if (next !== item && out === null) out = v.slice(0, i);
+        if (out !== null) out.push(next);
+      }
+      return out ?? v;
     }
     if (v !== null && typeof v === 'object') {
-      let changed = false;
-      const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(v)) {
+      let out: Record<string, unknown> | null = null;
+      const record = v as Record<string, unknown>;
+      const keys = Object.keys(record);
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k]!;
+        const item = record[key];
         const next = walk(item);
-        if (next !== item) changed = true;
-        out[key] = next;
+        if (next !== item && out === null) {
+          out = {};
+          for (let j = 0; j < k; j++) out[keys[j]!] = record[keys[j]!];
+        }
+        if (out !== null) out[key] = next;
       }
-      return changed ? out : v;
+      return out ?? v;
     }
     return v;
   };

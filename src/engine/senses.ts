@@ -2,8 +2,8 @@ import type { ServiceConfig } from '../common/config.js';
 import type { AppThermalState, DiskView, LoadView, SensesView, ThermalView } from '../common/senses.js';
 import { errorText, known, unknownPart, type Part } from '../common/result.js';
 import type { Facts } from '../platform/facts.js';
-import { readThermal } from '../platform/thermal.js';
-import { modelFolders, readVolumes, swapPaths, type VolumePath } from '../platform/disk.js';
+import { ThermalReader } from '../platform/thermal.js';
+import { modelFolders, VolumeReader, type VolumePath } from '../platform/disk.js';
 import { LogTail, resolveLog } from './log-tail.js';
 
 export interface SenseSettings {
@@ -49,6 +49,8 @@ export class SenseMonitor {
   private tails = new Map<string, LogTail>();
   private throttledSince: number | null = null;
   private appState: AppThermalState | null = null;
+  private readonly thermal = new ThermalReader();
+  private readonly volumes = new VolumeReader();
 
   /** The app's powerMonitor thermal state, fed by its events; "serious" and "critical" are throttling. */
   setAppThermalState(state: AppThermalState | null): void {
@@ -71,7 +73,7 @@ export class SenseMonitor {
   async poll(facts: Facts, now: number): Promise<SensesView> {
     const s = this.settings;
     if (!s) throw new Error('SenseMonitor: configure() was not called');
-    const [pmset, disk, load] = await Promise.all([readThermal(facts, s.platform), this.readDisk(facts, s), readLoad(facts)]);
+    const [pmset, disk, load] = await Promise.all([this.thermal.read(facts, s.platform, now), this.readDisk(facts, s, now), readLoad(facts)]);
     const read = withAppState(pmset, this.appState);
     // A run of throttled reads: an unread cycle does not end it, a calm read does.
     if (read.ok) this.throttledSince = read.value.throttled ? (this.throttledSince ?? now) : null;
@@ -81,14 +83,14 @@ export class SenseMonitor {
   }
 
   /** Every read is caught: a capture made before Warden read these facts replays them as unknown. */
-  private async readDisk(facts: Facts, s: SenseSettings): Promise<Part<DiskView>> {
+  private async readDisk(facts: Facts, s: SenseSettings, now: number): Promise<Part<DiskView>> {
     try {
       const paths: VolumePath[] = [
-        ...(await swapPaths(facts, s.platform)).map((path) => ({ path, role: 'swap' as const })),
+        ...(await this.volumes.swapPaths(facts, s.platform, now)).map((path) => ({ path, role: 'swap' as const })),
         ...modelFolders(s.home, s.modelFolders).map((path) => ({ path, role: 'models' as const })),
         ...(s.dataDir ? [{ path: s.dataDir, role: 'data' as const }] : []),
       ];
-      return await readVolumes(facts, paths);
+      return await this.volumes.read(facts, paths, now);
     } catch (error) {
       return unknownPart(errorText(error));
     }

@@ -135,6 +135,12 @@ export interface Facts {
    */
   listeningSockets?(): Promise<string | null>;
   /**
+   * Linux, live only: whether one process holds the socket with this inode open (/proc/PID/fd),
+   * null when that cannot be read (gone, another user's). Cheaper than listeningSockets on a
+   * host with many sockets: it answers whether a known listener still holds its socket. Absent elsewhere.
+   */
+  socketHeld?(pid: number, inode: string): Promise<boolean | null>;
+  /**
    * Live only: which of these pids are gone (no such process, or a zombie where the OS says so),
    * without reading the whole table: Linux reads /proc/PID/stat of each, darwin asks kill(pid, 0).
    * Absent elsewhere (recording, replay, scripted hosts): the table is read every cycle there.

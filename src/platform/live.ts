@@ -1,4 +1,4 @@
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import type { DirList, Facts, FileChunk, FileRead, FileStat, HttpRequest, HttpResult, LinkRead, LoadRead, RunOptions, CommandResult, VolumeStat } from './facts.js';
 import { loadNow, readChunk, statVolume } from './volumes.js';
 import { runCommand } from './runner.js';
@@ -28,6 +28,12 @@ export class LiveFacts implements Facts {
   }
 
   readonly listeningSockets: (() => Promise<string | null>) | undefined = process.platform === 'linux' ? readListeningSockets : undefined;
+
+  readonly socketHeld: ((pid: number, inode: string) => Promise<boolean | null>) | undefined = (() => {
+    if (process.platform !== 'linux') return undefined;
+    const fds = new SocketFds();
+    return (pid: number, inode: string) => Promise.resolve(fds.held(pid, inode));
+  })();
 
   async goneProcesses(pids: readonly number[]): Promise<number[]> {
     return pids.filter((pid) => !processAlive(pid));
@@ -113,6 +119,49 @@ function readListeningSockets(): Promise<string | null> {
     return Promise.resolve(listenersFingerprint(parseListeningSockets(text)));
   } catch {
     return Promise.resolve(null);
+  }
+}
+
+/** Descriptors kept after a socket was found on them: a later check reads that one link alone. */
+const SOCKET_FDS_KEPT = 256;
+
+/**
+ * Whether /proc/PID/fd links to `socket:[inode]`: the descriptor it was found on last time is
+ * read first (one readlink), the whole directory only when that no longer holds it.
+ * Synchronous: a listener holds tens of descriptors. Null when the directory cannot be read.
+ */
+export class SocketFds {
+  private readonly found = new Map<string, string>();
+
+  held(pid: number, inode: string): boolean | null {
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    const dir = `/proc/${pid}/fd`;
+    const target = `socket:[${inode}]`;
+    const key = `${pid}:${inode}`;
+    const fd = this.found.get(key);
+    if (fd !== undefined && linkOf(`${dir}/${fd}`) === target) return true;
+    this.found.delete(key);
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return null;
+    }
+    for (const name of names) {
+      if (linkOf(`${dir}/${name}`) !== target) continue;
+      if (this.found.size >= SOCKET_FDS_KEPT) this.found.clear();
+      this.found.set(key, name);
+      return true;
+    }
+    return false;
+  }
+}
+
+function linkOf(path: string): string | null {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return null; // closed since the listing
   }
 }
 

@@ -2,7 +2,7 @@ import type { ThermalView } from '../common/senses.js';
 import { errorText, known, unknownPart, type Part } from '../common/result.js';
 import { commandProblem, type Facts } from './facts.js';
 import { PMSET_THERM_ARGV, parsePmsetTherm } from './darwin/pmset.js';
-import { readLinuxThermal, type LinuxThermalRoots } from './linux/thermal.js';
+import { LinuxThermalReader, readLinuxThermal, type LinuxThermalRoots } from './linux/thermal.js';
 
 export const PMSET_TIMEOUT_MS = 3_000;
 
@@ -20,5 +20,23 @@ export async function readThermal(facts: Facts, platform: string, options: Linux
     return unknownPart(`no thermal reader for platform "${platform}"`);
   } catch (error) {
     return unknownPart(errorText(error));
+  }
+}
+
+/** readThermal across cycles: on Linux the sysfs layout is kept between reads (LinuxThermalReader); elsewhere each read is whole. */
+export class ThermalReader {
+  private readonly linux: LinuxThermalReader;
+
+  constructor(options: LinuxThermalRoots = {}) {
+    this.linux = new LinuxThermalReader(options);
+  }
+
+  async read(facts: Facts, platform: string, now: number): Promise<Part<ThermalView>> {
+    if (platform !== 'linux') return readThermal(facts, platform);
+    try {
+      return await this.linux.read(facts, now);
+    } catch (error) {
+      return unknownPart(errorText(error));
+    }
   }
 }

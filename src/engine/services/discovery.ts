@@ -98,7 +98,7 @@ export class Discovery {
     const rows = new Map((table?.rows ?? []).map((r) => [r.pid, r]));
     const ports = DISCOVERY_PORTS.filter(({ port }) => !skipPorts.has(port));
     if (ports.length === 0) return { services, problems };
-    const read = await this.listeners.read(now);
+    const read = await this.listeners.read(now, ports.map(({ port }) => port));
     if (!read.ok) return { services, problems: ports.map(({ port }) => ({ part: `discovery: port ${port}`, reason: read.reason })) };
     for (const { port, kinds } of ports) {
       const listener = read.value.byPort.get(port)?.[0];

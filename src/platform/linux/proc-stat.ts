@@ -14,6 +14,22 @@ export interface ProcEntry {
   status: string;
   /** /proc/PID/cmdline: NUL-separated argv, empty for kernel threads and zombies; as old as `status` at most. */
   cmdline: string;
+  /** derivedFactsOf(status, cmdline), when the reader kept it from an earlier walk of this same process; else worked out here. */
+  derived?: DerivedFacts;
+}
+
+/** What a process's status and cmdline say, worked out once per read of them (they change far less often than stat is read). */
+export interface DerivedFacts {
+  uid: number | null;
+  /** argv joined as ps prints it; '' for a kernel thread or zombie. */
+  args: string;
+  /** nameFromCommand(args), '' when args is. */
+  argsName: string;
+}
+
+export function derivedFactsOf(status: string, cmdline: string): DerivedFacts {
+  const args = commandOf(cmdline);
+  return { uid: effectiveUid(status), args, argsName: args === '' ? '' : nameFromCommand(args) };
 }
 
 export interface ProcClock {
@@ -53,14 +69,16 @@ export function parseProcEntry(entry: ProcEntry, at: number, clock: ProcClock): 
   const close = stat.lastIndexOf(')');
   if (open < 0 || close < open || Number(stat.slice(0, open)) !== entry.pid) return null;
   const comm = stat.slice(open + 2, close);
-  const fields = stat.slice(close + 2).split(' ');
+  // Only the fields read (the tail holds some 30 more).
+  const fields = stat.slice(close + 2).split(' ', RSS_PAGES + 1);
   if (fields.length <= STARTTIME) return null;
   const ppid = Number(fields[PPID]);
   const ticks = Number(fields[UTIME]) + Number(fields[STIME]);
   const startTicks = Number(fields[STARTTIME]);
   const rssPages = Number(fields[RSS_PAGES]);
   if (!Number.isSafeInteger(ppid) || !Number.isSafeInteger(ticks) || !Number.isSafeInteger(startTicks) || !Number.isSafeInteger(rssPages)) return null;
-  const uid = effectiveUid(entry.status);
+  const derived = entry.derived ?? derivedFactsOf(entry.status, entry.cmdline);
+  const uid = derived.uid;
   if (uid === null) return null;
   // The pages VmRSS counts (anon + file + shmem), without summing the kernel's per-CPU batches:
   // up to 64 pages per CPU off the exact VmRSS ps prints, nothing next to the GB Warden judges.
@@ -69,7 +87,7 @@ export function parseProcEntry(entry: ProcEntry, at: number, clock: ProcClock): 
   const lifetimeSeconds = Math.max(0, (at - startedAt) / 1000);
   const cpuSeconds = ticks / clock.ticksPerSecond;
   const zombie = fields[STATE] === 'Z';
-  const args = commandOf(entry.cmdline);
+  const args = derived.args;
   // ps: a process without arguments (a kernel thread, a zombie) is shown as [comm].
   const command = zombie ? `[${comm}] ${DEFUNCT}` : args === '' ? `[${comm}]` : args;
   return {
@@ -82,7 +100,7 @@ export function parseProcEntry(entry: ProcEntry, at: number, clock: ProcClock): 
     cpuSeconds,
     elapsedSeconds: Math.floor(lifetimeSeconds),
     startedAt,
-    name: nameFromCommand(command),
+    name: command === args ? derived.argsName : nameFromCommand(command),
     command,
     zombie,
   };

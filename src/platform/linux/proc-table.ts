@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import os from 'node:os';
-import { auxvValues, PAGE_SIZE, startTicksOf, USER_HZ, type ProcEntry, type ProcSnapshot } from './proc-stat.js';
+import { auxvValues, PAGE_SIZE, startTicksOf, derivedFactsOf, USER_HZ, type ProcEntry, type ProcSnapshot, type DerivedFacts } from './proc-stat.js';
 
 /** Pids read between two turns of the event loop: a 5,000-process table never holds it for long. */
 const PIDS_PER_TURN = 256;
@@ -17,6 +17,7 @@ interface StaticFacts {
   start: string;
   status: string;
   cmdline: string;
+  derived: DerivedFacts;
   readAt: number;
 }
 
@@ -69,11 +70,13 @@ export class ProcReader {
         const start = startTicksOf(stat) ?? '';
         let facts = this.known.get(pid);
         if (!facts || facts.start !== start || now - facts.readAt >= STATIC_FACTS_MS || now < facts.readAt) {
-          facts = { start, status: this.read(`${dir}/status`, this.buffer.length), cmdline: this.read(`${dir}/cmdline`, CMDLINE_MAX_BYTES, 'utf8'), readAt: now };
+          const status = this.read(`${dir}/status`, this.buffer.length);
+          const cmdline = this.read(`${dir}/cmdline`, CMDLINE_MAX_BYTES, 'utf8');
+          facts = { start, status, cmdline, derived: derivedFactsOf(status, cmdline), readAt: now };
           this.known.set(pid, facts);
         }
         seen.add(pid);
-        entries.push({ pid, stat, status: facts.status, cmdline: facts.cmdline });
+        entries.push({ pid, stat, status: facts.status, cmdline: facts.cmdline, derived: facts.derived });
       } catch (error) {
         // Out of descriptors is Warden's problem, not the process's: the table is unknown, with why.
         const code = (error as NodeJS.ErrnoException).code;

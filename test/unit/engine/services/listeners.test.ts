@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ServiceConfig } from '../../../../src/common/config.js';
 import type { ProcessRow, ProcessTable } from '../../../../src/common/processes.js';
 import { DEFAULT_THRESHOLDS } from '../../../../src/engine/defaults.js';
-import { LISTENER_TABLE_MS, ListenerTable } from '../../../../src/engine/services/listeners.js';
+import { LISTENER_TABLE_MS, ListenerTable, SOCKETS_FULL_READ_MS } from '../../../../src/engine/services/listeners.js';
 import { ServiceMonitor } from '../../../../src/engine/services/monitor.js';
 import type { CommandResult, HttpRequest, HttpResult, RunOptions } from '../../../../src/platform/facts.js';
 import { lsofTcpListenersArgv } from '../../../../src/platform/lsof.js';
@@ -135,6 +135,30 @@ describe('ListenerTable', () => {
     expect(lsofRuns(host)).toHaveLength(5);
   });
 
+  it('listeners coming and going on other ports bring no lsof; one replaced on the port asked about does', async () => {
+    const host = new (class extends Host {
+      sockets: string | null = '11434:900 40001:5';
+      listeningSockets = (): Promise<string | null> => Promise.resolve(this.sockets);
+    })();
+    host.listening = [{ pid: 900, command: 'ollama', port: 11434 }];
+    const table = new ListenerTable(host);
+    expect(await table.port(11434, NOW)).toEqual({ ok: true, value: { at: NOW, listeners: [{ pid: 900, command: 'ollama' }] } });
+    // A test suite's servers on other ports, every round another set: the owner of 11434 stands.
+    for (let t = 30_000; t <= 300_000; t += 30_000) {
+      host.sockets = `11434:900 ${40_000 + t / 30_000}:${t}`;
+      expect(await table.port(11434, NOW + t)).toEqual({ ok: true, value: { at: NOW, listeners: [{ pid: 900, command: 'ollama' }] } });
+    }
+    expect(lsofRuns(host)).toHaveLength(1);
+    // Asked about all ports (no ports named), the other ports count.
+    await table.read(NOW + 330_000);
+    expect(lsofRuns(host)).toHaveLength(2);
+    // The listener on 11434 replaced (another socket inode, another owner): read again.
+    host.listening = [{ pid: 950, command: 'ollama', port: 11434 }];
+    host.sockets = '11434:951';
+    expect(await table.port(11434, NOW + 360_000)).toEqual({ ok: true, value: { at: NOW + 360_000, listeners: [{ pid: 950, command: 'ollama' }] } });
+    expect(lsofRuns(host)).toHaveLength(3);
+  });
+
   it('the inspections of one poll read the listening sockets once between them, as they share lsof', async () => {
     const host = new (class extends Host {
       socketReads = 0;
@@ -156,6 +180,51 @@ describe('ListenerTable', () => {
     table.forget();
     await table.read(later);
     expect(host.socketReads).toBe(3);
+  });
+
+  it('while each listener still holds its socket (/proc/PID/fd), /proc/net/tcp is read once per SOCKETS_FULL_READ_MS; a socket let go reads it and lsof at once', async () => {
+    const host = new (class extends Host {
+      socketReads = 0;
+      sockets = '11434:900 1234:901';
+      holding = new Map<number, Set<string>>([[900, new Set(['900', '77'])], [901, new Set(['901'])]]);
+      listeningSockets = (): Promise<string | null> => {
+        this.socketReads += 1;
+        return Promise.resolve(this.sockets);
+      };
+      socketHeld = (pid: number, inode: string): Promise<boolean | null> => Promise.resolve(this.holding.has(pid) ? this.holding.get(pid)!.has(inode) : null);
+    })();
+    host.listening = [{ pid: 900, command: 'ollama', port: 11434 }, { pid: 901, command: 'lm-studio', port: 1234 }];
+    const table = new ListenerTable(host);
+    expect(await table.port(11434, NOW)).toEqual({ ok: true, value: { at: NOW, listeners: [{ pid: 900, command: 'ollama' }] } });
+    expect(host.socketReads).toBe(1);
+    // Inspections every 30 s, both owners holding their sockets: no /proc/net/tcp read, no lsof.
+    for (let t = 30_000; t < SOCKETS_FULL_READ_MS; t += 30_000) {
+      expect(await table.port(11434, NOW + t)).toEqual({ ok: true, value: { at: NOW, listeners: [{ pid: 900, command: 'ollama' }] } });
+      expect((await table.port(1234, NOW + t)).ok).toBe(true);
+    }
+    expect(host.socketReads).toBe(1);
+    expect(lsofRuns(host)).toHaveLength(1);
+    // Asked about every port (discovery), the sockets are read: a new listener elsewhere counts there.
+    await table.read(NOW + 290_000);
+    expect(host.socketReads).toBe(2);
+    // The owner of 11434 let its socket go (another process took the port): read and lsof at once.
+    host.holding.set(900, new Set(['77']));
+    host.sockets = '11434:950 1234:901';
+    host.listening = [{ pid: 950, command: 'ollama', port: 11434 }, { pid: 901, command: 'lm-studio', port: 1234 }];
+    expect(await table.port(11434, NOW + 320_000)).toEqual({ ok: true, value: { at: NOW + 320_000, listeners: [{ pid: 950, command: 'ollama' }] } });
+    expect(host.socketReads).toBe(3);
+    expect(lsofRuns(host)).toHaveLength(2);
+    // An owner that cannot be read (another user's) is no proof: the sockets are read.
+    host.holding.delete(950);
+    await table.port(11434, NOW + 350_000);
+    expect(host.socketReads).toBe(4);
+    // Past SOCKETS_FULL_READ_MS since the last read, it is read again even while every socket is held.
+    host.holding.set(950, new Set(['950']));
+    await table.port(11434, NOW + 380_000);
+    expect(host.socketReads).toBe(4);
+    await table.port(11434, NOW + 350_000 + SOCKETS_FULL_READ_MS);
+    expect(host.socketReads).toBe(5);
+    expect(lsofRuns(host)).toHaveLength(2);
   });
 
   it('does not stand on a failed read even while the sockets are unchanged', async () => {
