@@ -10,7 +10,7 @@ import type { ListenerTable } from './listeners.js';
 import { gatherOrphanEvidence } from './orphans.js';
 import { adopt } from './owner.js';
 import { classifyService, indexRows, type Classification } from './classify.js';
-import { LaunchdSupervisor, makeSupervisor } from './supervision.js';
+import { makeSupervisor } from './supervision.js';
 
 /** A supervision check (a few commands, each with its own deadline) that takes longer is dropped. */
 export const INSPECT_DEADLINE_MS = 30_000;
@@ -67,18 +67,19 @@ export class Inspector {
     const inspection: Inspection = { at: now, listeners, listenersAt, supervision, otherOwners: new Map(), orphan: null };
     const options = this.options();
     let verdict = classifyEntry(entry, inspection, table, options);
-    if (verdict.state === 'orphaned' && entry.supervisor instanceof LaunchdSupervisor) {
+    const job = entry.supervisor?.launchdJob?.() ?? null;
+    if (verdict.state === 'orphaned' && job) {
       // Before calling it an orphan, ask whether another launchd job owns the process.
-      const owners = await this.launchdOwners(entry.supervisor.domain, now);
+      const owners = await this.launchdOwners(job.domain, now);
       if (owners.ok) {
-        for (const [pid, label] of owners.value) if (label !== entry.supervisor.label) inspection.otherOwners.set(pid, `${entry.supervisor.domain}/${label}`);
+        for (const [pid, label] of owners.value) if (label !== job.label) inspection.otherOwners.set(pid, `${job.domain}/${label}`);
         verdict = classifyEntry(entry, inspection, table, this.options());
       }
     }
     if (verdict.state === 'orphaned' && verdict.orphanPid !== null) {
       const row = table?.rows.find((r) => r.pid === verdict.orphanPid);
       if (row) {
-        const canonical = entry.supervisor instanceof LaunchdSupervisor ? entry.supervisor.plistPath() : null;
+        const canonical = entry.supervisor?.plistPath?.() ?? null;
         inspection.orphan = await gatherOrphanEvidence(this.facts, processRefOf(row), canonical, verdict.reason);
       }
     }

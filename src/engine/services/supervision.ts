@@ -27,8 +27,10 @@ export interface Supervisor {
   restartCommand?(): SupervisorCommand;
   /** What its own restart does, for the offer's confirmation ("Run launchctl kickstart -k …"); null when it offers none now. */
   restartConfirm?(view: ServiceView): string | null;
-  /** The launchd job, for putting an orphan back under launchd. */
+  /** The launchd job, for putting an orphan back under launchd and asking who else owns its process. */
   launchdJob?(): LaunchdJobRef;
+  /** The job's plist, the orphan's evidence is compared with. */
+  plistPath?(): string | null;
   /** The command Warden starts and stops itself. */
   commandControl?(): CommandControl;
 }
