@@ -49,9 +49,12 @@ const PLIST_SECRET = /(<key>[^<]*(?:key|token|secret|password|credential|auth)[^
 
 /** Every pattern above needs one of these: a text without any holds no secret this module knows. */
 const MAY_HOLD_SECRET = /[:=]|--|bearer|<key>/i;
-/** The last answers for texts that may hold one (a State repeats its texts every cycle); cleared when full. */
+/**
+ * The last answers for texts that may hold one (a State repeats its texts every cycle); cleared
+ * when full. 512 holds a cycle's texts with room to spare and keeps at most ~1 MiB of them.
+ */
 const REDACTED_TEXTS = new Map<string, Redacted<string>>();
-const REDACTED_TEXTS_MAX = 4096;
+const REDACTED_TEXTS_MAX = 512;
 /** Texts longer than this are not kept (a log excerpt, a capture's command output). */
 const REDACTED_TEXT_KEPT_MAX = 2048;
 
