@@ -4,18 +4,19 @@ import { nameFromCommand } from '../ps.js';
 /**
  * The process table from /proc, the same rows `ps -A -o pid,ppid,uid,rss,%cpu,time,etime,command`
  * gives (procps-ng reads these very files): no process spawned per cycle. Pure: the reader
- * hands over the texts, this turns them into rows.
+ * hands over the texts (status and cmdline already turned into DerivedFacts), this turns them into rows.
  */
 export interface ProcEntry {
   pid: number;
   /** /proc/PID/stat */
   stat: string;
-  /** /proc/PID/status (for the effective uid); may be a few tens of seconds old, read for this same process (pid and start). */
-  status: string;
-  /** /proc/PID/cmdline: NUL-separated argv, empty for kernel threads and zombies; as old as `status` at most. */
-  cmdline: string;
-  /** derivedFactsOf(status, cmdline), when the reader kept it from an earlier walk of this same process; else worked out here. */
-  derived?: DerivedFacts;
+  /**
+   * What /proc/PID/status (the effective uid) and /proc/PID/cmdline (argv) say, worked out when
+   * they were read: for this same process (pid and start), a few tens of seconds ago at most.
+   * The texts themselves are not kept (a walk re-reads them once a minute, and keeping 1–2 KiB
+   * per process that long only fills the old generation of the heap).
+   */
+  derived: DerivedFacts;
 }
 
 /** What a process's status and cmdline say, worked out once per read of them (they change far less often than stat is read). */
@@ -69,15 +70,16 @@ export function parseProcEntry(entry: ProcEntry, at: number, clock: ProcClock): 
   const close = stat.lastIndexOf(')');
   if (open < 0 || close < open || Number(stat.slice(0, open)) !== entry.pid) return null;
   const comm = stat.slice(open + 2, close);
-  // Only the fields read (the tail holds some 30 more).
-  const fields = stat.slice(close + 2).split(' ', RSS_PAGES + 1);
-  if (fields.length <= STARTTIME) return null;
+  // Only the fields read (the tail holds some 30 more), found without splitting the line.
+  const fields = statFields(stat, close, RSS_PAGES);
+  if (fields === null) return null;
+  const zombie = fields[STATE] === 'Z';
   const ppid = Number(fields[PPID]);
   const ticks = Number(fields[UTIME]) + Number(fields[STIME]);
   const startTicks = Number(fields[STARTTIME]);
   const rssPages = Number(fields[RSS_PAGES]);
   if (!Number.isSafeInteger(ppid) || !Number.isSafeInteger(ticks) || !Number.isSafeInteger(startTicks) || !Number.isSafeInteger(rssPages)) return null;
-  const derived = entry.derived ?? derivedFactsOf(entry.status, entry.cmdline);
+  const derived = entry.derived;
   const uid = derived.uid;
   if (uid === null) return null;
   // The pages VmRSS counts (anon + file + shmem), without summing the kernel's per-CPU batches:
@@ -86,7 +88,6 @@ export function parseProcEntry(entry: ProcEntry, at: number, clock: ProcClock): 
   const startedAt = clock.bootTimeMs + (startTicks * 1000) / clock.ticksPerSecond;
   const lifetimeSeconds = Math.max(0, (at - startedAt) / 1000);
   const cpuSeconds = ticks / clock.ticksPerSecond;
-  const zombie = fields[STATE] === 'Z';
   const args = derived.args;
   // ps: a process without arguments (a kernel thread, a zombie) is shown as [comm].
   const command = zombie ? `[${comm}] ${DEFUNCT}` : args === '' ? `[${comm}]` : args;
@@ -100,7 +101,8 @@ export function parseProcEntry(entry: ProcEntry, at: number, clock: ProcClock): 
     cpuSeconds,
     elapsedSeconds: Math.floor(lifetimeSeconds),
     startedAt,
-    name: command === args ? derived.argsName : nameFromCommand(command),
+    // What nameFromCommand gives for `[comm]` and `[comm] <defunct>`, without working it out each walk.
+    name: command === args ? derived.argsName : comm.trim() || '?',
     command,
     zombie,
   };
@@ -123,7 +125,27 @@ function effectiveUid(status: string): number | null {
 export function startTicksOf(stat: string): string | null {
   const close = stat.lastIndexOf(')');
   if (close < 0) return null;
-  return stat.slice(close + 2).split(' ', STARTTIME + 1)[STARTTIME] ?? null;
+  return statFields(stat, close, STARTTIME)?.[STARTTIME] ?? null;
+}
+
+/** The fields the parser reads, as bits by number; one array, refilled by each call (the hot loop allocates only the fields). */
+const WANTED_FIELDS = (1 << STATE) | (1 << PPID) | (1 << UTIME) | (1 << STIME) | (1 << STARTTIME) | (1 << RSS_PAGES);
+const fieldsRead: string[] = [];
+
+/**
+ * The fields after `pid (comm) ` up to number `last` (0 = state), each wanted one sliced out,
+ * walking the spaces once: no split of the whole line into its 50-odd fields. The array is
+ * reused by the next call. Null when the line ends before `last`.
+ */
+function statFields(stat: string, close: number, last: number): readonly string[] | null {
+  let at = close + 2;
+  for (let i = 0; i <= last; i++) {
+    const space = stat.indexOf(' ', at);
+    if (space < 0 && i < last) return null;
+    if ((WANTED_FIELDS >> i) & 1) fieldsRead[i] = stat.slice(at, space < 0 ? stat.length : space);
+    at = space + 1;
+  }
+  return fieldsRead;
 }
 
 /** AT_PAGESZ and AT_CLKTCK from /proc/self/auxv (pairs of machine words, 64-bit here); null for one not there. */

@@ -15,8 +15,6 @@ const CMDLINE_MAX_BYTES = 128 * 1024;
 
 interface StaticFacts {
   start: string;
-  status: string;
-  cmdline: string;
   derived: DerivedFacts;
   readAt: number;
 }
@@ -72,11 +70,11 @@ export class ProcReader {
         if (!facts || facts.start !== start || now - facts.readAt >= STATIC_FACTS_MS || now < facts.readAt) {
           const status = this.read(`${dir}/status`, this.buffer.length);
           const cmdline = this.read(`${dir}/cmdline`, CMDLINE_MAX_BYTES, 'utf8');
-          facts = { start, status, cmdline, derived: derivedFactsOf(status, cmdline), readAt: now };
+          facts = { start, derived: derivedFactsOf(status, cmdline), readAt: now };
           this.known.set(pid, facts);
         }
         seen.add(pid);
-        entries.push({ pid, stat, status: facts.status, cmdline: facts.cmdline, derived: facts.derived });
+        entries.push({ pid, stat, derived: facts.derived });
       } catch (error) {
         // Out of descriptors is Warden's problem, not the process's: the table is unknown, with why.
         const code = (error as NodeJS.ErrnoException).code;

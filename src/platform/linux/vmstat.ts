@@ -10,29 +10,27 @@ export interface ProcVmstat {
   pswpout: number;
 }
 
-const WANTED = new Set(['pgpgin', 'pgpgout', 'pswpin', 'pswpout']);
-
 /** /proc/vmstat: one `name value` pair per line. Throws naming the first missing counter. */
 export function parseProcVmstat(text: string): ProcVmstat {
-  const found = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const space = line.indexOf(' ');
-    if (space <= 0) continue;
-    const name = line.slice(0, space);
-    if (!WANTED.has(name)) continue;
-    const value = line.slice(space + 1).trim();
-    const n = Number(value);
-    if (/^\d+$/.test(value) && Number.isSafeInteger(n)) found.set(name, n);
-  }
-  const need = (name: string): number => {
-    const n = found.get(name);
-    if (n === undefined) throw new Error(`/proc/vmstat: no ${name} row`);
-    return n;
-  };
   return {
-    pgpgin: need('pgpgin'),
-    pgpgout: need('pgpgout'),
-    pswpin: need('pswpin'),
-    pswpout: need('pswpout'),
+    pgpgin: counter(text, 'pgpgin'),
+    pgpgout: counter(text, 'pgpgout'),
+    pswpin: counter(text, 'pswpin'),
+    pswpout: counter(text, 'pswpout'),
   };
+}
+
+/** One counter's line found by its name (the file has some 170; four are read), its value a whole number. */
+function counter(text: string, name: string): number {
+  const key = `${name} `;
+  let at = text.startsWith(key) ? 0 : text.indexOf(`\n${key}`);
+  while (at >= 0) {
+    const from = at === 0 && text.startsWith(key) ? key.length : at + 1 + key.length;
+    const end = text.indexOf('\n', from);
+    const value = text.slice(from, end < 0 ? text.length : end).trim();
+    const n = Number(value);
+    if (/^\d+$/.test(value) && Number.isSafeInteger(n)) return n;
+    at = text.indexOf(`\n${key}`, from);
+  }
+  throw new Error(`/proc/vmstat: no ${name} row`);
 }

@@ -30,6 +30,11 @@ describe('parseMeminfo (real /proc/meminfo of the test host)', () => {
   it('gives nothing for garbage', () => {
     expect(parseMeminfo('MemTotal: lots\n<html>\n')).toEqual({});
   });
+
+  it('reads the first and last rows, CRLF lines and tabs, and never joins two lines into one row', () => {
+    expect(parseMeminfo('MemTotal:\t16 kB\r\nSwapFree:       8 kB')).toEqual({ MemTotal: 16 * KIB, SwapFree: 8 * KIB });
+    expect(parseMeminfo('MemTotal:\n16 kB\nMemFree: 4 kB\n')).toEqual({ MemFree: 4 * KIB });
+  });
 });
 
 describe('parseProcVmstat (real /proc/vmstat of the test host)', () => {
@@ -39,6 +44,12 @@ describe('parseProcVmstat (real /proc/vmstat of the test host)', () => {
 
   it('names a missing counter', () => {
     expect(() => parseProcVmstat('pgpgin 1\npgpgout 2\npswpin 3\n')).toThrow('/proc/vmstat: no pswpout row');
+  });
+
+  it('reads a counter by its whole name, on the first or last line, and skips a row whose value is not a number', () => {
+    const text = 'pgpgin 5\npgpgout_x 9\npgpgout 6\npswpin oops\npswpin 7\nnr_pswpout 1\npswpout 8';
+    expect(parseProcVmstat(text)).toEqual({ pgpgin: 5, pgpgout: 6, pswpin: 7, pswpout: 8 });
+    expect(() => parseProcVmstat('xpgpgin 1\npgpgout 2\npswpin 3\npswpout 4')).toThrow('/proc/vmstat: no pgpgin row');
   });
 });
 

@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { auxvValues, commandOf, parseBootTime, parseProcEntry, USER_HZ, type ProcEntry } from '../../../../src/platform/linux/proc-stat.js';
-import { parsePs } from '../../../../src/platform/ps.js';
+import { auxvValues, commandOf, derivedFactsOf, parseBootTime, parseProcEntry, USER_HZ, type ProcEntry } from '../../../../src/platform/linux/proc-stat.js';
+import { nameFromCommand, parsePs } from '../../../../src/platform/ps.js';
 import { readProcessTable } from '../../../../src/platform/processes.js';
 import type { Facts } from '../../../../src/platform/facts.js';
 
 // Real texts of one moment on the Linux test host: test/fixtures/linux/SOURCES-memory-processes.md.
 const text = (name: string): string => readFileSync(new URL(`../../../fixtures/linux/proc/${name}`, import.meta.url), 'utf8');
-const entry = (pid: number): ProcEntry => ({ pid, stat: text(`${pid}.stat`), status: text(`${pid}.status`), cmdline: text(`${pid}.cmdline`) });
+/** What the reader hands over for a process: its stat, and what its status and cmdline say. */
+const entryOf = (pid: number, stat: string, status: string, cmdline: string): ProcEntry => ({ pid, stat, derived: derivedFactsOf(status, cmdline) });
+const entry = (pid: number): ProcEntry => entryOf(pid, text(`${pid}.stat`), text(`${pid}.status`), text(`${pid}.cmdline`));
 const BOOT = parseBootTime(text('proc-stat-btime.txt')) as number;
 const AT = BOOT + 13 * 60_000;
 const clock = { bootTimeMs: BOOT, ticksPerSecond: USER_HZ, pageSizeBytes: 4096 };
@@ -55,6 +57,15 @@ describe('parseProcEntry on real /proc texts', () => {
     expect(parseProcEntry(entry(11611), AT, clock)).toMatchObject({ command: '[sleep] <defunct>', name: 'sleep', zombie: true });
   });
 
+  it('names a process without argv as nameFromCommand names its [comm] line, for any comm', () => {
+    for (const comm of ['kworker/0:1-events', ' spaced ', '', '(sd-pam)', 'a]b', 'x <defunct>', 'tab\tbed']) {
+      for (const state of ['S', 'Z']) {
+        const row = parseProcEntry(entryOf(9, `9 (${comm}) ${state} 1 ${'0 '.repeat(25)}`, 'Uid:\t0\t0\t0\t0\n', ''), AT, clock)!;
+        expect(row.name, `${state} ${JSON.stringify(comm)}`).toBe(nameFromCommand(row.command));
+      }
+    }
+  });
+
   it('gives a start time that does not move between samples (pid + start is the identity)', () => {
     const a = parseProcEntry(entry(4418), AT, clock)!;
     const b = parseProcEntry(entry(4418), AT + 3_600_000, clock)!;
@@ -64,7 +75,7 @@ describe('parseProcEntry on real /proc texts', () => {
 
   it('computes ps %cpu (lifetime CPU over lifetime, in tenths) and cpu seconds from utime + stime', () => {
     const stat = '77 (busy) R 1 77 77 0 -1 0 0 0 0 0 150 50 0 0 20 0 1 0 1000 0 512 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0';
-    const row = parseProcEntry({ pid: 77, stat, status: 'Uid:\t501\t501\t501\t501\nVmRSS:\t    2048 kB\n', cmdline: 'busy\u0000--x\u0000' }, BOOT + 10_000 + 40_000, clock)!;
+    const row = parseProcEntry(entryOf(77, stat, 'Uid:\t501\t501\t501\t501\nVmRSS:\t    2048 kB\n', 'busy\u0000--x\u0000'), BOOT + 10_000 + 40_000, clock)!;
     expect(row).toMatchObject({ cpuSeconds: 2, elapsedSeconds: 40, cpuPercent: 5, rssBytes: 2 * 1024 * 1024, uid: 501, command: 'busy --x' });
   });
 
@@ -72,8 +83,13 @@ describe('parseProcEntry on real /proc texts', () => {
     const good = entry(4418);
     expect(parseProcEntry({ ...good, pid: 4419 }, AT, clock)).toBeNull();
     expect(parseProcEntry({ ...good, stat: good.stat.slice(0, 60) }, AT, clock)).toBeNull();
-    expect(parseProcEntry({ ...good, status: 'Name:\tbash\n' }, AT, clock)).toBeNull();
+    expect(parseProcEntry({ ...good, derived: derivedFactsOf('Name:\tbash\n', '') }, AT, clock)).toBeNull();
     expect(parseProcEntry({ ...good, stat: '' }, AT, clock)).toBeNull();
+    // Up to the start time but not the rss field; a number field that is not a number.
+    const fields = (n: number) => Array.from({ length: n }, (_, i) => String(i + 1)).join(' ');
+    expect(parseProcEntry({ ...good, stat: `4418 (bash) S ${fields(20)}` }, AT, clock)).toBeNull();
+    expect(parseProcEntry({ ...good, stat: `4418 (bash) S ${fields(21)}` }, AT, clock)).not.toBeNull();
+    expect(parseProcEntry({ ...good, stat: `4418 (bash) S x ${fields(40)}` }, AT, clock)).toBeNull();
   });
 
   it('reads the page size and clock ticks from auxv pairs, in either byte order', () => {
@@ -103,7 +119,7 @@ describe('readProcessTable with a /proc snapshot', () => {
     ({ mode: 'live', processSnapshot: snapshot, run: () => Promise.reject(new Error('ps must not run')) }) as unknown as Facts;
 
   it('reads the rows from the snapshot and counts what did not parse, never running ps', async () => {
-    const entries = [...PIDS.map(entry), { pid: 5, stat: 'garbage', status: '', cmdline: '' }];
+    const entries = [...PIDS.map(entry), entryOf(5, 'garbage', '', '')];
     const part = await readProcessTable(facts(() => Promise.resolve({ pageSizeBytes: 4096, ticksPerSecond: 100, procStat: text('proc-stat-btime.txt'), entries, vanished: 1, timedOut: false })), AT);
     expect(part.ok && part.value.rows.map((r) => r.pid)).toEqual(PIDS);
     expect(part.ok && part.value.skipped).toBe(1);
