@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { errorText } from '../src/common/result.js';
 import { plural } from '../src/common/format.js';
 import { median, openCpuClock, sumSpans, type Span } from './measure.js';
-import { Report, bytes, count, ms, percent, ratio } from './report.js';
+import { Report, bytes, count, ms, percent, ratio, signedBytes } from './report.js';
 import { repoRoot } from './repo.js';
 import { startFarm } from './farm.js';
 import { SI_SPACING_MS, benchSampling } from './sampling.js';
@@ -199,7 +199,7 @@ async function main(): Promise<number> {
         `${p.name}, whole process`,
         percent(p.percentOfCore),
         `target ${LONG_RUN_TARGET_PERCENT} %`,
-        `of one core (utime+stime+cutime+cstime ${ms(p.cpuMs)}); ${ratio(p.percentOfCore / long.floorPercent)} the floor; RSS ${bytes(p.rssFirstBytes)} → ${bytes(p.rssLastBytes)} (max ${bytes(p.rssMaxBytes)})`,
+        `of one core (utime+stime+cutime+cstime ${ms(p.cpuMs)}); ${ratio(p.percentOfCore / long.floorPercent)} the floor; RSS ${bytes(p.rssFirstBytes)} → ${bytes(p.rssLastBytes)} (max ${bytes(p.rssMaxBytes)}), ${p.rssLateSlopeBytesPerHour === null ? 'too short for a slope' : `${signedBytes(p.rssLateSlopeBytesPerHour)}/h over the second half`}`,
       );
     }
     report.row('floor: the same /proc reads every 5 s', percent(long.floorPercent), `${ms(long.floorMsPerWalk)} a walk`, `${count(long.rows)} processes, read after the run`);

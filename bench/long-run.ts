@@ -5,6 +5,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { clockTicks } from './measure.js';
 import { FloorWalker } from './floor.js';
+import { fitLine } from '../src/engine/growth.js';
 
 /** The real long-running processes, measured from the OS: whole CPU (self and reaped children) and RSS. */
 export interface LongRunProcess {
@@ -16,6 +17,8 @@ export interface LongRunProcess {
   rssFirstBytes: number;
   rssLastBytes: number;
   rssMaxBytes: number;
+  /** RSS's least-squares slope over the run's second half (past the JIT's first compiles), bytes an hour; null with under 4 readings there. */
+  rssLateSlopeBytesPerHour: number | null;
 }
 
 export interface LongRun {
@@ -75,11 +78,14 @@ export async function benchLongRun(root: string, seconds: number): Promise<LongR
       { name: 'warden watch', pid: watch.pid as number },
       { name: 'warden serve', pid: serve.pid as number },
     ];
-    const start = watched.map((w) => ({ ...w, ticks: cpuTicks(w.pid), rss: [rssBytes(w.pid)] }));
+    const start = watched.map((w) => ({ ...w, ticks: cpuTicks(w.pid), rss: [rssBytes(w.pid)], rssAt: [0] }));
     const startedAt = performance.now();
     while (performance.now() - startedAt < seconds * 1000) {
       await sleep(Math.min(RSS_EVERY_MS, seconds * 1000 - (performance.now() - startedAt)));
-      for (const s of start) s.rss.push(rssBytes(s.pid));
+      for (const s of start) {
+        s.rss.push(rssBytes(s.pid));
+        s.rssAt.push(performance.now() - startedAt);
+      }
     }
     const elapsed = (performance.now() - startedAt) / 1000;
     const processes = start.map((s): LongRunProcess => {
@@ -92,6 +98,7 @@ export async function benchLongRun(root: string, seconds: number): Promise<LongR
         rssFirstBytes: s.rss[0] as number,
         rssLastBytes: s.rss.at(-1) as number,
         rssMaxBytes: Math.max(...s.rss),
+        rssLateSlopeBytesPerHour: lateSlope(s.rssAt, s.rss),
       };
     });
     const floor = measureFloor();
@@ -123,6 +130,15 @@ export function measureFloor(walks = 20): { msPerWalk: number; rows: number } {
   for (let i = 0; i < walks; i++) rows = floor.walk();
   const used = process.cpuUsage(before);
   return { msPerWalk: (used.user + used.system) / 1000 / walks, rows };
+}
+
+/** The least-squares slope of the readings in the second half of the run, per hour. */
+function lateSlope(atMs: readonly number[], values: readonly number[]): number | null {
+  const half = (atMs.at(-1) ?? 0) / 2;
+  const points = atMs.map((at, i) => ({ at, value: values[i] as number })).filter((p) => p.at >= half);
+  if (points.length < 4) return null;
+  const fit = fitLine(points);
+  return fit ? fit.slopePerMs * 3_600_000 : null;
 }
 
 function cpuTicks(pid: number): number {

@@ -52,6 +52,11 @@ export function bytes(value: number): string {
   return `${(value / 1024 / 1024).toFixed(1)} MiB`;
 }
 
+/** A change in bytes, signed: "+1.2 MiB", "−340.0 KiB". */
+export function signedBytes(value: number): string {
+  return `${value < 0 ? '−' : '+'}${bytes(Math.round(Math.abs(value)))}`;
+}
+
 export function count(value: number): string {
   return value.toLocaleString('en-US');
 }

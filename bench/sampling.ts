@@ -13,6 +13,12 @@ import { FloorWalker } from './floor.js';
 const SI_CACHE_MS = 500;
 /** How long after the previous si call finished the next one starts; the margin covers timer slack. */
 export const SI_SPACING_MS = SI_CACHE_MS + 50;
+/**
+ * Cycles of each run before any is counted: the first ones compile (a fresh process's first
+ * cycle costs several times a steady one, and one compile landing in a 20-cycle run moved its
+ * mean by a third), which a long-running process pays once, not every 5 s.
+ */
+export const WARM_UP_CYCLES = 8;
 
 export interface SamplingResult {
   warden: Span[];
@@ -32,7 +38,7 @@ export interface SamplingResult {
  * through systeminformation (mem() + processes()), interleaved cycle by cycle in one process so
  * both see the same host at the same moments. On Linux the floor's walk runs in the same loop,
  * measured by the same clock beside Warden's cycle (each first in turn), so the ratio to it compares the same
- * moments and the same work (the static facts cached alike). One warm-up cycle of each is not counted.
+ * moments and the same work (the static facts cached alike). WARM_UP_CYCLES of each are not counted.
  */
 export async function benchSampling(clock: CpuClock, cycles: number): Promise<SamplingResult> {
   const si = await import('systeminformation');
@@ -63,10 +69,13 @@ export async function benchSampling(clock: CpuClock, cycles: number): Promise<Sa
   const spaceSi = () => pause(Math.max(0, siDoneAt + SI_SPACING_MS - performance.now()));
 
   const floor = process.platform === 'linux' ? new FloorWalker() : null;
-  await wardenCycle();
-  floor?.walk();
-  await siCycle();
-  siDoneAt = performance.now();
+  for (let i = 0; i < WARM_UP_CYCLES; i++) {
+    await wardenCycle();
+    floor?.walk();
+    await spaceSi();
+    await siCycle();
+    siDoneAt = performance.now();
+  }
 
   const result: SamplingResult = { warden: [], si: [], floor: [], floorRows: 0, wardenRows: 0, siRows: 0, siFresh: 0, thieves: 0 };
   const floorWalk = async () => {
