@@ -199,7 +199,7 @@ async function main(): Promise<number> {
         `${p.name}, whole process`,
         percent(p.percentOfCore),
         `target ${LONG_RUN_TARGET_PERCENT} %`,
-        `of one core (utime+stime+cutime+cstime ${ms(p.cpuMs)}); ${ratio(p.percentOfCore / long.floorPercent)} the floor; RSS ${bytes(p.rssFirstBytes)} → ${bytes(p.rssLastBytes)} (max ${bytes(p.rssMaxBytes)}), ${p.rssLateSlopeBytesPerHour === null ? 'too short for a slope' : `${signedBytes(p.rssLateSlopeBytesPerHour)}/h over the second half`}`,
+        `of one core (utime+stime+cutime+cstime ${ms(p.cpuMs)}); ${ratio(p.percentOfCore / long.floorPercent)} the floor; RSS ${bytes(p.rssFirstBytes)} → ${bytes(p.rssLastBytes)} (max ${bytes(p.rssMaxBytes)}), ${p.rssLateSlopeBytesPerHour === null ? 'no slope (the run is under 10 min)' : `${signedBytes(p.rssLateSlopeBytesPerHour)}/h over the second half`}`,
       );
     }
     report.row('floor: the same /proc reads every 5 s', percent(long.floorPercent), `${ms(long.floorMsPerWalk)} a walk`, `${count(long.rows)} processes, read after the run`);

@@ -17,7 +17,7 @@ export interface LongRunProcess {
   rssFirstBytes: number;
   rssLastBytes: number;
   rssMaxBytes: number;
-  /** RSS's least-squares slope over the run's second half (past the JIT's first compiles), bytes an hour; null with under 4 readings there. */
+  /** RSS's least-squares slope over the run's second half (past the JIT's first compiles), bytes an hour; null when that half is under LATE_SLOPE_MIN_MS. */
   rssLateSlopeBytesPerHour: number | null;
 }
 
@@ -132,9 +132,13 @@ export function measureFloor(walks = 20): { msPerWalk: number; rows: number } {
   return { msPerWalk: (used.user + used.system) / 1000 / walks, rows };
 }
 
+/** A slope over less than this says more about one collection than about a trend (CI's 40 s run gave −38 MiB/h). */
+const LATE_SLOPE_MIN_MS = 5 * 60_000;
+
 /** The least-squares slope of the readings in the second half of the run, per hour. */
 function lateSlope(atMs: readonly number[], values: readonly number[]): number | null {
   const half = (atMs.at(-1) ?? 0) / 2;
+  if (half < LATE_SLOPE_MIN_MS) return null;
   const points = atMs.map((at, i) => ({ at, value: values[i] as number })).filter((p) => p.at >= half);
   if (points.length < 4) return null;
   const fit = fitLine(points);
