@@ -139,9 +139,7 @@ const LATE_SLOPE_MIN_MS = 5 * 60_000;
 function lateSlope(atMs: readonly number[], values: readonly number[]): number | null {
   const half = (atMs.at(-1) ?? 0) / 2;
   if (half < LATE_SLOPE_MIN_MS) return null;
-  const points = atMs.map((at, i) => ({ at, value: values[i] as number })).filter((p) => p.at >= half);
-  if (points.length < 4) return null;
-  const fit = fitLine(points);
+  const fit = fitLine(atMs.map((at, i) => ({ at, value: values[i] as number })).filter((p) => p.at >= half));
   return fit ? fit.slopePerMs * 3_600_000 : null;
 }
 

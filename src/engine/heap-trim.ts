@@ -33,7 +33,6 @@ export class HeapTrim {
   private baseline: number | null = null;
   private lastAt = -Infinity;
   collections = 0;
-  collectMs = 0;
 
   constructor(private readonly deps: HeapTrimDeps) {}
 
@@ -50,9 +49,7 @@ export class HeapTrim {
     if (this.baseline === null || used < this.baseline) this.baseline = used;
     const now = this.deps.now();
     if (used - this.baseline < Math.max(TRIM_MIN_GROWTH_BYTES, this.baseline * TRIM_GROWTH_SHARE) || now - this.lastAt < TRIM_MIN_SPACING_MS) return false;
-    const started = performance.now();
     collect();
-    this.collectMs += performance.now() - started;
     this.collections += 1;
     this.lastAt = now;
     this.baseline = this.deps.usedBytes();

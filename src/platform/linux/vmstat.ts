@@ -23,14 +23,17 @@ export function parseProcVmstat(text: string): ProcVmstat {
 /** One counter's line found by its name (the file has some 170; four are read), its value a whole number. */
 function counter(text: string, name: string): number {
   const key = `${name} `;
-  let at = text.startsWith(key) ? 0 : text.indexOf(`\n${key}`);
-  while (at >= 0) {
-    const from = at === 0 && text.startsWith(key) ? key.length : at + 1 + key.length;
+  for (let from = text.startsWith(key) ? key.length : afterNextLine(text, key, 0); from >= 0; from = afterNextLine(text, key, from)) {
     const end = text.indexOf('\n', from);
     const value = text.slice(from, end < 0 ? text.length : end).trim();
     const n = Number(value);
     if (/^\d+$/.test(value) && Number.isSafeInteger(n)) return n;
-    at = text.indexOf(`\n${key}`, from);
   }
   throw new Error(`/proc/vmstat: no ${name} row`);
+}
+
+/** Where the value starts on the next line after `from` that begins with `key`; -1 when none does. */
+function afterNextLine(text: string, key: string, from: number): number {
+  const at = text.indexOf(`\n${key}`, from);
+  return at < 0 ? -1 : at + 1 + key.length;
 }
