@@ -18,7 +18,7 @@ import { repoRoot } from './repo.js';
 import { startFarm } from './farm.js';
 import { SI_SPACING_MS, benchSampling } from './sampling.js';
 import { benchLiveChecks, benchProbe, benchScriptedChecks, type CostSeries } from './probes.js';
-import { benchEngine, benchTable, type EngineCost } from './scaling.js';
+import { benchEngine, benchHistory, benchTable, type EngineCost } from './scaling.js';
 import { INCIDENT_CAPTURE, benchStateSize, popoverSizes } from './sizes.js';
 import { INSPECT_EVERY_SECONDS } from '../src/engine/services/monitor.js';
 import { DISCOVERY_INTERVAL_SECONDS } from '../src/engine/services/discovery.js';
@@ -43,6 +43,9 @@ const FLOOR_TARGET_RATIO = 1.5;
 const LONG_RUN_TARGET_PERCENT = 0.15;
 const DEFAULT_LONG_SECONDS = 600;
 const DEFAULT_PROCESSES = 5_000;
+/** The uptime row: processes over the tracker's 64 MB floor (a Mac with a browser, an IDE and two model servers has about this many) among small ones. */
+const HISTORY_TRACKED = 30;
+const HISTORY_SMALL = 300;
 /** DESIGN.md: under 0.2 % of one core at the default interval. */
 const CPU_BUDGET_PERCENT = 0.2;
 const DEFAULT_INTERVAL_MS = 5_000;
@@ -134,6 +137,13 @@ async function main(): Promise<number> {
   report.section('3. Scaling: process table size (synthetic procps text: parsePs + ThiefTracker), services per engine cycle');
   report.row('parse + analyse 500 rows', `CPU ${ms(cpuPerCycle(small.spans))}`, `wall ${ms(median(walls(small.spans)))}`, `${small.spans.length} tables, ${small.thieves} thieves`);
   report.row('parse + analyse 5,000 rows', `CPU ${ms(cpuPerCycle(large.spans))}`, `wall ${ms(median(walls(large.spans)))}`, `${ratio(cpuPerCycle(large.spans) / cpuPerCycle(small.spans))} the 500-row CPU for 10× the rows`);
+  const history = await benchHistory(clock, HISTORY_TRACKED, HISTORY_SMALL, 6, Math.max(10, cycles));
+  report.row(
+    `thieves after ${history.historyHours} h up, ${history.tracked} tracked`,
+    `CPU ${ms(cpuPerCycle(history.full))}`,
+    `wall ${ms(median(walls(history.full)))}`,
+    `update + thieves() over ${count(history.rows)} rows; ${ratio(cpuPerCycle(history.full) / cpuPerCycle(history.fresh))} the same after 1 min up (${ms(cpuPerCycle(history.fresh))}); ${percent((cpuPerCycle(history.full) / DEFAULT_INTERVAL_MS) * 100)} of a core at 5 s`,
+  );
   for (const e of engines) {
     const label = `engine cycle, ${e.services} services`;
     const worst = Math.max(e.first.wallMs, ...walls(e.steady));

@@ -1,5 +1,7 @@
 import os from 'node:os';
 import type { ServiceConfig, WardenConfigInput } from '../src/common/config.js';
+import type { MemorySample } from '../src/common/memory.js';
+import type { ProcessRow } from '../src/common/processes.js';
 import { LiveFacts } from '../src/platform/live.js';
 import type { CommandResult, RunOptions } from '../src/platform/facts.js';
 import { PS_ARGV, parsePs } from '../src/platform/ps.js';
@@ -119,4 +121,70 @@ export async function benchEngine(clock: CpuClock, ports: number[], services: nu
   const [first, ...steady] = spans as [Span, ...Span[]];
   // The pauses between cycles are idle; only their (tiny) timer work is in the total's CPU.
   return { services, deadlineMs: INTERVAL_SECONDS * 1000, first, lsofRuns: facts.lsofRuns, steady, total: { ...total.span, wallMs: sumSpans(spans).wallMs }, cycles, answering };
+}
+
+export interface HistoryCost {
+  tracked: number;
+  rows: number;
+  historyHours: number;
+  /** update + thieves() per table with the full history behind them. */
+  full: Span[];
+  /** The same with a minute of history: what the history itself adds is the difference. */
+  fresh: Span[];
+}
+
+const HISTORY_INTERVAL_MS = 5_000;
+
+/** Rows of one table: `tracked` processes over the tracker's size floor, each with its own slow drift and noise, and `small` ones under it. */
+function historyRows(at: number, tracked: number, small: number, startedAt: number): ProcessRow[] {
+  const rows: ProcessRow[] = [];
+  for (let i = 0; i < tracked + small; i++) {
+    const big = i < tracked;
+    const noise = ((Math.floor(at / HISTORY_INTERVAL_MS) * 7_919 + i * 104_729) % 1_000) * 1e3;
+    rows.push({
+      pid: 1_000 + i,
+      ppid: 1,
+      uid: 501,
+      rssBytes: big ? 200e6 + i * 10e6 + ((at - startedAt) / 3_600_000) * i * 1e6 + noise : 5e6,
+      cpuPercent: 0.1,
+      cpuSeconds: Math.floor((at - startedAt) / 100_000),
+      elapsedSeconds: Math.floor((at - startedAt) / 1000),
+      startedAt,
+      name: big ? `worker-${i}` : `helper-${i}`,
+      command: `/usr/libexec/${big ? 'worker' : 'helper'}-${i} --serve`,
+      zombie: false,
+    });
+  }
+  return rows;
+}
+
+/**
+ * What uptime costs the thief tracker: one ThiefTracker fed `historyHours` of tables at the
+ * default 5 s (its whole 6 h history when that is 6), then update + thieves() measured per
+ * table, beside a tracker with a minute of history. Every tracked process's growth line is
+ * fitted through its history each cycle, so this is the cost a process pays after hours up.
+ */
+export async function benchHistory(clock: CpuClock, tracked: number, small: number, historyHours: number, tables: number): Promise<HistoryCost> {
+  const memory = { totalBytes: 64e9, availableBytes: 20e9 } as MemorySample;
+  const run = async (hours: number): Promise<Span[]> => {
+    const tracker = new ThiefTracker(DEFAULT_THRESHOLDS);
+    const startedAt = Date.UTC(2026, 0, 1);
+    const fill = Math.round((hours * 3_600_000) / HISTORY_INTERVAL_MS);
+    let at = startedAt + 60_000;
+    for (let i = 0; i < fill; i++, at += HISTORY_INTERVAL_MS) tracker.update({ at, rows: historyRows(at, tracked, small, startedAt) });
+    const spans: Span[] = [];
+    for (let i = 0; i < tables; i++, at += HISTORY_INTERVAL_MS) {
+      const rows = historyRows(at, tracked, small, startedAt);
+      const m = await measure(clock, async () => {
+        tracker.update({ at, rows });
+        return tracker.thieves(at, memory).length;
+      });
+      spans.push(m.span);
+    }
+    return spans;
+  };
+  await run(1 / 60); // warm-up: the first tables compile
+  const fresh = await run(1 / 60);
+  const full = await run(historyHours);
+  return { tracked, rows: tracked + small, historyHours, full, fresh };
 }

@@ -41,18 +41,33 @@ export interface TrailingFitGates {
   minSlopePerMs: number;
 }
 
+/** How a fit reads a point in place: its time, its value, and whether it counts at all. */
+export interface PointReader<P> {
+  at(point: P): number;
+  value(point: P): number;
+  /** False leaves the point out, as if the series did not hold it. */
+  counts(point: P): boolean;
+}
+
+const PLAIN_POINT: PointReader<{ at: number; value: number }> = { at: (p) => p.at, value: (p) => p.value, counts: () => true };
+
 /**
- * The straightest line through a trailing run of the points (the newest always included) that
- * spans at least `minSpanMs`, holds `minPoints` and climbs at least `minSlopePerMs`: the best
- * R² wins, the longer run on a tie. A leak that started an hour into a flat day is measured
- * over its own run, not diluted by the flat hours before it. One pass from the newest point
- * back, with running sums centred on the newest point (so bytes in the tens of GB keep their
- * precision). Null when no run passes.
+ * The straightest line through a trailing run of the points (the newest that counts always
+ * included) that spans at least `minSpanMs`, holds `minPoints` and climbs at least
+ * `minSlopePerMs`: the best R² wins, the longer run on a tie. A leak that started an hour into a
+ * flat day is measured over its own run, not diluted by the flat hours before it. One pass from
+ * the newest point back, with running sums centred on the newest point (so bytes in the tens of
+ * GB keep their precision), reading the points where they lie: the thief tracker fits every
+ * tracked process's 6 h history every cycle, so nothing is copied. Null when no run passes.
  */
-export function bestTrailingFit(points: ReadonlyArray<{ at: number; value: number }>, gates: TrailingFitGates): LineFit | null {
-  const n = points.length;
-  const last = points[n - 1];
-  if (!last) return null;
+export function bestTrailingFit(points: ReadonlyArray<{ at: number; value: number }>, gates: TrailingFitGates): LineFit | null;
+export function bestTrailingFit<P>(points: readonly P[], gates: TrailingFitGates, read: PointReader<P>): LineFit | null;
+export function bestTrailingFit<P>(points: readonly P[], gates: TrailingFitGates, read = PLAIN_POINT as unknown as PointReader<P>): LineFit | null {
+  let newest = points.length - 1;
+  while (newest >= 0 && !read.counts(points[newest] as P)) newest -= 1;
+  if (newest < 0) return null;
+  const lastAt = read.at(points[newest] as P);
+  const lastValue = read.value(points[newest] as P);
   let count = 0;
   let sx = 0;
   let sy = 0;
@@ -60,17 +75,19 @@ export function bestTrailingFit(points: ReadonlyArray<{ at: number; value: numbe
   let sxy = 0;
   let syy = 0;
   let best: LineFit | null = null;
-  for (let i = n - 1; i >= 0; i -= 1) {
-    const p = points[i] as { at: number; value: number };
-    const x = p.at - last.at;
-    const y = p.value - last.value;
+  for (let i = newest; i >= 0; i -= 1) {
+    const p = points[i] as P;
+    if (!read.counts(p)) continue;
+    const at = read.at(p);
+    const x = at - lastAt;
+    const y = read.value(p) - lastValue;
     count += 1;
     sx += x;
     sy += y;
     sxx += x * x;
     sxy += x * y;
     syy += y * y;
-    const spanMs = last.at - p.at;
+    const spanMs = lastAt - at;
     if (count < Math.max(3, gates.minPoints) || spanMs < gates.minSpanMs) continue;
     const vxx = sxx - (sx * sx) / count;
     const vxy = sxy - (sx * sy) / count;

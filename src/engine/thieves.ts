@@ -3,7 +3,7 @@ import type { MemorySample } from '../common/memory.js';
 import type { Growth, ProcessRow, ProcessTable, SustainedCpu, Thief } from '../common/processes.js';
 import { formatDecimalGB, formatDuration, formatGrowthRate } from '../common/format.js';
 import { bestTrailingFit } from './growth.js';
-import { ProcessTrack, type TrackPoint } from './process-track.js';
+import { ProcessTrack, type KeptPoint, type TrackPoint } from './process-track.js';
 import { sameStart } from './identity.js';
 import { ancestryOf, recogniseRole } from './roles.js';
 
@@ -147,12 +147,9 @@ export class ThiefTracker {
     const newest = track.latest;
     if (!newest) return null;
     // Footprint and RSS are different figures: a line is drawn through one of them only.
-    const series = track.keptPoints.filter((p) => p.metric === newest.metric).map((p) => ({ at: p.meanAt, value: p.meanBytes }));
-    const fit = bestTrailingFit(series, {
-      minSpanMs: t.growthMinWindowMinutes * 60_000,
-      minPoints: GROWTH_MIN_POINTS,
-      minSlopePerMs: t.growthMinBytesPerHour / 3_600_000,
-    });
+    const metric = newest.metric;
+    const gates = { minSpanMs: t.growthMinWindowMinutes * 60_000, minPoints: GROWTH_MIN_POINTS, minSlopePerMs: t.growthMinBytesPerHour / 3_600_000 };
+    const fit = bestTrailingFit(track.keptPoints, gates, { at: meanAtOf, value: meanBytesOf, counts: (p) => p.metric === metric });
     if (!fit || fit.r2 < t.growthMinR2) return null;
     const bytesPerHour = fit.slopePerMs * 3_600_000;
     const exhausts = memory && bytesPerHour > 0 ? (memory.availableBytes / bytesPerHour) * 3600 : null;
@@ -198,6 +195,9 @@ function pointOf(row: ProcessRow, at: number): TrackPoint {
     cpuPercent: row.cpuPercent,
   };
 }
+
+const meanAtOf = (p: KeptPoint): number => p.meanAt;
+const meanBytesOf = (p: KeptPoint): number => p.meanBytes;
 
 function memoryOf(row: ProcessRow): number {
   return row.footprintBytes ?? row.rssBytes;
