@@ -12,7 +12,7 @@ import { startTicksOf } from '../src/platform/linux/proc-stat.js';
  */
 export class FloorWalker {
   private readonly buffer = Buffer.allocUnsafe(64 * 1024);
-  private readonly known = new Map<number, { start: string; readAt: number }>();
+  private readonly known = new Map<number, { start: number; readAt: number }>();
 
   /** One walk; the number of processes read. */
   walk(now = Date.now()): number {
@@ -30,7 +30,7 @@ export class FloorWalker {
       if (code < 48 || code > 57) continue;
       const pid = Number(entry);
       try {
-        const start = startTicksOf(this.text(`/proc/${entry}/stat`)) ?? '';
+        const start = startTicksOf(this.text(`/proc/${entry}/stat`)) ?? -1;
         const known = this.known.get(pid);
         if (!known || known.start !== start || now - known.readAt >= STATIC_FACTS_MS) {
           this.text(`/proc/${entry}/status`);

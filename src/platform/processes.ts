@@ -48,8 +48,9 @@ async function readFromProc(snapshot: NonNullable<Facts['processSnapshot']>, at:
   if (bootTimeMs === null) return unknownPart('/proc/stat has no btime line');
   const rows: ProcessTable['rows'] = [];
   let skipped = 0;
+  const clock = { bootTimeMs, ticksPerSecond: read.ticksPerSecond, pageSizeBytes: read.pageSizeBytes };
   for (const entry of read.entries) {
-    const row = parseProcEntry(entry, at, { bootTimeMs, ticksPerSecond: read.ticksPerSecond, pageSizeBytes: read.pageSizeBytes });
+    const row = parseProcEntry(entry, at, clock);
     if (row) rows.push(row);
     else skipped += 1;
   }

@@ -20,6 +20,8 @@ export const LINUX_MEMORY_FILES = {
 export const LINUX_PAGE_SIZE_BYTES = 4096;
 
 const REQUIRED_ROWS = ['MemTotal', 'MemFree', 'MemAvailable', 'SwapTotal', 'SwapFree'] as const;
+/** Every meminfo row the sample reads. */
+const MEMINFO_ROWS: readonly string[] = [...REQUIRED_ROWS, 'Zswap'];
 
 export async function readLinuxMemory(facts: Facts, at: number): Promise<Part<MemorySample>> {
   const [meminfoRead, vmstatRead, pressureRead] = await Promise.all([
@@ -28,7 +30,7 @@ export async function readLinuxMemory(facts: Facts, at: number): Promise<Part<Me
     readText(facts, LINUX_MEMORY_FILES.pressure),
   ]);
   if (!meminfoRead.ok) return meminfoRead;
-  const meminfo = parseMeminfo(meminfoRead.value);
+  const meminfo = parseMeminfo(meminfoRead.value, MEMINFO_ROWS);
   const missing = REQUIRED_ROWS.find((row) => meminfo[row] === undefined);
   if (missing) return unknownPart(`${LINUX_MEMORY_FILES.meminfo}: no ${missing} row`);
   const row = (name: (typeof REQUIRED_ROWS)[number]): number => meminfo[name] as number;

@@ -68,16 +68,15 @@ export function parseProcEntry(entry: ProcEntry, at: number, clock: ProcClock): 
   const { stat } = entry;
   const open = stat.indexOf(' (');
   const close = stat.lastIndexOf(')');
-  if (open < 0 || close < open || Number(stat.slice(0, open)) !== entry.pid) return null;
-  const comm = stat.slice(open + 2, close);
+  if (open < 0 || close < open || integerAt(stat, 0, open) !== entry.pid) return null;
   // Only the fields read (the tail holds some 30 more), found without splitting the line.
   const fields = statFields(stat, close, RSS_PAGES);
   if (fields === null) return null;
-  const zombie = fields[STATE] === 'Z';
-  const ppid = Number(fields[PPID]);
-  const ticks = Number(fields[UTIME]) + Number(fields[STIME]);
-  const startTicks = Number(fields[STARTTIME]);
-  const rssPages = Number(fields[RSS_PAGES]);
+  const zombie = fields[STATE] === ZOMBIE;
+  const ppid = fields[PPID] as number;
+  const ticks = (fields[UTIME] as number) + (fields[STIME] as number);
+  const startTicks = fields[STARTTIME] as number;
+  const rssPages = fields[RSS_PAGES] as number;
   if (!Number.isSafeInteger(ppid) || !Number.isSafeInteger(ticks) || !Number.isSafeInteger(startTicks) || !Number.isSafeInteger(rssPages)) return null;
   const derived = entry.derived;
   const uid = derived.uid;
@@ -90,6 +89,7 @@ export function parseProcEntry(entry: ProcEntry, at: number, clock: ProcClock): 
   const cpuSeconds = ticks / clock.ticksPerSecond;
   const args = derived.args;
   // ps: a process without arguments (a kernel thread, a zombie) is shown as [comm].
+  const comm = zombie || args === '' ? stat.slice(open + 2, close) : '';
   const command = zombie ? `[${comm}] ${DEFUNCT}` : args === '' ? `[${comm}]` : args;
   return {
     pid: entry.pid,
@@ -122,30 +122,58 @@ function effectiveUid(status: string): number | null {
 }
 
 /** The start time field of a stat text (clock ticks since boot): with the pid, which process it is. Null when it does not read. */
-export function startTicksOf(stat: string): string | null {
+export function startTicksOf(stat: string): number | null {
   const close = stat.lastIndexOf(')');
   if (close < 0) return null;
-  return statFields(stat, close, STARTTIME)?.[STARTTIME] ?? null;
+  const start = statFields(stat, close, STARTTIME)?.[STARTTIME];
+  return start !== undefined && Number.isSafeInteger(start) ? start : null;
 }
 
-/** The fields the parser reads, as bits by number; one array, refilled by each call (the hot loop allocates only the fields). */
+/** The fields the parser reads, as bits by number; one array, refilled by each call (the hot loop allocates nothing per field). */
 const WANTED_FIELDS = (1 << STATE) | (1 << PPID) | (1 << UTIME) | (1 << STIME) | (1 << STARTTIME) | (1 << RSS_PAGES);
-const fieldsRead: string[] = [];
+const fieldsRead = new Float64Array(RSS_PAGES + 1);
+/** The state field's one letter, as fieldsRead holds it (its char code). */
+const ZOMBIE = 'Z'.charCodeAt(0);
 
 /**
- * The fields after `pid (comm) ` up to number `last` (0 = state), each wanted one sliced out,
- * walking the spaces once: no split of the whole line into its 50-odd fields. The array is
- * reused by the next call. Null when the line ends before `last`.
+ * The fields after `pid (comm) ` up to number `last` (0 = state), each wanted one read where it
+ * lies, walking the spaces once: no split of the whole line into its 50-odd fields and no
+ * string per field. The state is its letter's char code (NaN when the field is not one
+ * letter), every other field its decimal value (NaN when it is not a whole number). The array
+ * is reused by the next call. Null when the line ends before `last`.
  */
-function statFields(stat: string, close: number, last: number): readonly string[] | null {
+function statFields(stat: string, close: number, last: number): Float64Array | null {
   let at = close + 2;
   for (let i = 0; i <= last; i++) {
-    const space = stat.indexOf(' ', at);
-    if (space < 0 && i < last) return null;
-    if ((WANTED_FIELDS >> i) & 1) fieldsRead[i] = stat.slice(at, space < 0 ? stat.length : space);
-    at = space + 1;
+    let end = stat.indexOf(' ', at);
+    if (end < 0) {
+      if (i < last) return null;
+      end = stat.length;
+      while (end > at && (stat.charCodeAt(end - 1) === LF || stat.charCodeAt(end - 1) === CR)) end -= 1;
+    }
+    if ((WANTED_FIELDS >> i) & 1) fieldsRead[i] = i === STATE ? (end === at + 1 ? stat.charCodeAt(at) : NaN) : integerAt(stat, at, end);
+    at = end + 1;
   }
   return fieldsRead;
+}
+
+const LF = 10;
+const CR = 13;
+const MINUS = 45;
+
+/** The decimal integer (an optional minus, then digits only) in text[from, to); NaN when that is not one. */
+function integerAt(text: string, from: number, to: number): number {
+  let i = from;
+  const negative = i < to && text.charCodeAt(i) === MINUS;
+  if (negative) i += 1;
+  if (i >= to) return NaN;
+  let value = 0;
+  for (; i < to; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return NaN;
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
 }
 
 /** AT_PAGESZ and AT_CLKTCK from /proc/self/auxv (pairs of machine words, 64-bit here); null for one not there. */

@@ -14,9 +14,12 @@ export const STATIC_FACTS_MS = 60_000;
 const CMDLINE_MAX_BYTES = 128 * 1024;
 
 interface StaticFacts {
-  start: string;
+  /** Clock ticks since boot; -1 when the stat did not say. */
+  start: number;
   derived: DerivedFacts;
   readAt: number;
+  /** The walk that last listed the pid: a pid no longer listed is forgotten at the end of a walk. */
+  walk: number;
 }
 
 /**
@@ -31,6 +34,7 @@ interface StaticFacts {
 export class ProcReader {
   private readonly buffer = Buffer.allocUnsafe(16 * 1024);
   private readonly known = new Map<number, StaticFacts>();
+  private walks = 0;
   private readonly units: { pageSizeBytes: number; ticksPerSecond: number };
 
   constructor(private readonly now: () => number = Date.now) {
@@ -52,7 +56,7 @@ export class ProcReader {
       if (code >= 48 && code <= 57) pids.push(Number(name));
     }
     const entries: ProcEntry[] = [];
-    const seen = new Set<number>();
+    const walk = ++this.walks;
     let vanished = 0;
     const now = this.now();
     for (let i = 0; i < pids.length; i++) {
@@ -61,19 +65,18 @@ export class ProcReader {
         if (performance.now() - started > timeoutMs) return { procStat, ...this.units, entries, vanished, timedOut: true };
       }
       const pid = pids[i] as number;
-      const dir = `/proc/${pid}`;
       try {
         // utf8: a kernel thread's or zombie's name comes from here.
-        const stat = this.read(`${dir}/stat`, this.buffer.length, 'utf8');
-        const start = startTicksOf(stat) ?? '';
+        const stat = this.read(`/proc/${pid}/stat`, this.buffer.length, 'utf8');
+        const start = startTicksOf(stat) ?? -1;
         let facts = this.known.get(pid);
         if (!facts || facts.start !== start || now - facts.readAt >= STATIC_FACTS_MS || now < facts.readAt) {
-          const status = this.read(`${dir}/status`, this.buffer.length);
-          const cmdline = this.read(`${dir}/cmdline`, CMDLINE_MAX_BYTES, 'utf8');
-          facts = { start, derived: derivedFactsOf(status, cmdline), readAt: now };
+          const status = this.read(`/proc/${pid}/status`, this.buffer.length);
+          const cmdline = this.read(`/proc/${pid}/cmdline`, CMDLINE_MAX_BYTES, 'utf8');
+          facts = { start, derived: derivedFactsOf(status, cmdline), readAt: now, walk };
           this.known.set(pid, facts);
         }
-        seen.add(pid);
+        facts.walk = walk;
         entries.push({ pid, stat, derived: facts.derived });
       } catch (error) {
         // Out of descriptors is Warden's problem, not the process's: the table is unknown, with why.
@@ -82,7 +85,7 @@ export class ProcReader {
         vanished += 1;
       }
     }
-    for (const pid of this.known.keys()) if (!seen.has(pid)) this.known.delete(pid);
+    this.known.forEach((facts, pid) => facts.walk !== walk && this.known.delete(pid));
     return { procStat, ...this.units, entries, vanished, timedOut: false };
   }
 

@@ -37,6 +37,24 @@ describe('parseMeminfo (real /proc/meminfo of the test host)', () => {
   });
 });
 
+describe('parseMeminfo with only the rows wanted', () => {
+  const text = fixture('meminfo-vm-24g.txt');
+  const wanted = ['MemTotal', 'MemFree', 'MemAvailable', 'SwapTotal', 'SwapFree', 'Zswap', 'Active(anon)', 'NoSuchRow'];
+
+  it('gives exactly those rows of the whole parse, on the real file', () => {
+    const whole = parseMeminfo(text);
+    const expected = Object.fromEntries(wanted.filter((name) => whole[name] !== undefined).map((name) => [name, whole[name]]));
+    expect(Object.keys(expected).length).toBeGreaterThanOrEqual(6);
+    expect({ ...parseMeminfo(text, wanted) }).toEqual(expected);
+  });
+
+  it('matches a name whole: not a row it is the start of, nor one that is its start', () => {
+    const rows = 'MemTotalX: 1 kB\nMem: 2 kB\nMemTotal: 3 kB\nSwapFre: 4 kB\n';
+    expect({ ...parseMeminfo(rows, ['MemTotal', 'SwapFree', 'Me']) }).toEqual({ MemTotal: 3 * KIB });
+    expect({ ...parseMeminfo(rows, []) }).toEqual({});
+  });
+});
+
 describe('parseProcVmstat (real /proc/vmstat of the test host)', () => {
   it('reads the four paging counters', () => {
     expect(parseProcVmstat(fixture('vmstat-vm.txt'))).toEqual({ pgpgin: 1253381, pgpgout: 1418708, pswpin: 0, pswpout: 0 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { auxvValues, commandOf, derivedFactsOf, parseBootTime, parseProcEntry, USER_HZ, type ProcEntry } from '../../../../src/platform/linux/proc-stat.js';
+import { auxvValues, commandOf, derivedFactsOf, parseBootTime, parseProcEntry, startTicksOf, USER_HZ, type ProcEntry } from '../../../../src/platform/linux/proc-stat.js';
 import { nameFromCommand, parsePs } from '../../../../src/platform/ps.js';
 import { readProcessTable } from '../../../../src/platform/processes.js';
 import type { Facts } from '../../../../src/platform/facts.js';
@@ -90,6 +90,30 @@ describe('parseProcEntry on real /proc texts', () => {
     expect(parseProcEntry({ ...good, stat: `4418 (bash) S ${fields(20)}` }, AT, clock)).toBeNull();
     expect(parseProcEntry({ ...good, stat: `4418 (bash) S ${fields(21)}` }, AT, clock)).not.toBeNull();
     expect(parseProcEntry({ ...good, stat: `4418 (bash) S x ${fields(40)}` }, AT, clock)).toBeNull();
+  });
+
+  it('reads each number field as decimal digits only, where it lies', () => {
+    const uid = 'Uid:\t0\t0\t0\t0\n';
+    // state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime prio nice threads itreal start vsize rss
+    const statWith = (over: Record<number, string>, tail = ' 0 0\n') => {
+      const fields = ['S', '1', '5', '5', '0', '-1', '0', '0', '0', '0', '0', '150', '50', '0', '0', '20', '0', '1', '0', '1000', '0', '512'];
+      for (const [i, v] of Object.entries(over)) fields[Number(i)] = v;
+      return `5 (x y) ${fields.join(' ')}${tail}`;
+    };
+    const parse = (stat: string) => parseProcEntry(entryOf(5, stat, uid, 'x\u0000'), BOOT + 60_000, clock);
+    expect(parse(statWith({}))).toMatchObject({ ppid: 1, cpuSeconds: 2, rssBytes: 512 * 4096, startedAt: BOOT + 10_000 });
+    // A stat cut right after rss, newline and all; a negative rss (the kernel's is signed) as none.
+    expect(parse(statWith({}, '\n'))).toMatchObject({ rssBytes: 512 * 4096 });
+    expect(parse(statWith({ 21: '-3' }))).toMatchObject({ rssBytes: 0 });
+    // What Number() would take but the kernel never prints: signs, hex, exponents, blanks.
+    for (const bad of ['+1', '0x10', '1e3', '', '1.5', '-', '9007199254740993']) expect(parse(statWith({ 1: bad })), JSON.stringify(bad)).toBeNull();
+    // The state is one letter: only Z is a zombie.
+    expect(parse(statWith({ 0: 'Z' }))?.zombie).toBe(true);
+    expect(parse(statWith({ 0: 'ZZ' }))?.zombie).toBe(false);
+    expect(startTicksOf(statWith({}))).toBe(1000);
+    expect(startTicksOf(statWith({ 19: 'x' }))).toBeNull();
+    expect(startTicksOf('5 (x) S 1')).toBeNull();
+    expect(startTicksOf('garbage')).toBeNull();
   });
 
   it('reads the page size and clock ticks from auxv pairs, in either byte order', () => {
