@@ -26,7 +26,9 @@ export class ThiefTracker {
   private tracks = new Map<number, ProcessTrack>();
   private latest: ProcessTable | null = null;
   private previous: ProcessTable | null = null;
-  private previousIndex: Map<number, ProcessRow> | null = null;
+  /** The latest table's rows by pid, built as update reads it; thieves() and the next update read it. */
+  private latestIndex = new Map<number, ProcessRow>();
+  private previousIndex = new Map<number, ProcessRow>();
 
   constructor(private thresholds: Thresholds) {}
 
@@ -42,11 +44,12 @@ export class ThiefTracker {
     // A table at or before the last one (a duplicate or out-of-order sample) changes nothing.
     if (this.latest && table.at <= this.latest.at) return;
     this.previous = this.latest;
-    this.previousIndex = null;
+    this.previousIndex = this.latestIndex;
     this.latest = table;
-    const alive = new Set<number>();
+    const index = new Map<number, ProcessRow>();
+    this.latestIndex = index;
     for (const row of table.rows) {
-      alive.add(row.pid);
+      index.set(row.pid, row);
       let track = this.tracks.get(row.pid);
       if (track && !sameStart(track.startedAt, row.startedAt)) track = undefined;
       if (!track) {
@@ -59,37 +62,40 @@ export class ThiefTracker {
       }
       track.add(pointOf(row, table.at));
     }
-    for (const pid of this.tracks.keys()) if (!alive.has(pid)) this.tracks.delete(pid);
+    for (const pid of this.tracks.keys()) if (!index.has(pid)) this.tracks.delete(pid);
   }
 
   /** Big enough to leak, or busy now: by ps's figure or by CPU time since the last table. */
   private worthTracking(row: ProcessRow): boolean {
     if (row.rssBytes >= TRACK_MIN_BYTES || row.cpuPercent >= this.thresholds.sustainedCpuPercent) return true;
     const before = this.previousRow(row);
-    return before !== null && intervalCpu(pointOf(before, this.previous!.at), pointOf(row, this.latest!.at)) >= this.thresholds.sustainedCpuPercent;
+    return before !== null && rowsCpu(before, this.previous!.at, row, this.latest!.at) >= this.thresholds.sustainedCpuPercent;
   }
 
   /** The same process in the previous table, or null (absent, or another process on the pid). */
   private previousRow(row: ProcessRow): ProcessRow | null {
     if (!this.previous) return null;
-    if (!this.previousIndex) this.previousIndex = new Map(this.previous.rows.map((r) => [r.pid, r]));
     const before = this.previousIndex.get(row.pid);
     return before && sameStart(before.startedAt, row.startedAt) ? before : null;
   }
 
   /**
    * A process's CPU % over the recent past, from cumulative CPU time (ps %cpu is a lifetime
-   * average on Linux): its track when it has one, else the last two tables. Null when the
-   * latest table does not hold it.
+   * average on Linux): its track when that spans an interval, else the last two tables (so the
+   * table that made a small process worth tracking measures it too), else ps's figure. Null
+   * when the latest table does not hold it.
    */
   cpuNow(pid: number): number | null {
-    const row = this.latest?.rows.find((r) => r.pid === pid);
-    if (!row || !this.latest) return null;
-    const track = this.tracks.get(pid);
-    if (track && sameStart(track.startedAt, row.startedAt)) return currentCpu(track) ?? row.cpuPercent;
+    const row = this.latestIndex.get(pid);
+    return row ? this.cpuOf(row) : null;
+  }
+
+  private cpuOf(row: ProcessRow): number {
+    const track = this.tracks.get(row.pid);
+    const fromTrack = track && sameStart(track.startedAt, row.startedAt) ? trackCpu(track) : null;
+    if (fromTrack !== null) return fromTrack;
     const before = this.previousRow(row);
-    if (!before || !this.previous) return row.cpuPercent;
-    return intervalCpu(pointOf(before, this.previous.at), pointOf(row, this.latest.at));
+    return before && this.previous && this.latest ? rowsCpu(before, this.previous.at, row, this.latest.at) : row.cpuPercent;
   }
 
   /** The processes worth naming now, most important first. */
@@ -97,17 +103,17 @@ export class ThiefTracker {
     const table = this.latest;
     if (!table) return [];
     const t = this.thresholds;
-    const byMemory = [...table.rows].filter((r) => !r.zombie).sort((a, b) => memoryOf(b) - memoryOf(a));
+    const byMemory = table.rows.filter((r) => !r.zombie).sort((a, b) => memoryOf(b) - memoryOf(a));
     const floor = Math.max(TOP_MIN_BYTES, memory ? memory.totalBytes * TOP_MIN_SHARE : 0);
     const top = new Set(byMemory.slice(0, t.topByMemory).filter((r) => memoryOf(r) >= floor).map((r) => r.pid));
     const out: Thief[] = [];
-    let byPid: Map<number, ProcessRow> | null = null;
+    const byPid = this.latestIndex;
     for (const row of byMemory) {
       const track = this.tracks.get(row.pid);
       const reasons: Thief['reasons'] = [];
       if (top.has(row.pid)) reasons.push('memory');
       const sustained = track ? this.sustainedCpu(track) : null;
-      const cpuNow = track ? currentCpu(track) ?? row.cpuPercent : row.cpuPercent;
+      const cpuNow = this.cpuOf(row);
       if (sustained || cpuNow >= t.sustainedCpuPercent) reasons.push('cpu');
       const growth = track ? this.growth(track, memory) : null;
       if (growth) reasons.push('growth');
@@ -115,7 +121,6 @@ export class ThiefTracker {
       const arrived = age <= t.arrivalWindowMinutes * 60_000 && memoryOf(row) >= t.arrivalMinBytes;
       if (arrived) reasons.push('arrival');
       if (reasons.length === 0) continue;
-      byPid ??= new Map(table.rows.map((r) => [r.pid, r]));
       const role = recogniseRole(row, ancestryOf(row, byPid));
       const metric = row.footprintBytes !== undefined ? 'footprint' : 'rss';
       const thief: Thief = {
@@ -203,19 +208,27 @@ function memoryOf(row: ProcessRow): number {
   return row.footprintBytes ?? row.rssBytes;
 }
 
-/** CPU since the track's baseline (see ProcessTrack.cpuBaseline); null with no sample yet. */
-function currentCpu(track: ProcessTrack): number | null {
+/** CPU since the track's baseline (see ProcessTrack.cpuBaseline); null until it holds two readings. */
+function trackCpu(track: ProcessTrack): number | null {
   const newest = track.latest;
-  if (!newest) return null;
-  const base = track.cpuBaseline(CPU_NOW_MIN_MS);
-  return base ? intervalCpu(base, newest) : newest.cpuPercent;
+  const base = newest ? track.cpuBaseline(CPU_NOW_MIN_MS) : null;
+  return newest && base ? intervalCpu(base, newest) : null;
 }
 
 /** CPU between two readings, from cumulative CPU time where ps gave it (linux %cpu is a lifetime average). */
 function intervalCpu(a: TrackPoint, b: TrackPoint): number {
-  if (a.cpuSeconds === null || b.cpuSeconds === null || b.at <= a.at) return b.cpuPercent;
-  const pct = ((b.cpuSeconds - a.cpuSeconds) / ((b.at - a.at) / 1000)) * 100;
-  return pct >= 0 ? pct : b.cpuPercent;
+  return cpuBetween(a.at, a.cpuSeconds, b.at, b.cpuSeconds, b.cpuPercent);
+}
+
+/** The same between a process's rows in two tables (read at `aAt` and `bAt`), without a point made of each. */
+function rowsCpu(a: ProcessRow, aAt: number, b: ProcessRow, bAt: number): number {
+  return cpuBetween(aAt, a.cpuSeconds, bAt, b.cpuSeconds, b.cpuPercent);
+}
+
+function cpuBetween(aAt: number, aSeconds: number | null, bAt: number, bSeconds: number | null, bPercent: number): number {
+  if (aSeconds === null || bSeconds === null || bAt <= aAt) return bPercent;
+  const pct = ((bSeconds - aSeconds) / ((bAt - aAt) / 1000)) * 100;
+  return pct >= 0 ? pct : bPercent;
 }
 
 function rank(a: Thief, b: Thief): number {

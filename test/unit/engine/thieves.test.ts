@@ -138,6 +138,25 @@ describe('ThiefTracker', () => {
     expect(tracker.cpuNow(51)).toBeNull();
   });
 
+  it('starts tracking a small process from the first interval it is busy, against the table before it only', () => {
+    const tracker = new ThiefTracker(DEFAULT_THRESHOLDS);
+    const small = (at: number, cpuSeconds: number, ageSeconds = 3600 + (at - T0) / 1000) => row(60, { at, ageSeconds, rssBytes: 10e6, cpuPercent: 2, cpuSeconds });
+    tracker.update({ at: T0, rows: [small(T0, 100)] });
+    // 1 s of CPU in 5 s: 20 %, under the 150 % bar.
+    tracker.update({ at: T0 + 5000, rows: [small(T0 + 5000, 101)] });
+    expect(tracker.trackedCount).toBe(0);
+    // A repeat of the same table changes nothing (the previous table stays the one before it).
+    tracker.update({ at: T0 + 5000, rows: [small(T0 + 5000, 101)] });
+    // 10 s of CPU in 5 s: 200 %.
+    tracker.update({ at: T0 + 10_000, rows: [small(T0 + 10_000, 111)] });
+    expect(tracker.trackedCount).toBe(1);
+    expect(tracker.cpuNow(60)).toBeCloseTo(200, 5);
+    // Another process on the pid with a large CPU-time figure is not measured against the old one.
+    tracker.update({ at: T0 + 15_000, rows: [small(T0 + 15_000, 500, 2)] });
+    expect(tracker.trackedCount).toBe(0);
+    expect(tracker.cpuNow(60)).toBe(2);
+  });
+
   it('never merges a reused PID with the process that had it, and evicts exited processes', () => {
     const tracker = new ThiefTracker(DEFAULT_THRESHOLDS);
     for (let i = 0; i <= 6; i++) {
