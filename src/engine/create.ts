@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import type { HostInfo } from '../common/state.js';
 import { LiveFacts } from '../platform/live.js';
 import { RecordingFacts } from '../platform/recording.js';
@@ -9,7 +10,8 @@ import { CaptureError, CAPTURE_FORMAT, CAPTURE_VERSION, type CaptureBundle, type
 import { systemTimeZone } from '../common/zoned-time.js';
 import { replayCadence } from './replay-cadence.js';
 import { checkConfig, loadConfigFile, resolveConfig, type LoadedConfig } from './config.js';
-import { configPath as defaultConfigPath, dataDir as defaultDataDir } from './paths.js';
+import { cacheDir, configPath as defaultConfigPath, dataDir as defaultDataDir } from './paths.js';
+import { cachedIdentityReader, IDENTITY_CACHE_FILE } from '../platform/identity-cache.js';
 import { HistoryStore } from './history.js';
 import type { AlertSnapshot } from './alerts.js';
 import { Engine } from './engine.js';
@@ -78,7 +80,7 @@ export async function createEngine(options: LiveOptions = {}): Promise<Engine> {
       settleParts: false,
       replay: false,
       dataDir: dir,
-      readIdentity: () => readHostIdentity(),
+      readIdentity: cachedIdentityReader(path.join(cacheDir(), IDENTITY_CACHE_FILE), () => readHostIdentity()),
       ...(options.log ? { log: options.log } : {}),
       ...(options.intervalSeconds === undefined ? {} : { intervalSeconds: options.intervalSeconds }),
     },

@@ -20,3 +20,10 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.P
   if (platform === 'darwin') return path.join(configDir(env, platform), 'data');
   return path.join(env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state'), 'warden');
 }
+
+/** What Warden keeps only to save work (the host identity): safe to delete at any time. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.WARDEN_HOME) return path.join(env.WARDEN_HOME, 'cache');
+  if (platform === 'darwin') return path.join(os.homedir(), 'Library', 'Caches', 'Warden');
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'warden');
+}

@@ -2,8 +2,11 @@
  * Host identity: read through systeminformation on this host (live), and read by the engine
  * once at start and again after a wake, beside the loop: a cycle never waits for it.
  */
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { identityFrom, readHostIdentity } from '../../src/platform/host-identity.js';
 import { Engine } from '../../src/engine/engine.js';
@@ -85,4 +88,27 @@ describe('host identity', () => {
     expect((await engine.tick()).host.identity?.summary).toBe(MAC_MINI_IDENTITY.summary);
     await engine.stop();
   }, 60_000);
+
+  it('warden status keeps the identity it read, and the next status on this boot is given it without reading', async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'warden-identity-live-'));
+    try {
+      const status = async () => {
+        const { stdout } = await promisify(execFile)(process.execPath, ['bin/warden.js', 'status', '--json'], { env: { ...process.env, WARDEN_HOME: home }, timeout: 60_000 });
+        return (JSON.parse(stdout) as { host: { identity: HostIdentity | null } }).host.identity;
+      };
+      // The first status reads it beside its two samples (on a loaded host it may print before
+      // the read answers) and keeps it before it exits.
+      const first = await status();
+      const kept = path.join(home, 'cache', 'host-identity.json');
+      const identity = (JSON.parse(readFileSync(kept, 'utf8')) as { identity: HostIdentity }).identity;
+      expect(identity.summary).toBeTruthy();
+      if (first) expect(first).toEqual(identity);
+      const keptAt = statSync(kept).mtimeMs;
+      // Given the kept one: the same identity, and the file not written again (no fresh read).
+      expect(await status()).toEqual(identity);
+      expect(statSync(kept).mtimeMs).toBe(keptAt);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
