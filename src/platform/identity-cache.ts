@@ -1,10 +1,11 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HostIdentity } from '../common/host-identity.js';
 import { known, type Part } from '../common/result.js';
 import { readFileBounded } from './read-file.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 /**
  * The host's identity kept between runs: what systeminformation says about the OS, model, chip
@@ -88,11 +89,9 @@ async function loadKept(file: string, boot: BootKey): Promise<HostIdentity | nul
 }
 
 async function keep(file: string, boot: BootKey, identity: HostIdentity): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
   try {
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    await writeFile(temporary, JSON.stringify({ version: CACHE_VERSION, boot, identity }), { mode: 0o600 });
-    await rename(temporary, file);
+    await writeFileAtomic(file, JSON.stringify({ version: CACHE_VERSION, boot, identity }), { mode: 0o600 });
   } catch {
     // a cache: not kept this time
   }

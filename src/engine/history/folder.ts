@@ -4,6 +4,7 @@ import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { errorText } from '../../common/result.js';
 import { readFileBounded } from '../../platform/read-file.js';
+import { writeFileAtomic } from '../../platform/atomic-write.js';
 import { acquireWriterLock, ownStart, releaseWriterLock, type LockHolder } from '../writer-lock.js';
 
 /**
@@ -176,20 +177,11 @@ export class DataFolder {
   /** Write a temporary file, sync it (unless told not to), rename it over: a crash leaves the old file or the new one. */
   async writeAtomic(name: string, text: string, sync = true): Promise<void> {
     const target = this.file(name);
-    const temp = `${target}.${process.pid}.tmp`;
     try {
       await makeDir(this.dir);
-      const handle = await fs.open(temp, 'w');
-      try {
-        await handle.writeFile(text);
-        if (sync) await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(temp, target);
+      await writeFileAtomic(target, text, { sync });
       if (this.backlog().pending === 0) this.ok();
     } catch (error) {
-      await fs.rm(temp, { force: true }).catch(() => undefined);
       this.fail(`write ${target}`, error);
     }
   }

@@ -85,7 +85,7 @@ export class ProcReader {
         vanished += 1;
       }
     }
-    this.known.forEach((facts, pid) => facts.walk !== walk && this.known.delete(pid));
+    for (const pid of this.known.keys()) if (this.known.get(pid)?.walk !== walk) this.known.delete(pid);
     return { procStat, ...this.units, entries, vanished, timedOut: false };
   }
 
