@@ -65,8 +65,10 @@ async function table(): Promise<ProcessTable> {
   return read.value;
 }
 
+/** Runs a reader to its end: its answer is read only once it has exited and let go of any lock it took. */
 async function tryReader(path: string): Promise<{ opened: boolean; message?: string }> {
-  const { line } = await startNode(READER, [path]);
+  const { child, line } = await startNode(READER, [path]);
+  if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
   return JSON.parse(line) as { opened: boolean; message?: string };
 }
 
