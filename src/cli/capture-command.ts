@@ -1,8 +1,9 @@
-import { lstat, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { plural } from '../common/format.js';
 import { errorText } from '../common/result.js';
 import { WARDEN_VERSION } from '../common/version.js';
+import { writeFileAtomic } from '../platform/atomic-write.js';
 import { redactCapture } from '../platform/capture-redact.js';
 import type { CaptureCadence } from '../platform/capture.js';
 import { bundleFrom, createRecordingEngine } from '../engine/create.js';
@@ -60,12 +61,9 @@ async function refuseNonRegular(target: string): Promise<void> {
  */
 async function writeOwnerOnly(target: string, text: string): Promise<void> {
   await refuseNonRegular(target);
-  const tmp = `${target}.${process.pid}.tmp`;
   try {
-    await writeFile(tmp, text, { mode: 0o600, flag: 'wx' });
-    await rename(tmp, target);
+    await writeFileAtomic(target, text, { mode: 0o600 });
   } catch (error) {
-    await rm(tmp, { force: true });
     throw new InputError(`cannot write ${terminalLine(target)}: ${(error as NodeJS.ErrnoException).code ?? errorText(error)}`);
   }
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ConfigSaveResult } from '../common/api.js';
 import type { WardenConfigInput } from '../common/config.js';
 import { errorText } from '../common/result.js';
+import { writeFileAtomic } from '../platform/atomic-write.js';
 import type { UnknownPart } from '../common/state.js';
 import { checkConfig, ConfigError, loadConfigFile, type LoadedConfig } from './config.js';
 import { supervisorChanges } from './config-commands.js';
@@ -73,7 +74,7 @@ export class ConfigWatch {
     const refused = supervisorChanges(onDisk, input, file);
     if (refused.length > 0) return { ok: false, problems: refused };
     try {
-      await writeFileAtomic(file, `${JSON.stringify(input, null, 2)}\n`);
+      await writeConfigFile(file, `${JSON.stringify(input, null, 2)}\n`);
     } catch (error) {
       return { ok: false, problems: [{ field: '(file)', message: `could not be written: ${errorText(error)}` }] };
     }
@@ -87,9 +88,8 @@ export class ConfigWatch {
   }
 }
 
-async function writeFileAtomic(file: string, text: string): Promise<void> {
+/** The operator's config: owner-only, synced before it replaces the old file. */
+async function writeConfigFile(file: string, text: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, text, { mode: 0o600 });
-  await fs.rename(tmp, file);
+  await writeFileAtomic(file, text, { mode: 0o600, sync: true });
 }
