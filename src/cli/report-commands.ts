@@ -7,7 +7,7 @@ import { timeWithZone } from '../common/zoned-time.js';
 import pc from 'picocolors';
 import { dataDir as defaultDataDir } from '../engine/paths.js';
 import { createEngine } from '../engine/create.js';
-import { trimAfterEachCycle } from '../engine/heap-trim.js';
+import { tuneLongRun } from '../engine/long-run.js';
 import { HistoryStore } from '../engine/history.js';
 import { stderrLog } from './terminal.js';
 import { renderStatus } from './render.js';
@@ -66,10 +66,10 @@ export async function runWatch(values: CliValues, rest: string[]): Promise<numbe
     });
   }
   const metrics = await startOwnMetrics(values, loaded, engine);
-  const heap = trimAfterEachCycle(engine);
+  const tuning = tuneLongRun(engine);
   engine.start();
   await untilInterrupted();
-  heap.stop();
+  tuning.stop();
   await metrics?.close();
   await engine.stop();
   return 0;

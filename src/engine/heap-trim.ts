@@ -82,12 +82,3 @@ export function oldGenerationBytes(): number {
   for (const space of v8.getHeapSpaceStatistics()) if (space.space_name === 'old_space') return space.space_used_size;
   return v8.getHeapStatistics().used_heap_size;
 }
-
-/** The trim for this process, run after each State an engine publishes; returns the unsubscribe. */
-export function trimAfterEachCycle(engine: { subscribe(listener: () => void): () => void }, now: () => number = Date.now): { trim: HeapTrim; stop: () => void } {
-  const trim = new HeapTrim({ usedBytes: oldGenerationBytes, collect: fullCollection(), now });
-  const stop = engine.subscribe(() => {
-    trim.afterCycle();
-  });
-  return { trim, stop };
-}

@@ -8,7 +8,7 @@ import Store from 'electron-store';
 import type { EngineHandle } from '../common/api.js';
 import type { State } from '../common/state.js';
 import { createEngine } from '../engine/create.js';
-import { trimAfterEachCycle } from '../engine/heap-trim.js';
+import { tuneLongRun } from '../engine/long-run.js';
 import { CONFIG_JSON_SCHEMA, ConfigError, resolveConfig } from '../engine/config.js';
 import { configFacts } from '../engine/config-facts.js';
 import { registerIpc } from './ipc.js';
@@ -183,7 +183,7 @@ async function start(): Promise<void> {
   engine.onNotification((notification) => notifications.show(notification));
   render(engine.currentState());
   watchThermalState(powerMonitor, engine, log);
-  trimAfterEachCycle(engine);
+  tuneLongRun(engine);
   engine.start();
   const metrics = startAppMetrics(engine);
 
