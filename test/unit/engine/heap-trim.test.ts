@@ -1,7 +1,6 @@
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { HeapTrim, TRIM_MIN_GROWTH_BYTES, TRIM_MIN_SPACING_MS, fullCollection, oldGenerationBytes } from '../../../src/engine/heap-trim.js';
-import { tuneLongRun } from '../../../src/engine/long-run.js';
 
 const MIB = 1024 * 1024;
 
@@ -104,16 +103,4 @@ describe('fullCollection, in this runtime', () => {
     expect(old).toBeLessThan(v8.getHeapStatistics().used_heap_size);
   });
 
-  it('runs after each published State, beside the optimizer gate, and stops when asked', () => {
-    const listeners: Array<() => void> = [];
-    const engine = { subscribe: (l: () => void) => (listeners.push(l), () => listeners.splice(listeners.indexOf(l), 1)) };
-    const flags: string[] = [];
-    const { trim, gate, stop } = tuneLongRun(engine, { now: () => 0, gate: { cpuMicros: () => 0, now: () => 0, setFlags: (f) => flags.push(f) } });
-    expect(trim.available).toBe(true);
-    expect(gate.optimizing).toBe(false);
-    expect(flags).toEqual(['--no-turbofan']);
-    expect(listeners.length).toBe(1);
-    stop();
-    expect(listeners.length).toBe(0);
-  });
 });
