@@ -61,9 +61,10 @@ export function count(value: number): string {
   return value.toLocaleString('en-US');
 }
 
-export function ratio(value: number): string {
+/** A ratio for the table: whole above 10×, else one decimal, or `decimals` where a gate sits near it (1.52× must not print as the 1.5× it fails). */
+export function ratio(value: number, decimals = 1): string {
   if (!Number.isFinite(value)) return '-';
-  return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)}×`;
+  return `${value >= 10 ? value.toFixed(0) : value.toFixed(decimals)}×`;
 }
 
 export function percent(value: number): string {

@@ -1,0 +1,77 @@
+import { FloorWalker } from './floor.js';
+import { mean, pause, type CpuClock } from './measure.js';
+import { wardenSampler } from './sampling.js';
+
+/**
+ * How long each step is followed by idle time counted in its CPU: what a step leaves behind (a
+ * scavenge, the marking threads, a background compile) lands in its own span, not the next one's,
+ * and both sides start each step as a long-running process does, from idle.
+ */
+export const SETTLE_AFTER_MS = 100;
+/**
+ * The steps of the first seconds are not counted. A fresh process compiles its hot functions,
+ * and V8's memory reducer runs up to three full collections some 8 s after the allocation rate
+ * drops (20 ms each, measured with --trace-gc): a long-running process pays those once, at start.
+ */
+export const WARM_UP_MS = 15_000;
+/** The share of spans dropped at each end of a side's sorted CPU figures before the mean. */
+export const TRIM_SHARE = 0.1;
+
+export interface FloorRatioResult {
+  /** CPU per step in ms, each including SETTLE_AFTER_MS of idle after it. */
+  wardenMs: number[];
+  floorMs: number[];
+  /** The settle alone (an empty step): its cost is in both sides and taken out of both. */
+  idleMs: number[];
+  rows: number;
+  floorRows: number;
+}
+
+/**
+ * Warden's sampling cycle against the floor (bench/floor.ts: the same reads, nothing judged),
+ * in one loop by one clock: each turn runs a Warden cycle, a floor walk and an empty step, in
+ * turn-about order, each followed by SETTLE_AFTER_MS of idle. Nothing else runs in the loop.
+ */
+export async function benchFloorRatio(clock: CpuClock, cycles: number): Promise<FloorRatioResult> {
+  const wardenCycle = wardenSampler();
+  const floor = new FloorWalker();
+  const result: FloorRatioResult = { wardenMs: [], floorMs: [], idleMs: [], rows: 0, floorRows: 0 };
+  const cpuOf = async (work: () => unknown): Promise<number> => {
+    const before = clock.read();
+    await work();
+    await pause(SETTLE_AFTER_MS);
+    const after = clock.read();
+    return after.selfMs - before.selfMs + (after.childMs - before.childMs);
+  };
+  const steps: readonly [number[], () => unknown][] = [
+    [result.wardenMs, async () => (result.rows = (await wardenCycle()).rows)],
+    [result.floorMs, () => (result.floorRows = floor.walk())],
+    [result.idleMs, () => undefined],
+  ];
+  const warmUpEnds = performance.now() + WARM_UP_MS;
+  for (let turn = 0, counted = 0; counted < cycles; turn++) {
+    const counting = performance.now() >= warmUpEnds;
+    for (const [spans, work] of turn % 2 === 0 ? steps : [...steps].reverse()) {
+      const cpuMs = await cpuOf(work);
+      if (counting) spans.push(cpuMs);
+    }
+    if (counting) counted += 1;
+  }
+  return result;
+}
+
+/** The mean with `share` of the values dropped at each end. */
+export function trimmedMean(values: readonly number[], share = TRIM_SHARE): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const drop = Math.floor(sorted.length * share);
+  return mean(sorted.slice(drop, sorted.length - drop));
+}
+
+/** Warden's CPU over the floor's, the idle settle taken out of both: by trimmed means (the gate's), and by plain means. */
+export function floorRatios(result: FloorRatioResult): { trimmed: number; plain: number } {
+  const net = (side: readonly number[], average: (xs: readonly number[]) => number) => average(side) - average(result.idleMs);
+  return {
+    trimmed: net(result.wardenMs, trimmedMean) / net(result.floorMs, trimmedMean),
+    plain: net(result.wardenMs, mean) / net(result.floorMs, mean),
+  };
+}
