@@ -27,6 +27,8 @@ import { RESIDENT_FLAG, measureResident, residentChild } from './resident.js';
 import { SETTLE_MS, benchLongRun, longRunSecondsFromEnv } from './long-run.js';
 import { benchManyProcesses } from './many-processes.js';
 import { benchSenses } from './senses.js';
+import { benchStatusStart } from './status-start.js';
+import { RATE_PAIR_MS } from '../src/cli/command-inputs.js';
 
 const DEFAULT_CYCLES = 50;
 const GATE_RATIO = 10;
@@ -48,6 +50,9 @@ const HISTORY_SMALL = 300;
 /** DESIGN.md: under 0.2 % of one core at the default interval. */
 const CPU_BUDGET_PERCENT = 0.2;
 const DEFAULT_INTERVAL_MS = 5_000;
+const STATUS_RUNS = 5;
+/** The issue's bar for `warden status`: CPU outside its sleep for rates (reported, not gated). */
+const STATUS_TARGET_MS = 400;
 
 function processesFromEnv(): number {
   const text = process.env.WARDEN_BENCH_PROCESSES;
@@ -245,6 +250,15 @@ async function main(): Promise<number> {
   costRow('service log: nothing new', senses.logIdle, 'stat only');
   costRow('all senses, as a cycle runs them', senses.all, senses.all.outcome);
   report.row('host identity (systeminformation), once', `CPU ${ms(senses.identity.span.cpuMs)}`, `wall ${ms(senses.identity.span.wallMs)}`, `at start and after a wake, beside the loop, never in a cycle: ${senses.identity.outcome}`);
+
+  // 10. warden status from a fresh process
+  if (clock.childrenCounted) {
+    const start = await benchStatusStart(clock, root, STATUS_RUNS);
+    const cpu = (spans: readonly Span[]) => median(spans.map((x) => x.cpuMs));
+    report.section(`10. warden status: a fresh process, a fresh data folder, ${STATUS_RUNS} runs (median)`);
+    report.row('warden status, whole process', `CPU ${ms(cpu(start.status))}`, `wall ${ms(median(walls(start.status)))}`, `target ≤ ${STATUS_TARGET_MS} ms of CPU; the wall holds its ${RATE_PAIR_MS / 1000} s sleep for rates, which costs none; exit ${[...new Set(start.exitCodes)].join(', ')}`);
+    report.row('  floor: node -e 0', `CPU ${ms(cpu(start.bareNode))}`, `wall ${ms(median(walls(start.bareNode)))}`, `Node's own start; status costs ${ms(cpu(start.status) - cpu(start.bareNode))} more`);
+  }
 
   const lines = [
     `Warden bench: ${process.platform} ${os.arch()}, ${os.cpus().length} cores, Node ${process.version}, ${cycles} sampling cycles (WARDEN_BENCH_CYCLES)`,

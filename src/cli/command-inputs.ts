@@ -73,12 +73,15 @@ export async function replayState(values: CliValues, onNotification?: (n: Notifi
   return session.runAll();
 }
 
-/** Two samples a second apart: rates and CPU need a pair. Nothing is written to disk. */
+/** How far apart `status` takes its two samples: rates and CPU need a pair. */
+export const RATE_PAIR_MS = 1_000;
+
+/** Two samples RATE_PAIR_MS apart. Nothing is written to disk. */
 export async function liveState(values: CliValues): Promise<State> {
   const { loaded, file } = await loadConfig(values);
   const engine = await createEngine({ config: loaded, configPath: file, dataDir: null });
   await engine.tick();
-  await new Promise((r) => setTimeout(r, 1000));
+  await new Promise((r) => setTimeout(r, RATE_PAIR_MS));
   const state = await engine.tick();
   await engine.stop();
   return state;
