@@ -17,7 +17,7 @@ import { Report, bytes, count, ms, percent, ratio, signedBytes } from './report.
 import { repoRoot } from './repo.js';
 import { startFarm } from './farm.js';
 import { SI_SPACING_MS, benchSampling } from './sampling.js';
-import { SETTLE_AFTER_MS, TRIM_SHARE, WARM_UP_MS, benchFloorRatio, floorRatios, trimmedMean } from './floor-ratio.js';
+import { SETTLE_AFTER_MS, TRIM_SHARE, WARM_UP_MS, benchFloorRatio, floorFigures } from './floor-ratio.js';
 import { benchLiveChecks, benchProbe, benchScriptedChecks, type CostSeries } from './probes.js';
 import { benchEngine, benchHistory, benchTable, type EngineCost } from './scaling.js';
 import { INCIDENT_CAPTURE, benchStateSize, popoverSizes } from './sizes.js';
@@ -96,17 +96,16 @@ async function main(): Promise<number> {
   report.row('processes read per cycle', count(sampling.wardenRows), `si ${count(sampling.siRows)}`, `${sampling.thieves} thieves named`);
   report.row('sampling CPU at the default 5 s interval', percent(wardenPercent), `budget ${CPU_BUDGET_PERCENT} %`, `of one core; ${wardenPercent <= CPU_BUDGET_PERCENT ? 'within' : 'OVER'} budget`);
   const floor = process.platform === 'linux' ? await benchFloorRatio(clock, Math.max(MIN_FLOOR_TURNS, cycles)) : null;
-  const floorRatio = floor ? floorRatios(floor) : null;
-  if (floor && floorRatio) {
-    const idle = trimmedMean(floor.idleMs);
+  const floorCost = floor ? floorFigures(floor) : null;
+  if (floor && floorCost) {
     report.row(
       'against the floor: Warden\'s cycle, net',
-      ms(trimmedMean(floor.wardenMs) - idle),
-      `floor ${ms(trimmedMean(floor.floorMs) - idle)}`,
-      `${ratio(floorRatio.trimmed, 2)} the floor (gate: ≤ ${FLOOR_GATE_RATIO}×); by plain means ${ratio(floorRatio.plain, 2)}; ${count(floor.rows)} processes`,
+      ms(floorCost.wardenNetMs),
+      `floor ${ms(floorCost.floorNetMs)}`,
+      `${ratio(floorCost.ratio, 2)} the floor (gate: ≤ ${FLOOR_GATE_RATIO}×); by plain means ${ratio(floorCost.plainRatio, 2)}; ${count(floor.rows)} processes`,
     );
     report.note(
-      `Floor: the same /proc reads, nothing parsed but the start time, nothing judged (bench/floor.ts). Its own loop of ${floor.wardenMs.length} turns after ${WARM_UP_MS / 1000} s of warm-up: a Warden cycle, a floor walk and an empty step in turn-about order, each followed by ${SETTLE_AFTER_MS} ms of idle counted in its CPU; the empty step's ${ms(idle)} is taken out of both. Means drop ${TRIM_SHARE * 100} % of each side's spans at each end: one full collection or background compile (10–20 ms) lands in whichever step is running.`,
+      `Floor: the same /proc reads, nothing parsed but the start time, nothing judged (bench/floor.ts). Its own loop of ${floor.wardenMs.length} turns after ${WARM_UP_MS / 1000} s of warm-up: a Warden cycle, a floor walk and an empty step in turn-about order, each followed by ${SETTLE_AFTER_MS} ms of idle counted in its CPU; the empty step's ${ms(floorCost.idleMs)} is taken out of both. Means drop ${TRIM_SHARE * 100} % of each side's spans at each end: one full collection or background compile (10–20 ms) lands in whichever step is running.`,
     );
   }
   if (!clock.childrenCounted) report.note('Child processes are not counted on this OS: both columns show in-process CPU only, and the ratio compares those.');
@@ -274,13 +273,12 @@ async function main(): Promise<number> {
       ? `GATE PASSED: a sampling cycle uses ${ratio(samplingRatio)} less CPU than systeminformation (needs ≥ ${GATE_RATIO}×)`
       : `GATE FAILED: a sampling cycle uses only ${ratio(samplingRatio)} less CPU than systeminformation (needs ≥ ${GATE_RATIO}×): Warden ${ms(w.cpuMs / cycles)}, si ${ms(s.cpuMs / cycles)} per cycle`,
   );
-  const floorPassed = floorRatio === null || floorRatio.trimmed <= FLOOR_GATE_RATIO;
-  if (floor && floorRatio) {
-    const net = (side: readonly number[]) => ms(trimmedMean(side) - trimmedMean(floor.idleMs));
+  const floorPassed = floorCost === null || floorCost.ratio <= FLOOR_GATE_RATIO;
+  if (floorCost) {
     lines.push(
       floorPassed
-        ? `GATE PASSED: a sampling cycle costs ${ratio(floorRatio.trimmed, 2)} the floor (needs ≤ ${FLOOR_GATE_RATIO}×)`
-        : `GATE FAILED: a sampling cycle costs ${ratio(floorRatio.trimmed, 2)} the floor (needs ≤ ${FLOOR_GATE_RATIO}×): Warden ${net(floor.wardenMs)}, floor ${net(floor.floorMs)} per cycle`,
+        ? `GATE PASSED: a sampling cycle costs ${ratio(floorCost.ratio, 2)} the floor (needs ≤ ${FLOOR_GATE_RATIO}×)`
+        : `GATE FAILED: a sampling cycle costs ${ratio(floorCost.ratio, 2)} the floor (needs ≤ ${FLOOR_GATE_RATIO}×): Warden ${ms(floorCost.wardenNetMs)}, floor ${ms(floorCost.floorNetMs)} per cycle, net`,
     );
   }
   console.log(lines.join('\n'));

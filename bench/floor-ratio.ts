@@ -1,5 +1,5 @@
 import { FloorWalker } from './floor.js';
-import { mean, pause, type CpuClock } from './measure.js';
+import { mean, pause, trimmedMean, type CpuClock } from './measure.js';
 import { wardenSampler } from './sampling.js';
 
 /**
@@ -60,18 +60,23 @@ export async function benchFloorRatio(clock: CpuClock, cycles: number): Promise<
   return result;
 }
 
-/** The mean with `share` of the values dropped at each end. */
-export function trimmedMean(values: readonly number[], share = TRIM_SHARE): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const drop = Math.floor(sorted.length * share);
-  return mean(sorted.slice(drop, sorted.length - drop));
+export interface FloorFigures {
+  /** Per step, trimmed means, the idle step taken out: what the gate reads. */
+  wardenNetMs: number;
+  floorNetMs: number;
+  idleMs: number;
+  /** wardenNetMs / floorNetMs. */
+  ratio: number;
+  /** The same ratio by plain means, reported beside it. */
+  plainRatio: number;
 }
 
 /** Warden's CPU over the floor's, the idle settle taken out of both: by trimmed means (the gate's), and by plain means. */
-export function floorRatios(result: FloorRatioResult): { trimmed: number; plain: number } {
-  const net = (side: readonly number[], average: (xs: readonly number[]) => number) => average(side) - average(result.idleMs);
-  return {
-    trimmed: net(result.wardenMs, trimmedMean) / net(result.floorMs, trimmedMean),
-    plain: net(result.wardenMs, mean) / net(result.floorMs, mean),
-  };
+export function floorFigures(result: FloorRatioResult): FloorFigures {
+  const trimmed = (xs: readonly number[]) => trimmedMean(xs, TRIM_SHARE);
+  const idleMs = trimmed(result.idleMs);
+  const wardenNetMs = trimmed(result.wardenMs) - idleMs;
+  const floorNetMs = trimmed(result.floorMs) - idleMs;
+  const plainIdle = mean(result.idleMs);
+  return { wardenNetMs, floorNetMs, idleMs, ratio: wardenNetMs / floorNetMs, plainRatio: (mean(result.wardenMs) - plainIdle) / (mean(result.floorMs) - plainIdle) };
 }

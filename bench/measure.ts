@@ -99,4 +99,11 @@ export function mean(xs: readonly number[]): number {
   return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
+/** The mean with `share` of the values dropped at each end (a tenth each by default). */
+export function trimmedMean(values: readonly number[], share = 0.1): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const drop = Math.floor(sorted.length * share);
+  return mean(sorted.slice(drop, sorted.length - drop));
+}
+
 export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

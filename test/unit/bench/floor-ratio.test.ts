@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { floorRatios, trimmedMean } from '../../../bench/floor-ratio.js';
+import { floorFigures } from '../../../bench/floor-ratio.js';
+import { trimmedMean } from '../../../bench/measure.js';
 
 describe('the floor ratio of the bench', () => {
   it('drops a tenth of the values at each end before the mean', () => {
@@ -13,10 +14,13 @@ describe('the floor ratio of the bench', () => {
     const idle = Array.from({ length: 10 }, () => 0.2);
     const floor = Array.from({ length: 10 }, () => 1.2);
     const warden = Array.from({ length: 10 }, () => 1.4);
-    expect(floorRatios({ wardenMs: warden, floorMs: floor, idleMs: idle, rows: 70, floorRows: 70 }).trimmed).toBeCloseTo(1.2, 9);
+    const before = floorFigures({ wardenMs: warden, floorMs: floor, idleMs: idle, rows: 70, floorRows: 70 });
+    expect(before.ratio).toBeCloseTo(1.2, 9);
+    expect(before.wardenNetMs).toBeCloseTo(1.2, 9);
+    expect(before.floorNetMs).toBeCloseTo(1.0, 9);
     warden[3] = 21.4; // one 20 ms full collection lands in a Warden step
-    const ratios = floorRatios({ wardenMs: warden, floorMs: floor, idleMs: idle, rows: 70, floorRows: 70 });
-    expect(ratios.trimmed).toBeCloseTo(1.2, 9);
-    expect(ratios.plain).toBeCloseTo(3.2, 9);
+    const ratios = floorFigures({ wardenMs: warden, floorMs: floor, idleMs: idle, rows: 70, floorRows: 70 });
+    expect(ratios.ratio).toBeCloseTo(1.2, 9);
+    expect(ratios.plainRatio).toBeCloseTo(3.2, 9);
   });
 });
