@@ -32,7 +32,7 @@ export interface FloorRatioResult {
  * in one loop by one clock: each turn runs a Warden cycle, a floor walk and an empty step, in
  * turn-about order, each followed by SETTLE_AFTER_MS of idle. Nothing else runs in the loop.
  */
-export async function benchFloorRatio(clock: CpuClock, cycles: number): Promise<FloorRatioResult> {
+export async function benchFloorRatio(clock: CpuClock, turns: number): Promise<FloorRatioResult> {
   const wardenCycle = wardenSampler();
   const floor = new FloorWalker();
   const result: FloorRatioResult = { wardenMs: [], floorMs: [], idleMs: [], rows: 0, floorRows: 0 };
@@ -49,7 +49,7 @@ export async function benchFloorRatio(clock: CpuClock, cycles: number): Promise<
     [result.idleMs, () => undefined],
   ];
   const warmUpEnds = performance.now() + WARM_UP_MS;
-  for (let turn = 0, counted = 0; counted < cycles; turn++) {
+  for (let turn = 0, counted = 0; counted < turns; turn++) {
     const counting = performance.now() >= warmUpEnds;
     for (const [spans, work] of turn % 2 === 0 ? steps : [...steps].reverse()) {
       const cpuMs = await cpuOf(work);
