@@ -102,7 +102,7 @@ async function main(): Promise<number> {
       'against the floor: Warden\'s cycle, net',
       ms(floorCost.wardenNetMs),
       `floor ${ms(floorCost.floorNetMs)}`,
-      `${ratio(floorCost.ratio, 2)} the floor (gate: ≤ ${FLOOR_GATE_RATIO}×); by plain means ${ratio(floorCost.plainRatio, 2)}; ${count(floor.rows)} processes`,
+      `${ratio(floorCost.ratio, 2)} the floor (gate: ≤ ${FLOOR_GATE_RATIO}×); by plain means ${ratio(floorCost.plainRatio, 2)}; ${count(floor.rows)} processes (the floor walked ${count(floor.floorRows)})`,
     );
     report.note(
       `Floor: the same /proc reads, nothing parsed but the start time, nothing judged (bench/floor.ts). Its own loop of ${floor.wardenMs.length} turns after ${WARM_UP_MS / 1000} s of warm-up: a Warden cycle, a floor walk and an empty step in turn-about order, each followed by ${SETTLE_AFTER_MS} ms of idle counted in its CPU; the empty step's ${ms(floorCost.idleMs)} is taken out of both. Means drop ${TRIM_SHARE * 100} % of each side's spans at each end: one full collection or background compile (10–20 ms) lands in whichever step is running.`,
